@@ -1,0 +1,75 @@
+# libcaffesta — build, install, test, demo.
+#   make demo   a catalog sync through the C, Python and PHP examples against the bundled emulator
+#   make test   every suite (emulator, Swift, C, Python, PHP) against the shipped library
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+PYTHON ?= python3
+SWIFTC := $(shell which swiftc 2>/dev/null)
+TOOLCHAIN_LIB := $(abspath $(dir $(SWIFTC))/../lib/swift/embedded/x86_64-unknown-linux-gnu)
+EMBEDDED_BUILD := .build-embedded
+LIB := $(EMBEDDED_BUILD)/release/libcaffesta.so
+STAGE := build/stage
+VERSION := 1.0.0
+SOURCES := $(shell find Sources include -type f) Package.swift
+
+.PHONY: all bootstrap lib install stage test test-emulator test-swift test-c test-python test-php \
+        check-exports demo bench clean
+
+all: lib
+
+# Installs what the build and the tests need, when missing (as root with apt-get), or says what to install.
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+lib: $(LIB)
+
+$(LIB): $(SOURCES)
+	CAFFESTA_EMBEDDED=1 CAFFESTA_EMBEDDED_LIBDIR=$(TOOLCHAIN_LIB) \
+	  swift build -c release --scratch-path $(EMBEDDED_BUILD) --product caffesta
+	strip --strip-unneeded $(LIB)
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcaffesta.so.$(VERSION)
+	ln -sf libcaffesta.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcaffesta.so.1
+	ln -sf libcaffesta.so.1 $(DESTDIR)$(PREFIX)/lib/libcaffesta.so
+	install -m 0644 include/caffesta.h $(DESTDIR)$(PREFIX)/include/caffesta.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' caffesta.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/caffesta.pc
+
+# A private install that the C, Python and PHP suites use, so they test the shipped library.
+stage: lib
+	@$(MAKE) --no-print-directory install PREFIX=$(abspath $(STAGE)) >/dev/null
+
+STAGED_ENV = CAFFESTA_LIBRARY=$(abspath $(STAGE))/lib/libcaffesta.so.1 \
+             PKG_CONFIG_PATH=$(abspath $(STAGE))/lib/pkgconfig
+
+test: bootstrap stage
+	@bash scripts/run-tests.sh
+
+test-emulator: bootstrap
+	$(PYTHON) -m pytest -q emulator/tests
+
+test-swift: bootstrap
+	scripts/with-emulator.sh swift test
+
+test-c: bootstrap stage check-exports
+	$(STAGED_ENV) $(MAKE) -C Tests/c run
+
+test-python: bootstrap stage
+	$(STAGED_ENV) $(PYTHON) -m pytest -q bindings/python/tests
+
+test-php: bootstrap stage
+	$(STAGED_ENV) phpunit --colors=never -c bindings/php/phpunit.xml
+
+check-exports: stage
+	@bash scripts/check-library.sh $(STAGE)/lib/libcaffesta.so.1 include/caffesta.h
+
+demo: bootstrap stage
+	@$(STAGED_ENV) bash scripts/demo.sh
+
+bench: bootstrap stage
+	@$(STAGED_ENV) bash bench/run.sh
+
+clean:
+	rm -rf .build $(EMBEDDED_BUILD) build

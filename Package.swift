@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+// One manifest, two builds:
+//   CAFFESTA_EMBEDDED=1  the shipped libcaffesta.so: Embedded Swift, no Swift runtime (make lib)
+//   otherwise            ordinary Swift for `swift test`, sanitizers and fuzzing
+import PackageDescription
+
+let embedded = Context.environment["CAFFESTA_EMBEDDED"] == "1"
+// The Makefile passes the toolchain's embedded library folder (from `which swiftc`).
+let embeddedLibDir = Context.environment["CAFFESTA_EMBEDDED_LIBDIR"] ?? ""
+let root = Context.packageDirectory
+
+var swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+var libraryLinker: [LinkerSetting] = []
+if embedded {
+  swiftSettings += [
+    .enableExperimentalFeature("Embedded"),
+    .unsafeFlags(["-wmo", "-Xcc", "-fPIC"]),
+  ]
+  libraryLinker += [
+    .unsafeFlags([
+      "-L", embeddedLibDir, "-lswiftUnicodeDataTables",
+      "-Xlinker", "--version-script=\(root)/Sources/Caffesta/exports.map",
+      "-Xlinker", "-soname=libcaffesta.so.1",
+    ])
+  ]
+}
+
+var targets: [Target] = [
+  .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                 providers: [.apt(["libcurl4-openssl-dev"])]),
+  .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
+                 providers: [.apt(["libjansson-dev"])]),
+  .target(name: "CSupport", path: "Sources/CSupport", cSettings: [.unsafeFlags(["-fPIC"])]),
+  .target(name: "CaffestaCore", dependencies: ["CCurl", "CJansson", "CSupport"],
+          path: "Sources/CaffestaCore", swiftSettings: swiftSettings),
+  .target(name: "Caffesta", dependencies: ["CaffestaCore", "CSupport"],
+          path: "Sources/Caffesta", exclude: ["exports.map"],
+          swiftSettings: swiftSettings, linkerSettings: libraryLinker),
+]
+if !embedded {
+  targets.append(.testTarget(name: "CaffestaCoreTests", dependencies: ["CaffestaCore", "Caffesta"],
+                             path: "Tests/CaffestaCoreTests"))
+}
+
+let package = Package(
+  name: "libcaffesta",
+  products: [.library(name: "caffesta", type: .dynamic, targets: ["Caffesta"])],
+  targets: targets
+)

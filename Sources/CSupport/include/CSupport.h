@@ -1,0 +1,32 @@
+/* The bits of libc that the Swift core needs in both build modes (Glibc is not importable in
+ * Embedded Swift), and this thread's last error, which needs C's _Thread_local. */
+#ifndef CAFFESTA_CSUPPORT_H
+#define CAFFESTA_CSUPPORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* This thread's last error: message (copied, truncated to fit) and HTTP status. */
+void caf_error_set(const char *message, size_t length, int http_status);
+const char *caf_error_message(void);
+int caf_error_http_status(void);
+
+/* A mutex behind an opaque pointer. caf_mutex_new returns NULL when out of memory. */
+typedef struct caf_mutex caf_mutex;
+caf_mutex *caf_mutex_new(void);
+void caf_mutex_lock(caf_mutex *m);
+void caf_mutex_unlock(caf_mutex *m);
+void caf_mutex_free(caf_mutex *m);
+
+/* Runs fn once per process (curl_global_init). */
+void caf_run_once(void (*fn)(void));
+
+/* Memory handed to callers: malloc'd copy of length bytes plus a NUL. NULL when out of memory. */
+char *caf_strndup(const char *bytes, size_t length);
+size_t caf_strlen(const char *s);
+void caf_free(void *p);
+
+int64_t caf_monotonic_ms(void);
+void caf_sleep_ms(int64_t ms);
+uint32_t caf_random_u32(void);
+int caf_getpid(void);
+#endif

@@ -1,0 +1,83 @@
+#define _GNU_SOURCE
+#include "CSupport.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A fixed per-thread buffer: nothing to free when a host's thread ends. */
+#define CAF_ERROR_CAPACITY 2048
+static _Thread_local char error_message[CAF_ERROR_CAPACITY];
+static _Thread_local int error_http_status;
+
+void caf_error_set(const char *message, size_t length, int http_status) {
+  if (message == NULL) length = 0;
+  if (length >= CAF_ERROR_CAPACITY) {
+    length = CAF_ERROR_CAPACITY - 1;
+    /* do not cut a UTF-8 sequence in half */
+    while (length > 0 && ((unsigned char)message[length] & 0xC0) == 0x80) length--;
+  }
+  if (length > 0) memcpy(error_message, message, length);
+  error_message[length] = '\0';
+  error_http_status = http_status;
+}
+
+const char *caf_error_message(void) { return error_message; }
+int caf_error_http_status(void) { return error_http_status; }
+
+struct caf_mutex { pthread_mutex_t mutex; };
+
+caf_mutex *caf_mutex_new(void) {
+  caf_mutex *m = malloc(sizeof *m);
+  if (m != NULL) pthread_mutex_init(&m->mutex, NULL);
+  return m;
+}
+void caf_mutex_lock(caf_mutex *m) { pthread_mutex_lock(&m->mutex); }
+void caf_mutex_unlock(caf_mutex *m) { pthread_mutex_unlock(&m->mutex); }
+void caf_mutex_free(caf_mutex *m) {
+  if (m == NULL) return;
+  pthread_mutex_destroy(&m->mutex);
+  free(m);
+}
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void (*once_fn)(void);
+static void run_once_fn(void) { once_fn(); }
+void caf_run_once(void (*fn)(void)) {
+  once_fn = fn; /* every caller passes the same function */
+  pthread_once(&once, run_once_fn);
+}
+
+char *caf_strndup(const char *bytes, size_t length) {
+  if (length == SIZE_MAX) return NULL;
+  char *s = malloc(length + 1);
+  if (s == NULL) return NULL;
+  if (length > 0) memcpy(s, bytes, length);
+  s[length] = '\0';
+  return s;
+}
+void caf_free(void *p) { free(p); }
+size_t caf_strlen(const char *s) { return strlen(s); }
+
+int64_t caf_monotonic_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void caf_sleep_ms(int64_t ms) {
+  if (ms <= 0) return;
+  struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+  while (nanosleep(&t, &t) == -1 && errno == EINTR) {}
+}
+
+uint32_t caf_random_u32(void) {
+  uint32_t v = 0;
+  if (getrandom(&v, sizeof v, GRND_NONBLOCK) != sizeof v) v = (uint32_t)caf_monotonic_ms() * 2654435761u;
+  return v;
+}
+
+int caf_getpid(void) { return (int)getpid(); }

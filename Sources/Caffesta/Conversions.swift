@@ -1,0 +1,74 @@
+import CSupport
+import CaffestaCore
+
+/// Converts and validates what crosses the C boundary. No business logic here.
+enum ABI {
+  /// A caller's NUL-terminated string as validated UTF-8.
+  static func string(_ pointer: UnsafePointer<CChar>?, _ name: StaticString) throws(CaffestaError) -> String {
+    guard let pointer else { throw CaffestaError(.invalidArgument, "\(name) is NULL") }
+    let bytes = UnsafeBufferPointer(
+      start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: caf_strlen(pointer))
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw CaffestaError(.invalidArgument, "\(name) is not valid UTF-8")
+    }
+    return text
+  }
+
+  static func optionalString(_ pointer: UnsafePointer<CChar>?, _ name: StaticString) throws(CaffestaError) -> String? {
+    guard pointer != nil else { return nil }
+    return try string(pointer, name)
+  }
+
+  static func client(_ pointer: OpaquePointer?) throws(CaffestaError) -> Client {
+    guard let pointer else { throw CaffestaError(.invalidArgument, "client is NULL") }
+    return Unmanaged<Client>.fromOpaque(UnsafeRawPointer(pointer)).takeUnretainedValue()
+  }
+
+  /// Copies text into memory the caller frees with caffesta_string_free().
+  static func handOut(_ text: String) throws(CaffestaError) -> UnsafeMutablePointer<CChar> {
+    var copy = text
+    let result = copy.withUTF8 { buffer in
+      caf_strndup(UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count)
+    }
+    guard let result else { throw CaffestaError(.noMemory, "out of memory") }
+    return result
+  }
+
+  /// Runs one exported call: records this thread's last error and HTTP status, and turns the
+  /// outcome into a status code. `body` returns the HTTP status of its last answer (0: none).
+  static func call(_ body: () throws(CaffestaError) -> Int) -> Int32 {
+    do {
+      let httpStatus = try body()
+      caf_error_set(nil, 0, Int32(truncatingIfNeeded: httpStatus))
+      return Status.ok.rawValue
+    } catch {
+      record(error)
+      return error.status.rawValue
+    }
+  }
+
+  static func record(_ error: CaffestaError) {
+    var message = error.message
+    message.withUTF8 { buffer in
+      caf_error_set(UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count,
+                    Int32(truncatingIfNeeded: error.httpStatus))
+    }
+  }
+
+  /// A call whose JSON result goes to `out`: NULL first, the text only on success.
+  static func callReturningJSON(
+    _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ body: () throws(CaffestaError) -> Reply
+  ) -> Int32 {
+    out?.pointee = nil
+    return call { () throws(CaffestaError) -> Int in
+      guard let out else { throw CaffestaError(.invalidArgument, "the output pointer is NULL") }
+      let reply = try body()
+      out.pointee = try handOut(reply.json)
+      return reply.httpStatus
+    }
+  }
+
+  static func cString(_ text: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
+  }
+}

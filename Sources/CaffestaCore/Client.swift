@@ -1,0 +1,129 @@
+import CSupport
+
+/// A Caffesta account's client: configuration, and the one place where requests are sent,
+/// retried and classified. Safe to share between threads.
+public final class Client {
+  private let transport: Transport
+  private let apiKey: String
+  private let lock: OpaquePointer
+  private var settings: Settings
+
+  struct Settings {
+    var baseURL: String
+    var connectTimeoutMs = 10_000
+    var requestTimeoutMs = 60_000
+    var maxRetries = 2
+    var caFile: String? = nil
+    var maxResponseBytes: Int64 = 64 << 20
+  }
+
+  public convenience init(accountName: String, apiKey: String) throws(CaffestaError) {
+    try Validation.apiKey(apiKey)
+    guard let transport = CurlTransport(apiKey: apiKey) else { throw CaffestaError(.noMemory, "out of memory") }
+    try self.init(accountName: accountName, apiKey: apiKey, transport: transport)
+  }
+
+  /// A client over any transport: tests and fuzzers pass one that answers from memory.
+  public init(accountName: String, apiKey: String, transport: Transport) throws(CaffestaError) {
+    try Validation.accountName(accountName)
+    try Validation.apiKey(apiKey)
+    guard let lock = caf_mutex_new() else { throw CaffestaError(.noMemory, "out of memory") }
+    self.transport = transport
+    self.apiKey = apiKey
+    self.lock = lock
+    settings = Settings(baseURL: "https://\(accountName).caffesta.com")
+  }
+
+  deinit { caf_mutex_free(lock) }
+
+  // MARK: Configuration
+
+  public func setBaseURL(_ url: String) throws(CaffestaError) {
+    let normalized = try Validation.baseURL(url)
+    update { $0.baseURL = normalized }
+  }
+
+  public func setTimeouts(connectMs: Int, requestMs: Int) throws(CaffestaError) {
+    guard connectMs > 0, requestMs > 0 else { throw .invalid("timeouts must be positive") }
+    guard connectMs <= requestMs else { throw .invalid("connect timeout must not exceed the request timeout") }
+    guard requestMs <= 24 * 3_600_000 else { throw .invalid("request timeout must be at most 24 hours") }
+    update {
+      $0.connectTimeoutMs = connectMs
+      $0.requestTimeoutMs = requestMs
+    }
+  }
+
+  public func setMaxRetries(_ count: Int) throws(CaffestaError) {
+    guard (0...10).contains(count) else { throw .invalid("max_retries must be 0 to 10") }
+    update { $0.maxRetries = count }
+  }
+
+  public func setCAFile(_ path: String?) throws(CaffestaError) {
+    if let path {
+      guard !path.isEmpty, path.utf8.count <= 4096 else { throw .invalid("ca_file must be a path of 1 to 4096 bytes") }
+    }
+    update { $0.caFile = path }
+  }
+
+  public func setMaxResponseSize(_ bytes: Int64) throws(CaffestaError) {
+    guard bytes >= 1024, bytes <= 1 << 32 else { throw .invalid("max response size must be 1 KiB to 4 GiB") }
+    update { $0.maxResponseBytes = bytes }
+  }
+
+  private func update(_ change: (inout Settings) -> Void) {
+    caf_mutex_lock(lock)
+    change(&settings)
+    caf_mutex_unlock(lock)
+  }
+
+  var currentSettings: Settings {
+    caf_mutex_lock(lock)
+    defer { caf_mutex_unlock(lock) }
+    return settings
+  }
+
+  // MARK: Sending
+
+  /// Sends one request (retrying what is safe to retry) and returns the classified answer.
+  /// `path` is already validated and encoded, relative to the base URL.
+  func send(_ method: HTTPMethod, _ path: String, body: String? = nil) throws(CaffestaError) -> (JSON, Int) {
+    let config = currentSettings
+    let policy = RetryPolicy(maxRetries: config.maxRetries)
+    let call = "\(method.text) \(path)"
+    let request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
+    let deadline = caf_monotonic_ms() + Int64(config.requestTimeoutMs)
+    var attempt = 0
+    while true {
+      let remaining = deadline - caf_monotonic_ms()
+      guard remaining > 0 else {
+        throw CaffestaError(.timeout, "\(call): no answer within \(config.requestTimeoutMs) ms")
+      }
+      let attemptSettings = TransportSettings(
+        apiKey: apiKey, connectTimeoutMs: config.connectTimeoutMs, timeoutMs: Int(remaining),
+        caFile: config.caFile, maxResponseBytes: config.maxResponseBytes)
+      let result = transport.send(request, settings: attemptSettings)
+      if let delay = policy.delayBeforeRetry(after: result, method: method, attempt: attempt),
+        caf_monotonic_ms() + Int64(delay) < deadline
+      {
+        caf_sleep_ms(Int64(delay))
+        attempt += 1
+        continue
+      }
+      switch result {
+      case .answer(let answer):
+        switch AnswerClassifier.classify(answer, call: call) {
+        case .success(let json): return (json, answer.status)
+        case .failure(let error): throw retried(error, attempt)
+        }
+      case .failure(let failure):
+        throw retried(CaffestaError(failure.status, "\(call): \(failure.message)"), attempt)
+      }
+    }
+  }
+
+  private func retried(_ error: CaffestaError, _ attempts: Int) -> CaffestaError {
+    guard attempts > 0 else { return error }
+    let times = attempts == 1 ? "once" : "\(attempts) times"
+    return CaffestaError(error.status, "\(error.message) (retried \(times))", httpStatus: error.httpStatus)
+  }
+}

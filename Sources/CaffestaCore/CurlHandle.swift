@@ -1,0 +1,155 @@
+import CCurl
+import CSupport
+
+/// Collects an answer's body, refusing more than the configured maximum.
+final class ResponseSink {
+  var bytes: [UInt8] = []
+  var limit: Int64 = 0
+  var overflowed = false
+
+  func reset(limit: Int64) {
+    bytes.removeAll(keepingCapacity: bytes.capacity <= 1 << 20)
+    self.limit = limit
+    overflowed = false
+  }
+}
+
+/// One libcurl easy handle with its fixed options. It keeps its connection alive between
+/// requests, so a pooled handle means a reused connection. Used by one thread at a time.
+final class CurlHandle {
+  let easy: UnsafeMutableRawPointer
+  let caFile: String?
+  private let headers: OpaquePointer?
+  private let errorBuffer: UnsafeMutablePointer<CChar>
+  private let sink = ResponseSink()
+
+  /// Nil when libcurl cannot allocate.
+  init?(apiKey: String, caFile: String?) {
+    caf_run_once { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }
+    guard let easy = curl_easy_init() else { return nil }
+    var list: UnsafeMutablePointer<curl_slist>? = nil
+    for header in ["X-API-KEY: \(apiKey)", "Content-Type: application/json", "Accept: application/json", "Expect:"] {
+      guard let next = curl_slist_append(list, header) else {
+        curl_slist_free_all(list)
+        curl_easy_cleanup(easy)
+        return nil
+      }
+      list = next
+    }
+    self.easy = easy
+    self.caFile = caFile
+    self.headers = OpaquePointer(list)
+    errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    errorBuffer[0] = 0
+    _ = caf_curl_set_slist(easy, CURLOPT_HTTPHEADER, list)
+    _ = caf_curl_set_long(easy, CURLOPT_NOSIGNAL, 1)
+    _ = caf_curl_set_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+    _ = caf_curl_set_str(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+    _ = caf_curl_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
+    _ = caf_curl_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+    _ = caf_curl_set_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+    _ = caf_curl_set_str(easy, CURLOPT_USERAGENT, "libcaffesta/\(Version.string)")
+    _ = caf_curl_set_str(easy, CURLOPT_ACCEPT_ENCODING, "")
+    _ = caf_curl_set_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+    if let caFile { _ = caf_curl_set_str(easy, CURLOPT_CAINFO, caFile) }
+    _ = caf_curl_set_write_fn(easy) { data, size, count, user in
+      guard let user, let data else { return 0 }
+      let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+      let (total, overflow) = size.multipliedReportingOverflow(by: count)
+      guard !overflow, Int64(sink.bytes.count) + Int64(total) <= sink.limit else {
+        sink.overflowed = true
+        return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+      }
+      sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: total))
+      return total
+    }
+    _ = caf_curl_set_ptr(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
+  }
+
+  deinit {
+    curl_easy_cleanup(easy)
+    curl_slist_free_all(UnsafeMutablePointer<curl_slist>(headers))
+    errorBuffer.deallocate()
+  }
+
+  /// Sets the per-request options. The body is copied into libcurl.
+  func prepare(_ request: HTTPRequest, settings: TransportSettings) {
+    sink.reset(limit: settings.maxResponseBytes)
+    errorBuffer[0] = 0
+    _ = caf_curl_set_str(easy, CURLOPT_URL, request.url)
+    _ = caf_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMs, settings.timeoutMs))
+    _ = caf_curl_set_long(easy, CURLOPT_TIMEOUT_MS, settings.timeoutMs)
+    _ = caf_curl_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes))
+    switch (request.method, request.body) {
+    case (.get, _), (.delete, nil):
+      _ = caf_curl_set_long(easy, CURLOPT_HTTPGET, 1)
+    case (_, let body):
+      let text = body ?? ""
+      _ = caf_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(text.utf8.count))
+      _ = caf_curl_set_str(easy, CURLOPT_COPYPOSTFIELDS, text)
+    }
+    if request.method == .post || request.method == .get {
+      _ = caf_curl_set_str(easy, CURLOPT_CUSTOMREQUEST, nil)
+    } else {
+      _ = caf_curl_set_str(easy, CURLOPT_CUSTOMREQUEST, request.method.text)
+    }
+  }
+
+  /// Turns libcurl's result for the prepared request into an answer or a failure.
+  func finish(_ code: CURLcode) -> TransportResult {
+    if code == CURLE_OK {
+      var status = 0
+      _ = caf_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
+      var retryAfter: curl_off_t = 0
+      _ = caf_curl_get_off(easy, CURLINFO_RETRY_AFTER, &retryAfter)
+      let body = sink.bytes
+      sink.reset(limit: 0)
+      return .answer(HTTPAnswer(status: status, body: body, retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
+    }
+    var sentBytes = 0
+    _ = caf_curl_get_long(easy, CURLINFO_REQUEST_SIZE, &sentBytes)
+    let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+    sink.bytes = []
+    return .failure(CurlErrors.failure(code, detail: detail, requestSent: sentBytes > 0, overflowed: sink.overflowed,
+                                      limit: sink.limit))
+  }
+
+  func perform(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult {
+    prepare(request, settings: settings)
+    return finish(curl_easy_perform(easy))
+  }
+}
+
+/// How libcurl's error codes map onto the library's statuses.
+enum CurlErrors {
+  static func failure(_ code: CURLcode, detail: String, requestSent: Bool, overflowed: Bool, limit: Int64)
+    -> TransportFailure
+  {
+    switch code {
+    case CURLE_WRITE_ERROR where overflowed, CURLE_FILESIZE_EXCEEDED:
+      return TransportFailure(status: .protocolError, message: "the answer is larger than the limit of \(limit) bytes",
+                              neverSent: false)
+    case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+      return TransportFailure(status: .network, message: detail, neverSent: true)
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportFailure(status: .timeout, message: detail, neverSent: !requestSent)
+    case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+      CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+      CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
+      CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED:
+      return TransportFailure(status: .tls, message: detail, neverSent: !requestSent)
+    case CURLE_OUT_OF_MEMORY:
+      return TransportFailure(status: .noMemory, message: detail, neverSent: !requestSent)
+    case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+      return TransportFailure(status: .protocolError, message: detail, neverSent: false)
+    case CURLE_PARTIAL_FILE:
+      return TransportFailure(status: .network, message: "the connection closed before the whole answer arrived (\(detail))",
+                              neverSent: false)
+    case CURLE_GOT_NOTHING:
+      return TransportFailure(status: .network, message: "the server closed the connection without answering",
+                              neverSent: false)
+    default:
+      return TransportFailure(status: .network, message: detail, neverSent: false)
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import CCurl
+import CSupport
+
+/// The real transport: a small pool of easy handles, so that calls on several threads run in
+/// parallel, each on its own kept-alive connection.
+public final class CurlTransport: Transport {
+  private let apiKey: String
+  private let lock: OpaquePointer
+  private var idle: [CurlHandle] = []
+  private var ownerPid: Int32
+  private let maxIdle = 16
+
+  public init?(apiKey: String) {
+    guard let lock = caf_mutex_new() else { return nil }
+    self.apiKey = apiKey
+    self.lock = lock
+    ownerPid = caf_getpid()
+  }
+
+  deinit { caf_mutex_free(lock) }
+
+  public func send(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult {
+    guard let handle = checkOut(caFile: settings.caFile) else {
+      return .failure(TransportFailure(status: .noMemory, message: "libcurl could not allocate a handle", neverSent: true))
+    }
+    let result = handle.perform(request, settings: settings)
+    checkIn(handle)
+    return result
+  }
+
+  func checkOut(caFile: String?) -> CurlHandle? {
+    caf_mutex_lock(lock)
+    abandonAfterFork()
+    var found: CurlHandle? = nil
+    while let handle = idle.popLast() {
+      if handle.caFile == caFile {
+        found = handle
+        break
+      }
+    }
+    caf_mutex_unlock(lock)
+    return found ?? CurlHandle(apiKey: apiKey, caFile: caFile)
+  }
+
+  func checkIn(_ handle: CurlHandle) {
+    caf_mutex_lock(lock)
+    abandonAfterFork()
+    if idle.count < maxIdle { idle.append(handle) }
+    caf_mutex_unlock(lock)
+  }
+
+  /// A forked child shares the parent's sockets and TLS sessions: closing them here would
+  /// disturb the parent's connections, so the child leaves them alone and opens its own.
+  private func abandonAfterFork() {
+    let pid = caf_getpid()
+    guard pid != ownerPid else { return }
+    ownerPid = pid
+    for handle in idle { _ = Unmanaged.passRetained(handle) }
+    idle = []
+  }
+}

@@ -1,0 +1,77 @@
+public enum HTTPMethod {
+  case get, post, put, patch, delete
+
+  var name: StaticString {
+    switch self {
+    case .get: return "GET"
+    case .post: return "POST"
+    case .put: return "PUT"
+    case .patch: return "PATCH"
+    case .delete: return "DELETE"
+    }
+  }
+
+  var text: String { "\(name)" }
+
+  /// Whether sending the same request twice has the effect of sending it once.
+  var isIdempotent: Bool {
+    switch self {
+    case .get, .put, .delete: return true
+    case .post, .patch: return false
+    }
+  }
+}
+
+/// One HTTP exchange as the transport sees it.
+public struct HTTPRequest {
+  public var method: HTTPMethod
+  public var url: String
+  public var body: String?
+}
+
+/// What the transport needs besides the request; snapshotted per attempt.
+public struct TransportSettings {
+  public var apiKey: String
+  public var connectTimeoutMs: Int
+  public var timeoutMs: Int
+  public var caFile: String?
+  public var maxResponseBytes: Int64
+}
+
+public struct HTTPAnswer {
+  public var status: Int
+  public var body: [UInt8]
+  /// Seconds from a Retry-After header, when the answer had one.
+  public var retryAfterSeconds: Int?
+
+  public init(status: Int, body: [UInt8], retryAfterSeconds: Int? = nil) {
+    self.status = status
+    self.body = body
+    self.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/// A request that got no complete answer.
+public struct TransportFailure {
+  public var status: Status  // .network, .timeout, .tls, .protocolError, .noMemory, .invalidArgument
+  public var message: String
+  /// True only when the request provably never left this machine (DNS, connect refused,
+  /// connect timeout): then even a POST may be sent again.
+  public var neverSent: Bool
+
+  public init(status: Status, message: String, neverSent: Bool) {
+    self.status = status
+    self.message = message
+    self.neverSent = neverSent
+  }
+}
+
+public enum TransportResult {
+  case answer(HTTPAnswer)
+  case failure(TransportFailure)
+}
+
+/// Sends one HTTP request. Class-bound so that it can be stored as an existential in Embedded Swift.
+public protocol Transport: AnyObject {
+  func send(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult
+}

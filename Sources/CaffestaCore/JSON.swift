@@ -1,0 +1,137 @@
+import CJansson
+import CSupport
+
+/// One owned reference to a jansson value; released when the wrapper goes away.
+public final class JSON {
+  let raw: UnsafeMutablePointer<json_t>
+
+  /// Takes over a reference the caller owns (a "new reference" in jansson's words).
+  init(owning raw: UnsafeMutablePointer<json_t>) {
+    self.raw = raw
+  }
+
+  /// Takes a new reference to a value borrowed from a container.
+  init(borrowing raw: UnsafeMutablePointer<json_t>) {
+    self.raw = caf_json_incref(raw)!
+  }
+
+  deinit { caf_json_decref(raw) }
+
+  /// Parses JSON text. `what` names the text in error messages ("product_json", "the answer").
+  /// Objects and arrays only unless `anyValue`; invalid UTF-8, NUL and depth > 2048 are refused.
+  static func parse(
+    _ bytes: UnsafeRawBufferPointer, what: String, rejectDuplicates: Bool = false,
+    anyValue: Bool = false, failure: Status = .invalidArgument
+  ) throws(CaffestaError) -> JSON {
+    var error = json_error_t()
+    var flags: Int = 0
+    if rejectDuplicates { flags |= Int(JSON_REJECT_DUPLICATES) }
+    if anyValue { flags |= Int(JSON_DECODE_ANY) }
+    let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+    guard let base, bytes.count > 0 else { throw CaffestaError(failure, "\(what) is empty") }
+    guard let value = json_loadb(base, bytes.count, flags, &error) else {
+      let text = withUnsafeBytes(of: &error.text) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      throw CaffestaError(failure, "\(what) is not valid JSON: \(text) at line \(error.line), column \(error.column)")
+    }
+    return JSON(owning: value)
+  }
+
+  static func parse(
+    _ text: String, what: String, rejectDuplicates: Bool = false, anyValue: Bool = false
+  ) throws(CaffestaError) -> JSON {
+    var copy = text
+    let result = copy.withUTF8 { buffer in
+      Result { () throws(CaffestaError) -> JSON in
+        try parse(UnsafeRawBufferPointer(buffer), what: what, rejectDuplicates: rejectDuplicates, anyValue: anyValue)
+      }
+    }
+    return try result.get()
+  }
+
+  static func object() throws(CaffestaError) -> JSON {
+    guard let raw = json_object() else { throw CaffestaError(.noMemory, "out of memory") }
+    return JSON(owning: raw)
+  }
+
+  static func array() throws(CaffestaError) -> JSON {
+    guard let raw = json_array() else { throw CaffestaError(.noMemory, "out of memory") }
+    return JSON(owning: raw)
+  }
+
+  static func string(_ value: String) throws(CaffestaError) -> JSON {
+    let raw = value.withCString { json_stringn($0, value.utf8.count) }
+    guard let raw else { throw CaffestaError(.noMemory, "out of memory") }
+    return JSON(owning: raw)
+  }
+
+  static func integer(_ value: Int) throws(CaffestaError) -> JSON {
+    guard let raw = json_integer(json_int_t(value)) else { throw CaffestaError(.noMemory, "out of memory") }
+    return JSON(owning: raw)
+  }
+
+  var isObject: Bool { caf_json_is_object(raw) != 0 }
+  var isArray: Bool { caf_json_is_array(raw) != 0 }
+  var isNull: Bool { caf_json_is_null(raw) != 0 }
+
+  subscript(key: String) -> JSON? {
+    guard isObject, let value = json_object_get(raw, key) else { return nil }
+    return JSON(borrowing: value)
+  }
+
+  var count: Int { isArray ? json_array_size(raw) : (isObject ? json_object_size(raw) : 0) }
+
+  subscript(index: Int) -> JSON? {
+    guard isArray, index >= 0, let value = json_array_get(raw, index) else { return nil }
+    return JSON(borrowing: value)
+  }
+
+  /// The string's text, if this is a string (jansson keeps strings valid UTF-8).
+  var string: String? {
+    guard caf_json_is_string(raw) != 0, let bytes = json_string_value(raw) else { return nil }
+    let buffer = UnsafeRawBufferPointer(start: bytes, count: json_string_length(raw))
+    return String(decoding: buffer, as: UTF8.self)
+  }
+
+  var integer: Int? {
+    guard caf_json_is_integer(raw) != 0 else { return nil }
+    return Int(exactly: json_integer_value(raw))
+  }
+
+  var bool: Bool? {
+    guard caf_json_is_boolean(raw) != 0 else { return nil }
+    return caf_json_is_true(raw) != 0
+  }
+
+  /// The keys of an object, in jansson's (insertion) order.
+  var keys: [String] {
+    guard isObject else { return [] }
+    var result: [String] = []
+    var iter = json_object_iter(raw)
+    while let current = iter {
+      if let key = json_object_iter_key(current) {
+        let length = json_object_iter_key_len(current)
+        result.append(String(decoding: UnsafeRawBufferPointer(start: key, count: length), as: UTF8.self))
+      }
+      iter = json_object_iter_next(raw, current)
+    }
+    return result
+  }
+
+  func set(_ key: String, _ value: JSON) throws(CaffestaError) {
+    guard caf_json_object_set(raw, key, value.raw) == 0 else { throw CaffestaError(.noMemory, "out of memory") }
+  }
+
+  func append(_ value: JSON) throws(CaffestaError) {
+    guard caf_json_array_append(raw, value.raw) == 0 else { throw CaffestaError(.noMemory, "out of memory") }
+  }
+
+  /// Compact JSON text; any value, not only objects and arrays.
+  func serialized() throws(CaffestaError) -> String {
+    let flags = Int(JSON_COMPACT) | Int(JSON_ENCODE_ANY)
+    guard let text = json_dumps(raw, flags) else { throw CaffestaError(.noMemory, "out of memory") }
+    defer { caf_free(text) }
+    return String(cString: text)
+  }
+}

@@ -1,0 +1,56 @@
+/// Products (API.md, Products).
+extension Client {
+  /// Upsert by ref_code as API.md decides: PUT by ref_code, and on "not found" POST.
+  /// Returns {"id", "ref_code", "action": "created"|"updated"}.
+  public func upsertProduct(json text: String) throws(CaffestaError) -> Reply {
+    let product = try JSON.parse(text, what: "product_json", rejectDuplicates: true)
+    let refCode = try Self.refCode(of: product)
+    let body = try product.serialized()
+    let (answer, status, action) = try upsert(refCode: refCode, body: body)
+    let result = try JSON.object()
+    try result.set("id", try JSON.integer(try productId(in: answer, refCode: refCode)))
+    try result.set("ref_code", try JSON.string(refCode))
+    try result.set("action", try JSON.string(action))
+    return Reply(json: try result.serialized(), httpStatus: status)
+  }
+
+  private func upsert(refCode: String, body: String) throws(CaffestaError) -> (JSON, Int, String) {
+    do {
+      let (answer, status) = try send(.put, "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))", body: body)
+      return (answer, status, "updated")
+    } catch {
+      guard Self.isProductNotFound(error) else { throw error }
+    }
+    let (answer, status) = try send(.post, "\(Self.apiPrefix)/product/", body: body)
+    return (answer, status, "created")
+  }
+
+  /// HTTP 404, or an API error whose text says the product is not found.
+  static func isProductNotFound(_ error: CaffestaError) -> Bool {
+    if error.status == .notFound { return true }
+    guard error.status == .api else { return false }
+    return TextSearch.containsIgnoringASCIICase(error.message, "not found")
+      || TextSearch.containsIgnoringASCIICase(error.message, "найден")
+  }
+
+  static func refCode(of product: JSON) throws(CaffestaError) -> String {
+    guard product.isObject else { throw .invalid("product_json must be a JSON object") }
+    guard let refCode = product["ref_code"]?.string else {
+      throw .invalid("product_json needs a string \"ref_code\"")
+    }
+    guard !refCode.isEmpty else { throw .invalid("product_json \"ref_code\" must not be empty") }
+    guard refCode.utf8.count <= 1024 else { throw .invalid("product_json \"ref_code\" is longer than 1024 bytes") }
+    return refCode
+  }
+
+  /// The Caffesta id from a write's answer (`data.id`); when the answer carries none, a read.
+  private func productId(in answer: JSON, refCode: String) throws(CaffestaError) -> Int {
+    if let id = answer["data"]?["id"]?.integer { return id }
+    let path = "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
+    let (read, _) = try send(.get, path)
+    guard let id = read["data"]?["id"]?.integer else {
+      throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")
+    }
+    return id
+  }
+}

@@ -1,0 +1,134 @@
+/// Checks on caller input, made before any request (API.md, Basics; DESIGN.md, Security).
+enum Validation {
+  /// An account name is one DNS label, so that it can never point the key at another host.
+  static func accountName(_ name: String) throws(CaffestaError) {
+    let bytes = name.utf8
+    guard !bytes.isEmpty, bytes.count <= 63 else {
+      throw .invalid("account_name must be 1 to 63 characters")
+    }
+    for byte in bytes where !(isASCIIAlphanumeric(byte) || byte == UInt8(ascii: "-")) {
+      throw .invalid("account_name may hold only letters, digits and '-'")
+    }
+  }
+
+  /// A key goes into an HTTP header: printable ASCII only, so no CR/LF can smuggle a header.
+  static func apiKey(_ key: String) throws(CaffestaError) {
+    let bytes = key.utf8
+    guard !bytes.isEmpty, bytes.count <= 256 else { throw .invalid("api_key must be 1 to 256 characters") }
+    for byte in bytes where byte <= 0x20 || byte >= 0x7F {
+      throw .invalid("api_key may hold only printable ASCII without spaces or line breaks")
+    }
+  }
+
+  /// A base URL override: scheme, host, optional port and path prefix; returned without a trailing '/'.
+  static func baseURL(_ url: String) throws(CaffestaError) -> String {
+    let bytes = Array(url.utf8)
+    let rest: ArraySlice<UInt8>
+    if hasPrefix(bytes, "https://") {
+      rest = bytes[8...]
+    } else if hasPrefix(bytes, "http://") {
+      rest = bytes[7...]
+    } else {
+      throw .invalid("base_url must start with http:// or https://")
+    }
+    guard bytes.count <= 2048 else { throw .invalid("base_url is longer than 2048 bytes") }
+    let authorityEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+    let authority = rest[rest.startIndex..<authorityEnd]
+    try hostAndPort(authority)
+    for byte in rest[authorityEnd...] where !isPathByte(byte) || byte == UInt8(ascii: "?") {
+      throw .invalid("base_url may have a path prefix but no query, fragment, spaces or control characters")
+    }
+    var path = Array(rest[authorityEnd...])
+    while path.last == UInt8(ascii: "/") { path.removeLast() }
+    return String(decoding: bytes[..<authorityEnd] + path, as: UTF8.self)
+  }
+
+  private static func hostAndPort(_ authority: ArraySlice<UInt8>) throws(CaffestaError) {
+    var host = authority
+    var port: ArraySlice<UInt8>? = nil
+    if authority.first == UInt8(ascii: "[") {  // [IPv6]:port
+      guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else {
+        throw .invalid("base_url has an unclosed IPv6 address")
+      }
+      host = authority[authority.index(after: authority.startIndex)..<close]
+      let after = authority[authority.index(after: close)...]
+      if let first = after.first {
+        guard first == UInt8(ascii: ":") else { throw .invalid("base_url has text after the IPv6 address") }
+        port = after.dropFirst()
+      }
+      for byte in host where !(isHexDigit(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")) {
+        throw .invalid("base_url has an invalid IPv6 address")
+      }
+    } else {
+      if let colon = authority.firstIndex(of: UInt8(ascii: ":")) {
+        host = authority[authority.startIndex..<colon]
+        port = authority[authority.index(after: colon)...]
+      }
+      for byte in host where !(isASCIIAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")) {
+        throw .invalid("base_url host may hold only letters, digits, '-' and '.' (no user info)")
+      }
+    }
+    guard !host.isEmpty else { throw .invalid("base_url has no host") }
+    if let port {
+      guard !port.isEmpty, port.count <= 5, port.allSatisfy(isDigit) else { throw .invalid("base_url has an invalid port") }
+      var value = 0
+      for digit in port { value = value * 10 + Int(digit - UInt8(ascii: "0")) }
+      guard value >= 1, value <= 65535 else { throw .invalid("base_url port must be 1 to 65535") }
+    }
+  }
+
+  /// A path for caffesta_request: '/' then printable text; non-ASCII is percent-encoded.
+  static func requestPath(_ path: String) throws(CaffestaError) -> String {
+    let bytes = Array(path.utf8)
+    guard bytes.first == UInt8(ascii: "/") else { throw .invalid("path must start with '/'") }
+    guard bytes.count < 2 || bytes[1] != UInt8(ascii: "/") else {
+      throw .invalid("path must be relative to the base URL, not '//host'")
+    }
+    guard bytes.count <= 8192 else { throw .invalid("path is longer than 8192 bytes") }
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    for byte in bytes {
+      if byte >= 0x80 {
+        PathSegment.appendEscaped(byte, to: &out)
+      } else if isPathByte(byte) {
+        out.append(byte)
+      } else {
+        throw .invalid("path may not hold spaces, control characters, '#' or '\\'")
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  static func method(_ method: String) throws(CaffestaError) -> HTTPMethod {
+    switch method {
+    case "GET": return .get
+    case "POST": return .post
+    case "PUT": return .put
+    case "PATCH": return .patch
+    case "DELETE": return .delete
+    default: throw .invalid("method must be GET, POST, PUT, PATCH or DELETE")
+    }
+  }
+
+  /// Printable ASCII allowed in a URL path and query (no space, '#', '\\', controls).
+  static func isPathByte(_ byte: UInt8) -> Bool {
+    byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "#") && byte != UInt8(ascii: "\\")
+  }
+
+  static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+  static func isHexDigit(_ byte: UInt8) -> Bool {
+    isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+  }
+
+  static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+    isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+  }
+
+  private static func hasPrefix(_ bytes: [UInt8], _ prefix: StaticString) -> Bool {
+    let count = prefix.utf8CodeUnitCount
+    guard bytes.count >= count else { return false }
+    for index in 0..<count where bytes[index] | 0x20 != prefix.utf8Start[index] { return false }
+    return true
+  }
+}
