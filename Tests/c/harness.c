@@ -1,0 +1,88 @@
+#include "harness.h"
+#include "caffesta.h"
+#include <curl/curl.h>
+#include <jansson.h>
+
+int harness_checks_failed;
+const char *harness_current = "";
+
+int run_tests(const test_case *tests, size_t count) {
+  int passed = 0, failed = 0;
+  const char *only = getenv("CAFFESTA_TEST_ONLY");
+  for (size_t i = 0; i < count; i++) {
+    if (only && strcmp(only, tests[i].name) != 0) continue;
+    int before = harness_checks_failed;
+    harness_current = tests[i].name;
+    tests[i].fn();
+    if (harness_checks_failed == before) { passed++; printf("ok   %s\n", tests[i].name); }
+    else { failed++; printf("FAIL %s\n", tests[i].name); }
+    fflush(stdout);
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+const char *emulator_url(void) {
+  const char *url = getenv("CAFFESTA_EMULATOR_URL");
+  if (!url) { fprintf(stderr, "CAFFESTA_EMULATOR_URL is not set: run through scripts/with-emulator.sh\n"); exit(2); }
+  return url;
+}
+const char *emulator_key(void) {
+  const char *key = getenv("CAFFESTA_EMULATOR_KEY");
+  return key ? key : "0123456789abcdef0123456789abcdef";
+}
+
+typedef struct { char *data; size_t size; } buffer;
+static size_t collect(char *data, size_t size, size_t n, void *user) {
+  buffer *b = user;
+  char *grown = realloc(b->data, b->size + size * n + 1);
+  if (!grown) return 0;
+  b->data = grown;
+  memcpy(b->data + b->size, data, size * n);
+  b->size += size * n;
+  b->data[b->size] = '\0';
+  return size * n;
+}
+
+char *emulator_admin(const char *method, const char *path, const char *body) {
+  char url[1024];
+  snprintf(url, sizeof url, "%s%s", emulator_url(), path);
+  CURL *h = curl_easy_init();
+  buffer b = {calloc(1, 1), 0};
+  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  if (body) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+  CURLcode rc = curl_easy_perform(h);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(h);
+  if (rc != CURLE_OK || status >= 300) {
+    fprintf(stderr, "  emulator admin %s %s failed: curl %d, HTTP %ld: %s\n", method, path, rc, status, b.data);
+    free(b.data);
+    return NULL;
+  }
+  return b.data;
+}
+
+void emulator_reset(void) { free(emulator_admin("POST", "/__emulator/reset", "{}")); }
+
+void emulator_fault(const char *fault_json) {
+  char *answer = emulator_admin("POST", "/__emulator/faults", fault_json);
+  if (!answer) { harness_checks_failed++; fprintf(stderr, "  could not arm fault %s\n", fault_json); }
+  free(answer);
+}
+
+long emulator_stat(const char *table) {
+  char *text = emulator_admin("GET", "/__emulator/stats", NULL);
+  if (!text) return -1;
+  json_t *stats = json_loads(text, 0, NULL);
+  free(text);
+  long value = json_is_integer(json_object_get(stats, table)) ? (long)json_integer_value(json_object_get(stats, table)) : -1;
+  json_decref(stats);
+  return value;
+}

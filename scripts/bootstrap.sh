@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what libcaffesta's build and tests need when it is missing: with apt-get as root,
+# otherwise it prints the exact command to run. Quiet when everything is there.
+set -euo pipefail
+
+apt_missing=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache phpunit openssl valgrind \
+           ${CAFFESTA_EXTRA_APT:-}; do
+  have_pkg "$pkg" || apt_missing+=("$pkg")
+done
+# php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
+if command -v php >/dev/null 2>&1; then
+  apt_missing=("${apt_missing[@]/php-cli/}")
+  php -m 2>/dev/null | grep -qi '^zend opcache$' && apt_missing=("${apt_missing[@]/php-opcache/}")
+fi
+read -r -a apt_missing <<< "${apt_missing[*]}"
+
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing ${apt_missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+  else
+    echo "bootstrap: missing packages; run: sudo apt-get install ${apt_missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import pytest' 2>/dev/null; then
+  echo "bootstrap: installing pytest"
+  "$python" -m pip install -q pytest
+fi
+if ! php -m 2>/dev/null | grep -qi '^ffi$'; then
+  echo "bootstrap: PHP has no FFI extension (Debian's php-cli has it built in)" >&2
+  exit 1
+fi
+command -v swift >/dev/null 2>&1 || { echo "bootstrap: swift is not on the PATH (Swift 6.3 needed)" >&2; exit 1; }
