@@ -22,7 +22,7 @@ if ldd "$lib" | grep -E 'libswift|libstdc\+\+|libFoundation|libdispatch'; then
 else
   echo "ok   ldd: no Swift runtime, no libstdc++"
 fi
-size=$(stat -c %s "$lib")
+size=$(stat -L -c %s "$lib")
 echo "     size: $size bytes"
 [ $fail = 0 ] && echo "library checks: 3 passed, 0 failed" || echo "library checks: failed"
 exit $fail

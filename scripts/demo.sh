@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The main job: a catalog sync into the bundled emulator, through the C example, then the C++,
+# Python and PHP ones. The emulator keeps its state in build/demo/caffesta.db, so a second run
+# reports "updated" where the first reported "created".
+# Expects CAFFESTA_LIBRARY and PKG_CONFIG_PATH pointing at the staged library (make demo sets them).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$root/build/demo"
+export CAFFESTA_EMULATOR_DB="$root/build/demo/caffesta.db"
+make -s -C "$root/examples" >/dev/null
+
+run_demo() {
+  export CAFFESTA_BASE_URL=$CAFFESTA_EMULATOR_URL CAFFESTA_API_KEY=$CAFFESTA_EMULATOR_KEY CAFFESTA_ACCOUNT=demo
+  echo "== emulator at $CAFFESTA_BASE_URL (state in build/demo/caffesta.db)"
+  echo "== C: examples/c/sync.c"
+  "$root/examples/build/sync-c" "$root/examples/catalog.json"
+  echo "== C++: examples/cpp/sync.cpp"
+  "$root/examples/build/sync-cpp" cpp-flat-white "Флэт уайт" 4.8
+  if [ -f "$root/examples/python/sync.py" ]; then
+    echo "== Python: examples/python/sync.py"
+    PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}" "${PYTHON:-python3}" "$root/examples/python/sync.py" \
+      "$root/examples/catalog.json"
+  fi
+  if [ -f "$root/examples/php/sync.php" ]; then
+    echo "== PHP: examples/php/sync.php"
+    php "$root/examples/php/sync.php" "$root/examples/catalog.json"
+  fi
+}
+export -f run_demo
+export root
+"$root/scripts/with-emulator.sh" bash -c run_demo

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every suite, one after another, against the shipped (Embedded) library staged in build/stage.
+# Goes on after a failing suite and exits non-zero if any failed. Called by `make test`.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export CAFFESTA_LIBRARY="$root/build/stage/lib/libcaffesta.so.1"
+export PKG_CONFIG_PATH="$root/build/stage/lib/pkgconfig"
+python=${PYTHON:-python3}
+passed=() failed=()
+
+suite() {
+  local name=$1; shift
+  echo
+  echo "===== $name"
+  local start=$SECONDS
+  if "$@"; then passed+=("$name"); else failed+=("$name"); fi
+  echo "----- $name: $((SECONDS - start)) s"
+}
+
+suite "library checks" scripts/check-library.sh "$CAFFESTA_LIBRARY" include/caffesta.h
+suite "emulator (pytest)" "$python" -m pytest -q emulator/tests
+suite "Swift core (swift test)" scripts/with-emulator.sh swift test --quiet
+suite "C (header, every function)" make --no-print-directory -C Tests/c run
+[ -d bindings/python/tests ] && suite "Python binding (pytest)" "$python" -m pytest -q bindings/python/tests
+[ -f bindings/php/phpunit.xml ] && suite "PHP binding (phpunit)" phpunit --colors=never -c bindings/php/phpunit.xml
+[ -f scripts/extra-tests.sh ] && suite "extra checks" bash scripts/extra-tests.sh
+
+echo
+echo "===== summary"
+for s in "${passed[@]}"; do echo "ok   $s"; done
+for s in "${failed[@]}"; do echo "FAIL $s"; done
+echo "suites: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
