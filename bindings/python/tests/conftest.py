@@ -19,13 +19,14 @@ REPO = HERE.parents[2]
 EMULATOR = REPO / "emulator" / "caffesta_emulator.py"
 STAGED_LIBRARY = REPO / "build" / "stage" / "lib" / "libcaffesta.so.1"
 API_KEY = "0123456789abcdef0123456789abcdef"
+BINDING_DIR = str(HERE.parent)
 
 # The suite tests the staged library unless CAFFESTA_LIBRARY names another one.
 if not os.environ.get("CAFFESTA_LIBRARY") and STAGED_LIBRARY.exists():
     os.environ["CAFFESTA_LIBRARY"] = str(STAGED_LIBRARY)
 
 # The binding's own sources, not an installed copy, are what the suite tests.
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, BINDING_DIR)
 
 import caffesta  # noqa: E402
 

@@ -1,0 +1,53 @@
+"""examples/python/sync.py against the emulator, as the README's demo runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import API_KEY, BINDING_DIR, REPO
+
+SYNC = REPO / "examples" / "python" / "sync.py"
+CATALOG = REPO / "examples" / "catalog.json"
+
+
+def sync(*args, **env):
+    return subprocess.run([sys.executable, str(SYNC), *args], capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, PYTHONPATH=BINDING_DIR, **env))
+
+
+def test_sync_creates_then_updates_the_catalog(emulator):
+    catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
+    first = sync("--base-url", emulator.url, "--api-key", API_KEY)
+    assert first.returncode == 0, first.stderr
+    assert "%d products: %d created, 0 updated, 0 failed" % (len(catalog), len(catalog)) \
+        in first.stdout
+    for item in catalog:
+        assert item["ref_code"] in first.stdout and item["name"] in first.stdout
+
+    second = sync(CAFFESTA_BASE_URL=emulator.url, CAFFESTA_API_KEY=API_KEY,
+                  CAFFESTA_ACCOUNT="demo")
+    assert second.returncode == 0, second.stderr
+    assert "0 created, %d updated" % len(catalog) in second.stdout
+
+
+def test_sync_reports_a_refused_product_and_goes_on(emulator, tmp_path):
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps([
+        {"ref_code": "ok-1", "name": "Хороший", "caf_tax_id": 1},
+        {"ref_code": "bad-1", "name": "Плохой", "measure": "bucket"},
+        {"name": "без ref_code"},
+    ], ensure_ascii=False), encoding="utf-8")
+    result = sync("--base-url", emulator.url, "--api-key", API_KEY, "--catalog", str(catalog))
+    assert result.returncode == 1
+    assert "3 products: 1 created, 0 updated, 2 failed" in result.stdout
+    assert "measure" in result.stdout
+
+
+def test_sync_with_a_wrong_key(emulator):
+    result = sync("--base-url", emulator.url, "--api-key", "wrong-key")
+    assert result.returncode == 1
+    assert "API key was refused" in result.stderr
+    assert "wrong-key" not in result.stderr
