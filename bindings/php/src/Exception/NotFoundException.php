@@ -1,0 +1,10 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Caffesta\Exception;
+
+/** HTTP 404. (CAFFESTA_ERR_NOT_FOUND) */
+class NotFoundException extends CaffestaException
+{
+}
