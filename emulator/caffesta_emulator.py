@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, unquote
 
 VERSION = "1.0.0"
 SCHEMA_VERSION = 1
+APP_MARK = "caffesta-emulator"
 DEFAULT_API_KEY = "0123456789abcdef0123456789abcdef"
 DEFAULT_PORT = 8765
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -64,6 +65,10 @@ class HttpError(Exception):
         self.status = status
         self.message = message
         self.headers = list(headers)
+
+
+class StartError(Exception):
+    """The emulator cannot start: a message for the user, exit status 1."""
 
 
 class Invalid(Exception):
@@ -385,17 +390,23 @@ def seed(db):
                                        (3, "l", "л", "l")):
         x("INSERT INTO packages VALUES (?, ?, ?, ?, 1)", (pkg_id, ref, name, measure))
     pts = SEED_SECTION_TS["products"]
+    # 1, 2: the move sample's product codes and the stock sample's rows; 3: the order
+    # sample's product_id; 4: the ref_code of the product update samples; 200: the
+    # product_by_ref_code sample; 9898, 9900: the modifier group sample's syrups.
     for pid, ref, name, measure, cat, ws in (
             (1, "1", "Клюквенный морс", "kg", 1, 2),
             (2, "2", "Вафельный батончик", "pcs", 2, 2),
             (3, "3", "Сырный раф", "pcs", 1, 2),
+            (4, "12345", "Вино красное", "pcs", 1, 2),
+            (200, "23452432", "Печенье домашнее", "kg", 2, 1),
             (9898, "9898", "Сироп малиновый", "pcs", 1, 2),
             (9900, "9900", "Сироп клубничный", "pcs", 1, 2)):
         x("INSERT INTO products (id, ref_code, name, cancellation_type, measure, tax_id, "
           "category_id, workspace_id, created_at, updated_at) VALUES (?, ?, ?, 1, ?, 1, ?, ?, ?, ?)",
           (pid, ref, name, measure, cat, ws, SEED_CREATED, pts))
     for pid, shop, storage, price, stop in ((1, 2, 1, 3.5, 0), (2, 2, 1, 1.2, 0),
-                                            (3, 2, 1, 5.5, 0), (9898, 2, 1, 1.0, 0),
+                                            (3, 2, 1, 5.5, 0), (4, 2, 1, 12.0, 0),
+                                            (200, 2, 1, 9.8, 0), (9898, 2, 1, 1.0, 0),
                                             (9900, 2, 1, 1.0, 0), (1, 3, 4, 5.0, 1)):
         x("INSERT INTO product_prices (product_id, shop_id, storage_id, price, in_stop_list, "
           "updated_at) VALUES (?, ?, ?, ?, ?, ?)", (pid, shop, storage, price, stop, pts))
@@ -426,6 +437,7 @@ def seed(db):
       "discount_sum, total_sum) VALUES ('4f52125c-58ea-touc-0301-650467649790', 3, 2, 4, 4, 0, 8)")
     x("INSERT INTO sqlite_sequence (name, seq) VALUES ('jobs', ?)", (FIRST_JOB_ID - 1,))
     x("INSERT INTO meta VALUES ('seeded_at', ?)", (str(int(time.time())),))
+    x("INSERT INTO meta VALUES ('app', ?)", (APP_MARK,))
 
 
 class Store:
@@ -442,12 +454,20 @@ class Store:
         self._tx_ts = None
         with self.lock:
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            tables = self.db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-            if version != SCHEMA_VERSION or tables == 0:
-                if tables:
-                    sys.stderr.write("caffesta emulator: %s has another schema; starting anew\n"
-                                     % path)
+            tables = [r[0] for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'").fetchall()]
+            if not tables:
+                self._rebuild()
+                return
+            mark = self.db.execute("SELECT value FROM meta WHERE key='app'").fetchone() \
+                if "meta" in tables else None
+            ours = mark is not None and mark[0] == APP_MARK
+            if not ours:
+                raise StartError("%s is a database of something else; choose another --db"
+                                 % path)
+            if version != SCHEMA_VERSION:
+                sys.stderr.write("caffesta emulator: %s has an older schema; starting anew\n"
+                                 % path)
                 self._rebuild()
 
     def _rebuild(self):
@@ -1653,7 +1673,7 @@ class Api:
                 n += 1
             return n
         return feed([{"id": r["id"], "name": r["name"], "buttonColor": "#D3D3D3",
-                      "image": None, "lft": r["position"] * 2, "lvl": level(r["id"]),
+                      "image": None, "lft": r["position"], "lvl": level(r["id"]),
                       "availableForPos": True, "useMarking": False, "type": None,
                       "depositId": None, "position": r["position"], "parent": r["parent_id"],
                       "course": None, "deposit_id": None} for r in rows])
@@ -2321,10 +2341,23 @@ def main(argv=None):
     ctx = None
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.tls_cert, args.tls_key)
-    store = Store(args.db)
+        try:
+            ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as e:
+            sys.stderr.write("caffesta emulator: cannot load --tls-cert/--tls-key: %s\n" % e)
+            return 1
+    try:
+        store = Store(args.db)
+    except (StartError, sqlite3.Error) as e:
+        sys.stderr.write("caffesta emulator: cannot use --db %s: %s\n" % (args.db, e))
+        return 1
     config = Config(delay_ms=args.delay_ms, job_pending_polls=args.job_pending_polls)
-    server = Server((args.host, args.port), store, args.api_key, config, ctx, args.verbose)
+    try:
+        server = Server((args.host, args.port), store, args.api_key, config, ctx, args.verbose)
+    except OSError as e:
+        sys.stderr.write("caffesta emulator: cannot listen on %s port %d: %s\n"
+                         % (args.host, args.port, e))
+        return 1
     stop = threading.Event()
 
     def on_signal(signum, frame):

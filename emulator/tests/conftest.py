@@ -17,6 +17,7 @@ SAMPLES = os.environ.get("CAFFESTA_SAMPLES") or next(
                  os.path.join(HERE, "..", "..", "shared", "samples"),
                  "/work/shared/samples") if os.path.isdir(p)), None)
 API_KEY = "5f4dcc3b5aa765d61d8327deb882cf99"
+SEED_PRODUCTS = 7  # products in the seed
 
 
 class Emulator:

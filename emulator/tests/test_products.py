@@ -1,6 +1,6 @@
 """Products: find-or-create, reads, updates by id and by ref_code, imports."""
 
-from conftest import api_error, ok_data
+from conftest import SEED_PRODUCTS, api_error, ok_data
 
 
 def product(ref, **kw):
@@ -45,7 +45,7 @@ def test_put_by_ref_code_on_unknown_ref_is_404(emu):
     assert body == {"success": False, "data": {"error": "product not found"}}
     status, body = emu.get("/product/by_ref_code/nope")
     assert status == 404 and body["data"]["error"] == "product not found"
-    assert emu.stats()["products"] == 5
+    assert emu.stats()["products"] == SEED_PRODUCTS
 
 
 def test_put_by_id_on_unknown_id_is_404(emu):
@@ -110,7 +110,7 @@ def test_validation_of_product_fields(emu):
         body = dict(base)
         body.update(patch)
         assert api_error(emu.post("/product/", body)) == message, patch
-    assert emu.stats()["products"] == 5
+    assert emu.stats()["products"] == SEED_PRODUCTS
 
 
 def test_nullable_weight_and_optional_fields(emu):
@@ -153,7 +153,7 @@ def test_import_removes_what_the_body_lacks(emu):
     ok_data(emu.post("/product/", product("drop")))
     res = ok_data(emu.post("/product/import", import_body([item("keep"), item("new")])))
     assert res["created"] == 1 and res["updated"] == 1
-    assert res["deleted"] == 6  # drop + the five seed products
+    assert res["deleted"] == 1 + SEED_PRODUCTS  # drop + the seed products
     assert emu.get("/product/by_ref_code/drop")[0] == 404
     assert emu.get("/product/by_ref_code/1")[0] == 404
     assert ok_data(emu.get("/product/by_ref_code/keep"))["name"] == "Имп keep"
@@ -200,4 +200,4 @@ def test_import_validation(emu):
     assert api_error(emu.post("/product/import", import_body(
         [item("a")], categories=[{"id": "c2", "name": "x", "parent": "zzz"}]))) == \
         "categories[0].parent: category zzz not found"
-    assert emu.stats()["products"] == 5  # all or nothing
+    assert emu.stats()["products"] == SEED_PRODUCTS  # all or nothing
