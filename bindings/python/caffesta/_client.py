@@ -19,7 +19,7 @@ from .errors import ERROR_CLASSES, CaffestaError, InvalidArgumentError
 
 __all__ = ["Client", "quote_segment", "library_version"]
 
-StrPath = Union[str, "os.PathLike[str]"]
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 _C_LONG_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_long) - 1)) - 1
 _C_INT_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_int) - 1)) - 1
@@ -29,7 +29,7 @@ _INVALID = "CAFFESTA_ERR_INVALID_ARGUMENT"
 
 def library_version() -> str:
     """The version of the loaded libcaffesta, e.g. "1.0.0" (loads the library if needed)."""
-    return _native.load().caffesta_version().decode("ascii")
+    return str(_native.load().caffesta_version().decode("ascii"))
 
 
 def quote_segment(text: str) -> str:
@@ -102,10 +102,10 @@ def _milliseconds(seconds: Any, name: str) -> int:
 def _integer(value: Any, name: str, limit: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
-    value = int(value)
-    if not -limit - 1 <= value <= limit:
-        raise _invalid("%s is out of range: %d" % (name, value))
-    return value
+    number = int(value)
+    if not -limit - 1 <= number <= limit:
+        raise _invalid("%s is out of range: %d" % (name, number))
+    return number
 
 
 def _error(lib: ctypes.CDLL, status: Optional[int]) -> CaffestaError:
@@ -115,7 +115,7 @@ def _error(lib: ctypes.CDLL, status: Optional[int]) -> CaffestaError:
     failures are INVALID_ARGUMENT (validation) or NO_MEMORY ("out of memory").
     """
     raw = lib.caffesta_last_error()
-    http_status = lib.caffesta_last_http_status()
+    http_status = int(lib.caffesta_last_http_status())
     message = raw.decode("utf-8", "replace") if raw else ""
     if status is None:
         status = (_native.Status.ERR_NO_MEMORY if "out of memory" in message
@@ -206,7 +206,8 @@ class Client:
 
     @property
     def closed(self) -> bool:
-        return self._pointer is None
+        """True once close() has been called (or __init__ failed)."""
+        return getattr(self, "_pointer", None) is None
 
     def __enter__(self) -> "Client":
         return self

@@ -42,10 +42,11 @@ class LibraryNotFoundError(OSError):
     """libcaffesta could not be loaded; the message says what was tried and how to fix it."""
 
 
+LibraryNotFoundError.__module__ = "caffesta"
+
+
 class caffesta_client(ctypes.Structure):
     """The opaque struct caffesta_client; only pointers to it are ever used."""
-
-    _fields_: list = []
 
 
 caffesta_client_p = POINTER(caffesta_client)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Any, Dict, Optional, Tuple, Type
 
 from ._native import LibraryNotFoundError, Status
 
@@ -53,7 +53,7 @@ class CaffestaError(Exception):
         return "%s(%r, status=%r, http_status=%d)" % (
             type(self).__name__, self.message, self.status, self.http_status)
 
-    def __reduce__(self):  # picklable, e.g. across multiprocessing
+    def __reduce__(self) -> Tuple[Any, ...]:  # picklable, e.g. across multiprocessing
         return (_rebuild, (type(self), self.message, self.status, self.code, self.http_status))
 
 

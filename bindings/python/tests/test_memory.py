@@ -42,6 +42,14 @@ def heap_bytes() -> Optional[int]:
 
 
 def exercise(client, fast: int, real: int) -> None:
+    for i in range(real // 10):  # clients made and freed, half of them used
+        with caffesta.Client("demo", "key-%d" % i, base_url=client.base_url, timeout=5.0,
+                             max_response_size=1 << 20) as other:
+            if i % 2:
+                try:
+                    other.auth_test()
+                except caffesta.AuthenticationError:
+                    pass
     for _ in range(fast // 4):
         for call in (lambda: client.upsert_product({"name": "без ref_code"}),   # library
                      lambda: client.request("GET", "no-slash"),                 # library
