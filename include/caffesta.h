@@ -109,6 +109,142 @@ caffesta_status caffesta_product_upsert(caffesta_client *client, const char *pro
 caffesta_status caffesta_request(caffesta_client *client, const char *method, const char *path,
                                  const char *body_json, char **response_json);
 
+/* ---- Storages (API.md, Storage) ----
+ * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with
+ * caffesta_string_free(); NULL after any error) and give the payload, not the envelope:
+ * the "data" of {"success":..., "data":...} and {"code":"ok", "data":...} answers.
+ * Ids must be positive; bad arguments give INVALID_ARGUMENT before any request. */
+
+/* Lists storages: [{"id": 1, "name": "Cafe storage", "label": "(id:1) Cafe storage"}], by id. */
+caffesta_status caffesta_storages_list(caffesta_client *client, char **result_json);
+
+/* The stock on one storage: [{id, name, measure, cost, summ, balance}] (numbers as strings). */
+caffesta_status caffesta_storage_stock(caffesta_client *client, long long storage_id, char **result_json);
+
+/* ---- Incoming invoices and moves (storage documents) ---- */
+
+/* Creates an incoming invoice and writes its id to *invoice_id.
+ *   invoice_json  {number, date "YYYY-MM-DD HH:MM", storage {caf_id}, items [{amount, product_code, ...}],
+ *                 shipper?, categories?, workspaces?, packages?, products?} (API.md).
+ * Not idempotent: every call makes a new document; once the body may have reached the
+ * server it is never resent, so a NETWORK or TIMEOUT error means "check before retrying". */
+caffesta_status caffesta_invoice_create(caffesta_client *client, const char *invoice_json, long long *invoice_id);
+
+/* Posts (wires) or unposts (unwires) an invoice: stock moves when it is wired. */
+caffesta_status caffesta_invoice_wire(caffesta_client *client, long long invoice_id);
+caffesta_status caffesta_invoice_unwire(caffesta_client *client, long long invoice_id);
+
+/* Invoices dated on or after start_date ("YYYY-MM-DD"): a JSON array. */
+caffesta_status caffesta_invoices_list(caffesta_client *client, const char *start_date, char **result_json);
+
+/* One invoice with its items, products, packages, storage and status "wired"/"unwired". */
+caffesta_status caffesta_invoice_get(caffesta_client *client, long long invoice_id, char **result_json);
+
+/* Creates a move between storages and writes its id to *move_id.
+ *   move_json  {comment?, date, storage_from {caf_id}, storage_to {caf_id}, items [{amount, product_code}]}.
+ * Not idempotent, like caffesta_invoice_create. */
+caffesta_status caffesta_move_create(caffesta_client *client, const char *move_json, long long *move_id);
+
+/* Posts (wires) or unposts (unwires) a move. */
+caffesta_status caffesta_move_wire(caffesta_client *client, long long move_id);
+caffesta_status caffesta_move_unwire(caffesta_client *client, long long move_id);
+
+/* ---- Products (API.md, Products; upsert is above) ---- */
+
+/* Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}. NOT_FOUND if none. */
+caffesta_status caffesta_product_get(caffesta_client *client, const char *ref_code, char **result_json);
+
+/* Updates a product by its Caffesta id, or by ref_code. product_json: a JSON object of the
+ * fields to write. NOT_FOUND if there is no such product. result_json: the answer's data. */
+caffesta_status caffesta_product_update(caffesta_client *client, long long product_id, const char *product_json,
+                                        char **result_json);
+caffesta_status caffesta_product_update_by_ref_code(caffesta_client *client, const char *ref_code,
+                                                    const char *product_json, char **result_json);
+
+/* Imports the WHOLE menu: every product the body does not list is REMOVED from the menu.
+ *   menu_json  {update_balances, categories, menus, taxes, shops, items [{id, ...}]} (API.md).
+ * To add and update without removing anything, use caffesta_menu_import_part. */
+caffesta_status caffesta_menu_import(caffesta_client *client, const char *menu_json, char **result_json);
+
+/* Imports part of the menu: adds and updates the listed items, removes nothing. */
+caffesta_status caffesta_menu_import_part(caffesta_client *client, const char *menu_json, char **result_json);
+
+/* ---- Delivery orders ---- */
+
+/* Sets the path orders are posted to (default "/a/v1.0/draft/orders"; the docs give none). */
+caffesta_status caffesta_client_set_order_path(caffesta_client *client, const char *path);
+
+/* Sends a delivery order and writes the job id to poll to *job_id.
+ *   order_json  {"bill": {app_id, delivery_type, total_sum, payments, items [{count, total_sum,
+ *               product_id, ...}], client, created_at, ...}}; no negative counts or sums.
+ * Not idempotent: never resent once it may have reached the server. */
+caffesta_status caffesta_order_create(caffesta_client *client, const char *order_json, long long *job_id);
+
+/* The job's state: {"job_id", "status": "pending"|"success"|"failed", "message"}; on success
+ * message is the order's UUID, on failure the reason. */
+caffesta_status caffesta_order_job_status(caffesta_client *client, long long job_id, char **result_json);
+
+/* Polls the job with backoff until it ends or timeout_ms passes.
+ * Statuses: OK with the final job JSON (message = the order's UUID); API when the job failed
+ * (the reason is in caffesta_last_error()); TIMEOUT when it is still pending at the deadline. */
+caffesta_status caffesta_order_wait(caffesta_client *client, long long job_id, long timeout_ms, char **result_json);
+
+/* The receipts of an order, by the UUID a successful job gives: a JSON array. */
+caffesta_status caffesta_receipt_info(caffesta_client *client, const char *order_uuid, char **result_json);
+
+/* ---- Update feeds (incremental sync for a POS); ts = 0 means everything ---- */
+
+/* One Unix timestamp per section: {"categories", "menus", "products", "balances", "clients", ...}. */
+caffesta_status caffesta_updates_get(caffesta_client *client, long long pos_id, char **result_json);
+
+/* One keyset page of products changed since ts: {"items": [...], "next_start_id": id | null}.
+ * Start with start_id 0; pass next_start_id back until it is null. Deleted products come
+ * only when ts != 0. */
+caffesta_status caffesta_products_page(caffesta_client *client, long long pos_id, long long start_id, long long ts,
+                                       char **result_json);
+
+/* Every product changed since ts, all pages followed: a JSON array. */
+caffesta_status caffesta_products_all(caffesta_client *client, long long pos_id, long long ts, char **result_json);
+
+/* Stock balances, loyalty clients and per-shop product data changed since ts: JSON arrays. */
+caffesta_status caffesta_balances_get(caffesta_client *client, long long pos_id, long long ts, char **result_json);
+caffesta_status caffesta_clients_get(caffesta_client *client, long long ts, char **result_json);
+caffesta_status caffesta_product_shop_data_get(caffesta_client *client, long long pos_id, long long ts,
+                                               char **result_json);
+
+/* Reference lists: JSON arrays. */
+caffesta_status caffesta_categories_get(caffesta_client *client, char **result_json);
+caffesta_status caffesta_workspaces_get(caffesta_client *client, char **result_json);
+caffesta_status caffesta_taxes_get(caffesta_client *client, char **result_json);
+caffesta_status caffesta_modifier_groups_get(caffesta_client *client, char **result_json);
+
+/* Fetches only what changed since the caller's last sync.
+ *   known_json   the "timestamps" object of the previous result, or "{}" the first time.
+ *   result_json  {"timestamps": {section: ts}, "changed": [sections],
+ *                 "data": {"products", "product_shop_data", "balances", "clients", "categories",
+ *                          "workspaces", "taxes"}} — data holds the feeds of changed sections only;
+ *                 sections without a feed (menus, desks, settings, ...) are listed in changed.
+ * Keep "timestamps" and pass it next time. */
+caffesta_status caffesta_sync_changes(caffesta_client *client, long long pos_id, const char *known_json,
+                                      char **result_json);
+
+/* ---- Sales exports ----
+ * Give either start and end (ISO 8601: "2018-11-05", "2018-11-05T05:00", "2018-11-05T05:00+02:00";
+ * without a zone the account's zone applies) with shift_day NULL, or shift_day ("YYYY-MM-DD")
+ * with start and end NULL. */
+
+/* Sales grouped by POS, price and product: [{caf_terminal_id, caf_id, name, ref_code, price, qnt, ...}]. */
+caffesta_status caffesta_sales_by_product(caffesta_client *client, const char *start, const char *end,
+                                          const char *shift_day, char **result_json);
+
+/* Sales grouped by POS: [{qnt, caf_terminal_id, cafe_workspace_id, cash, card, ..., total_pay}]. */
+caffesta_status caffesta_sales_by_pos(caffesta_client *client, const char *start, const char *end,
+                                      const char *shift_day, char **result_json);
+
+/* Every receipt of one shift day ("YYYY-MM-DD") of one terminal, ungrouped: a JSON array. */
+caffesta_status caffesta_receipts_by_shift_day(caffesta_client *client, long long terminal_id, const char *date,
+                                               char **result_json);
+
 /* ---- Errors, memory, version ---- */
 
 /* This thread's most recent call: a message naming the method, path, HTTP status and the

@@ -26,3 +26,43 @@ public func caffesta_request(
                                    body: try ABI.optionalString(bodyJSON, "body_json"))
   }
 }
+
+// The "Products" section.
+
+@_cdecl("caffesta_product_get")
+public func caffesta_product_get(_ client: OpaquePointer?, _ refCode: CText, _ result: JSONOut) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).getProduct(refCode: try ABI.string(refCode, "ref_code"))
+  }
+}
+
+@_cdecl("caffesta_product_update")
+public func caffesta_product_update(_ client: OpaquePointer?, _ id: Int64, _ json: CText, _ result: JSONOut) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).updateProduct(id: id, json: try ABI.string(json, "product_json"))
+  }
+}
+
+@_cdecl("caffesta_product_update_by_ref_code")
+public func caffesta_product_update_by_ref_code(
+  _ client: OpaquePointer?, _ refCode: CText, _ json: CText, _ result: JSONOut
+) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).updateProduct(refCode: try ABI.string(refCode, "ref_code"),
+                                         json: try ABI.string(json, "product_json"))
+  }
+}
+
+@_cdecl("caffesta_menu_import")
+public func caffesta_menu_import(_ client: OpaquePointer?, _ json: CText, _ result: JSONOut) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).importMenu(json: try ABI.string(json, "menu_json"), whole: true)
+  }
+}
+
+@_cdecl("caffesta_menu_import_part")
+public func caffesta_menu_import_part(_ client: OpaquePointer?, _ json: CText, _ result: JSONOut) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).importMenu(json: try ABI.string(json, "menu_json"), whole: false)
+  }
+}

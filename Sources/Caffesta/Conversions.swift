@@ -68,6 +68,19 @@ enum ABI {
     }
   }
 
+  /// A create call whose new id goes to `out`: 0 first, the id only on success.
+  static func callReturningID(
+    _ out: UnsafeMutablePointer<Int64>?, _ body: () throws(CaffestaError) -> (id: Int, httpStatus: Int)
+  ) -> Int32 {
+    out?.pointee = 0
+    return call { () throws(CaffestaError) -> Int in
+      guard let out else { throw CaffestaError(.invalidArgument, "the id output pointer is NULL") }
+      let (id, status) = try body()
+      out.pointee = Int64(id)
+      return status
+    }
+  }
+
   static func cString(_ text: StaticString) -> UnsafePointer<CChar> {
     UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
   }

@@ -15,6 +15,7 @@ public final class Client {
     var maxRetries = 2
     var caFile: String? = nil
     var maxResponseBytes: Int64 = 64 << 20
+    var orderPath = Client.defaultOrderPath
   }
 
   public convenience init(accountName: String, apiKey: String) throws(CaffestaError) {
@@ -70,7 +71,7 @@ public final class Client {
     update { $0.maxResponseBytes = bytes }
   }
 
-  private func update(_ change: (inout Settings) -> Void) {
+  func update(_ change: (inout Settings) -> Void) {
     caf_mutex_lock(lock)
     change(&settings)
     caf_mutex_unlock(lock)

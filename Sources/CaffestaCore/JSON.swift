@@ -66,6 +66,8 @@ public final class JSON {
     return JSON(owning: raw)
   }
 
+  static func null() -> JSON { JSON(owning: json_null()!) }
+
   static func integer(_ value: Int) throws(CaffestaError) -> JSON {
     guard let raw = json_integer(json_int_t(value)) else { throw CaffestaError(.noMemory, "out of memory") }
     return JSON(owning: raw)
@@ -97,6 +99,11 @@ public final class JSON {
   var integer: Int? {
     guard caf_json_is_integer(raw) != 0 else { return nil }
     return Int(exactly: json_integer_value(raw))
+  }
+
+  var number: Double? {
+    guard caf_json_is_number(raw) != 0 else { return nil }
+    return json_number_value(raw)
   }
 
   var bool: Bool? {

@@ -54,3 +54,46 @@ extension Client {
     return id
   }
 }
+
+/// The other product calls (API.md, Products).
+extension Client {
+  /// GET /product/by_ref_code/{ref_code}: the product's `data`.
+  public func getProduct(refCode: String) throws(CaffestaError) -> Reply {
+    try payloadReply(.get, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))")
+  }
+
+  /// PUT /product/{id}
+  public func updateProduct(id: Int64, json text: String) throws(CaffestaError) -> Reply {
+    let body = try Arguments.object(text, "product_json")
+    return try payloadReply(.put, "\(Self.apiPrefix)/product/\(try Arguments.id(id, "product_id"))", body: body)
+  }
+
+  /// PUT /product/by_ref_code/{ref_code}
+  public func updateProduct(refCode: String, json text: String) throws(CaffestaError) -> Reply {
+    let body = try Arguments.object(text, "product_json")
+    return try payloadReply(.put, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))", body: body)
+  }
+
+  /// POST /product/import (whole menu: what the body lacks is removed) or
+  /// /product/import_part_menu (adds and updates only).
+  public func importMenu(json text: String, whole: Bool) throws(CaffestaError) -> Reply {
+    let body = try Arguments.object(text, "menu_json")
+    let check = FieldChecker(document: "menu_json")
+    let items = try check.array(body["items"], "items")
+    for index in 0..<items.count {
+      let item = try check.object(items[index], "items[\(index)]")
+      guard let id = item["id"], id.string != nil || id.integer != nil else {
+        throw .invalid("menu_json: items[\(index)].id must be the item's code (a string or an integer)")
+      }
+    }
+    let path = whole ? "import" : "import_part_menu"
+    return try payloadReply(.post, "\(Self.apiPrefix)/product/\(path)", body: body)
+  }
+
+  /// A ref_code argument, encoded as one path segment.
+  static func checkedRefCode(_ refCode: String) throws(CaffestaError) -> String {
+    guard !refCode.isEmpty else { throw .invalid("ref_code must not be empty") }
+    guard refCode.utf8.count <= 1024 else { throw .invalid("ref_code is longer than 1024 bytes") }
+    return PathSegment.encode(refCode)
+  }
+}

@@ -86,3 +86,17 @@ long emulator_stat(const char *table) {
   json_decref(stats);
   return value;
 }
+
+char *sample_text(const char *name) {
+  const char *dir = getenv("CAFFESTA_SAMPLES");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir ? dir : "../samples", name);
+  json_error_t error;
+  json_t *doc = json_load_file(path, 0, &error);
+  if (!doc) { fprintf(stderr, "  cannot read sample %s: %s\n", path, error.text); harness_checks_failed++; return NULL; }
+  char *text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_decref(doc);
+  return text;
+}
+
+json_t *parsed(const char *text) { return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL; }

@@ -30,4 +30,10 @@ void emulator_reset(void);
 void emulator_fault(const char *fault_json);
 /* A count from GET /__emulator/stats, -1 on error. */
 long emulator_stat(const char *table);
+
+/* A file of Tests/samples (the docs' own JSON examples), as compact JSON text (malloc'd). */
+char *sample_text(const char *name);
+/* The JSON of a library result, or NULL; the caller decrefs. */
+#include <jansson.h>
+json_t *parsed(const char *text);
 #endif

@@ -1,0 +1,70 @@
+/// Storage documents: incoming invoices and moves between storages (API.md).
+extension Client {
+  public enum WireAction {
+    case wire, unwire
+    var text: String { self == .wire ? "wire" : "unwire" }
+  }
+
+  /// POST /storage/invoices. Not idempotent: every call makes a new document, so it is never
+  /// resent once it may have reached the server. Returns the new invoice's id.
+  public func createInvoice(json text: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
+    let invoice = try Arguments.object(text, "invoice_json")
+    let check = FieldChecker(document: "invoice_json")
+    _ = try check.string(invoice["number"], "number")
+    _ = try check.string(invoice["date"], "date")
+    _ = try check.id(try check.object(invoice["storage"], "storage")["caf_id"], "storage.caf_id")
+    let items = try check.array(invoice["items"], "items", nonEmpty: true)
+    for index in 0..<items.count {
+      let item = try check.object(items[index], "items[\(index)]")
+      _ = try check.number(item["amount"], "items[\(index)].amount", nonNegative: true)
+      _ = try check.string(item["product_code"], "items[\(index)].product_code")
+    }
+    return try createDocument("\(Self.apiPrefix)/storage/invoices", invoice)
+  }
+
+  /// PUT /storage/invoices/{id} with {"action": "wire"|"unwire"}.
+  public func wireInvoice(id: Int64, _ action: WireAction) throws(CaffestaError) -> Int {
+    try wire("\(Self.apiPrefix)/storage/invoices/\(try Arguments.id(id, "invoice_id"))", action)
+  }
+
+  /// GET /storage/invoices?start=YYYY-MM-DD
+  public func listInvoices(since start: String) throws(CaffestaError) -> Reply {
+    let day = try Arguments.day(start, "start")
+    return try payloadReply(.get, "\(Self.apiPrefix)/storage/invoices?start=\(day)")
+  }
+
+  public func getInvoice(id: Int64) throws(CaffestaError) -> Reply {
+    try payloadReply(.get, "\(Self.apiPrefix)/storage/invoices/\(try Arguments.id(id, "invoice_id"))")
+  }
+
+  /// POST /storage/moves; like invoices, never resent once it may have arrived.
+  public func createMove(json text: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
+    let move = try Arguments.object(text, "move_json")
+    let check = FieldChecker(document: "move_json")
+    _ = try check.id(try check.object(move["storage_from"], "storage_from")["caf_id"], "storage_from.caf_id")
+    _ = try check.id(try check.object(move["storage_to"], "storage_to")["caf_id"], "storage_to.caf_id")
+    let items = try check.array(move["items"], "items", nonEmpty: true)
+    for index in 0..<items.count {
+      let item = try check.object(items[index], "items[\(index)]")
+      _ = try check.number(item["amount"], "items[\(index)].amount", nonNegative: true)
+      _ = try check.string(item["product_code"], "items[\(index)].product_code")
+    }
+    return try createDocument("\(Self.apiPrefix)/storage/moves", move)
+  }
+
+  /// PUT /storage/moves/{id} with {"action": "wire"|"unwire"} (API.md's decision on the path).
+  public func wireMove(id: Int64, _ action: WireAction) throws(CaffestaError) -> Int {
+    try wire("\(Self.apiPrefix)/storage/moves/\(try Arguments.id(id, "move_id"))", action)
+  }
+
+  private func createDocument(_ path: String, _ body: JSON) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
+    let (data, status) = try payload(.post, path, body: body)
+    return (try Self.idField("id", of: data, call: "POST \(path)"), status)
+  }
+
+  private func wire(_ path: String, _ action: WireAction) throws(CaffestaError) -> Int {
+    let body = try JSON.object()
+    try body.set("action", try JSON.string(action.text))
+    return try payload(.put, path, body: body).1
+  }
+}

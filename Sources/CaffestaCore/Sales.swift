@@ -1,0 +1,30 @@
+/// Sales exports (API.md, Sales exports).
+extension Client {
+  public enum SalesGrouping {
+    case byProduct, byPOS
+    var path: String { self == .byProduct ? "export_sales" : "export_sales_totals" }
+  }
+
+  /// Either a range (`start` and `end`, ISO 8601) or one `shiftDay` (YYYY-MM-DD).
+  public func exportSales(_ grouping: SalesGrouping, start: String?, end: String?, shiftDay: String?)
+    throws(CaffestaError) -> Reply
+  {
+    let query: String
+    switch (start, end, shiftDay) {
+    case (let start?, let end?, nil):
+      let from = try Arguments.dateTime(start, "start"), to = try Arguments.dateTime(end, "end")
+      query = "start=\(PathSegment.encode(from))&end=\(PathSegment.encode(to))"
+    case (nil, nil, let day?):
+      query = "shift_day=\(try Arguments.day(day, "shift_day"))"
+    default:
+      throw .invalid("give either start and end, or shift_day alone")
+    }
+    return try payloadReply(.get, "\(Self.apiPrefix)/product/\(grouping.path)?\(query)")
+  }
+
+  /// GET /draft/receipts_by_shift_day/{terminal_id}/{date}: every receipt of one shift day.
+  public func receiptsByShiftDay(terminalId: Int64, day: String) throws(CaffestaError) -> Reply {
+    let terminal = try Arguments.id(terminalId, "terminal_id")
+    return try payloadReply(.get, "\(Self.apiPrefix)/draft/receipts_by_shift_day/\(terminal)/\(try Arguments.day(day, "date"))")
+  }
+}
