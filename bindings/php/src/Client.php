@@ -117,7 +117,7 @@ final class Client
      * Sends any request to the API; the answer is classified like every other call.
      * @param string $method "GET", "POST", "PUT", "PATCH" or "DELETE"
      * @param string $path   starts with '/', relative to the base URL: "/a/v1.0/draft/storages";
-     *                       percent-encode what goes into a segment (rawurlencode)
+     *                       put ref_codes and other text into it with Client::pathSegment()
      * @param array<mixed>|null $body the JSON body, null for none; [] is sent as {}; use
      *                       new \stdClass() for an empty object deeper inside
      * @return mixed the whole answer body, decoded (objects as arrays)
@@ -131,6 +131,16 @@ final class Client
         $out = $this->ffi->new('char*');
         $status = $this->ffi->caffesta_request($this->handle(), $method, $path, $json, \FFI::addr($out));
         return $this->decode($this->take($status, $out));
+    }
+
+    /**
+     * Text percent-encoded as one path segment, as the library encodes ref_codes: '/', '?', '#',
+     * '%', spaces and '.' too, so that "a/b" or ".." can never change the path.
+     *   $client->request('GET', '/a/v1.0/product/by_ref_code/' . Client::pathSegment($refCode));
+     */
+    public static function pathSegment(string $text): string
+    {
+        return str_replace('.', '%2E', rawurlencode($text));
     }
 
     /** @param array<string, mixed> $options */

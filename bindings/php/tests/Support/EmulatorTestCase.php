@@ -1,0 +1,50 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Caffesta\Tests\Support;
+
+use Caffesta\Client;
+use PHPUnit\Framework\TestCase;
+
+/** A test against the emulator, reset before each test. */
+abstract class EmulatorTestCase extends TestCase
+{
+    protected Emulator $emulator;
+
+    protected function setUp(): void
+    {
+        $this->emulator = Emulator::get();
+        $this->emulator->reset();
+    }
+
+    /** A client of the emulator; $options go over the defaults. */
+    protected function client(array $options = [], string $apiKey = Emulator::API_KEY): Client
+    {
+        return new Client('demo', $apiKey, $options + ['base_url' => $this->emulator->url()]);
+    }
+
+    /** A product body in API.md's form. */
+    protected static function product(string $refCode, string $name = 'Латте', float $price = 4.5): array
+    {
+        return [
+            'ref_code' => $refCode,
+            'name' => $name,
+            'type' => 'product',
+            'measure' => 'pcs',
+            'cancellation_type' => 0,
+            'for_sale' => true,
+            'use_discounts' => true,
+            'caf_tax_id' => 1,
+            'category_ref_code' => 'coffee',
+            'workspace_ref_code' => 'bar',
+            'prices' => [['caf_shop_id' => 2, 'caf_storage_id' => 1, 'price' => $price, 'self_cost' => 1.0]],
+        ];
+    }
+
+    /** The emulator's log of API requests (admin calls excluded). */
+    protected function apiRequests(): array
+    {
+        return $this->emulator->requests();
+    }
+}
