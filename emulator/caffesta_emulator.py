@@ -175,7 +175,7 @@ def parse_iso(value, name, naive_tz, end_of_day=False):
             if end_of_day:
                 d += timedelta(days=1)
             return int(d.timestamp())
-        d = datetime.fromisoformat(s)
+        d = datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith("Z") else s)
     except ValueError:
         raise Invalid("%s must be an ISO 8601 date like 2018-11-05 or 2018-11-05T05:00" % name)
     if d.tzinfo is None:
