@@ -5,8 +5,9 @@ declare(strict_types=1);
 namespace Caffesta\Tests\Support;
 
 /**
- * The local Caffesta emulator (emulator/caffesta_emulator.py), one per test run: started on a free
- * loopback port with an in-memory database, stopped at the end of the run.
+ * The local Caffesta emulator (emulator/caffesta_emulator.py) on a free loopback port with an
+ * in-memory database: get() is the one shared by the run, stopped at its end; start() makes
+ * another (with TLS, say) that the caller stops.
  */
 final class Emulator
 {
@@ -22,7 +23,13 @@ final class Emulator
 
     public static function get(): self
     {
-        return self::$instance ??= new self();
+        return self::$instance ??= new self([]);
+    }
+
+    /** @param list<string> $arguments more command-line arguments: ['--tls-cert', $pem, ...] */
+    public static function start(array $arguments): self
+    {
+        return new self($arguments);
     }
 
     public static function script(): string
@@ -30,7 +37,7 @@ final class Emulator
         return dirname(__DIR__, 4) . '/emulator/caffesta_emulator.py';
     }
 
-    private function __construct()
+    private function __construct(array $arguments)
     {
         $script = self::script();
         if (!is_file($script)) {
@@ -38,7 +45,7 @@ final class Emulator
         }
         $python = getenv('PYTHON') ?: 'python3';
         $command = [$python, $script, '--host', '127.0.0.1', '--port', '0', '--db', ':memory:',
-            '--api-key', self::API_KEY];
+            '--api-key', self::API_KEY, ...$arguments];
         $env = getenv() + ['PYTHONUNBUFFERED' => '1'];
         $this->log = (string) tempnam(sys_get_temp_dir(), 'caffesta-emulator-');
         $process = proc_open($command, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['file', $this->log, 'w']],
@@ -50,7 +57,7 @@ final class Emulator
         register_shutdown_function([$this, 'stop']);
         $line = self::readLine($pipes[1], 20.0);
         fclose($pipes[1]);
-        if (!preg_match('~^listening on (http://127\.0\.0\.1:\d+)$~', $line, $m)) {
+        if (!preg_match('~^listening on (https?://127\.0\.0\.1:\d+)$~', $line, $m)) {
             $this->stop();
             throw new \RuntimeException('the emulator did not start: ' . json_encode($line) . ' '
                 . file_get_contents($this->log));
@@ -92,7 +99,9 @@ final class Emulator
         }
         proc_close($this->process);
         @unlink($this->log);
-        self::$instance = null;
+        if (self::$instance === $this) {
+            self::$instance = null;
+        }
     }
 
     public function url(): string
