@@ -94,10 +94,10 @@ final class HeaderTest extends TestCase
             $this->assertInstanceOf($class, $e);
             $this->assertSame([$name, $code, 200, 'm'], [$e->getStatus(), $e->getCode(), $e->getHttpStatus(), $e->getMessage()]);
         }
-        $this->assertSame('CAFFESTA_UNKNOWN', $ffi->caffesta_status_name(14));
-        $unknown = CaffestaException::fromStatus(14, '');
+        $this->assertSame('CAFFESTA_UNKNOWN', $ffi->caffesta_status_name(99));
+        $unknown = CaffestaException::fromStatus(99, '');
         $this->assertSame(CaffestaException::class, get_class($unknown));
-        $this->assertSame('CAFFESTA_UNKNOWN', $unknown->getMessage());
+        $this->assertSame(['CAFFESTA_UNKNOWN', 'CAFFESTA_UNKNOWN', 99], [$unknown->getStatus(), $unknown->getMessage(), $unknown->getCode()]);
     }
 
     public function testTheCliLoadsWithCdefAndReportsTheVersion(): void

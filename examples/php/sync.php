@@ -1,0 +1,116 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * Syncs a product catalog (a JSON list of product bodies) into a Caffesta account, as a PHP web shop
+ * pushing its catalog would.
+ *
+ *   php examples/php/sync.php --account mycafe --api-key KEY [CATALOG.json]
+ *   php examples/php/sync.php --base-url http://127.0.0.1:8765 --api-key KEY   # the emulator
+ *
+ * The options default to $CAFFESTA_ACCOUNT, $CAFFESTA_API_KEY and $CAFFESTA_BASE_URL; the catalog
+ * (also --catalog FILE) to examples/catalog.json. Each product is created, or updated when the
+ * account already holds its ref_code; the script prints which, and exits 1 if any product failed.
+ * The library comes from $CAFFESTA_LIBRARY or the system loader (libcaffesta.so.1).
+ */
+
+use Caffesta\Client;
+use Caffesta\Exception\ApiException;
+use Caffesta\Exception\AuthenticationException;
+use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\InvalidArgumentException;
+use Caffesta\Exception\LoadException;
+
+// With Composer, vendor/autoload.php does this.
+require dirname(__DIR__, 2) . '/bindings/php/autoload.php';
+
+const USAGE = "usage: php sync.php [--base-url URL] [--account NAME] [--api-key KEY] [--catalog FILE | FILE]\n";
+
+function fail(string $message, int $code): never
+{
+    fwrite(STDERR, "sync: $message\n");
+    exit($code);
+}
+
+/** @return array{base_url: ?string, account: string, api_key: string, catalog: string} */
+function parseArguments(array $argv): array
+{
+    $options = getopt('h', ['base-url:', 'account:', 'api-key:', 'catalog:', 'help'], $rest);
+    if ($options === false || isset($options['h']) || isset($options['help'])) {
+        fwrite(STDOUT, USAGE);
+        exit(0);
+    }
+    foreach ($options as $name => $value) {
+        if (is_array($value)) {
+            fail("--$name is given twice\n" . USAGE, 2);
+        }
+    }
+    $positional = array_slice($argv, $rest);
+    if (count($positional) > 1 || ($positional !== [] && isset($options['catalog']))) {
+        fail("one catalog only\n" . USAGE, 2);
+    }
+    $env = static fn (string $name): ?string => ($v = getenv($name)) === false || $v === '' ? null : $v;
+    $baseUrl = $options['base-url'] ?? $env('CAFFESTA_BASE_URL');
+    $account = $options['account'] ?? $env('CAFFESTA_ACCOUNT') ?? ($baseUrl !== null ? 'demo' : null);
+    $apiKey = $options['api-key'] ?? $env('CAFFESTA_API_KEY');
+    if ($account === null) {
+        fail("give --account (or \$CAFFESTA_ACCOUNT), or --base-url\n" . USAGE, 2);
+    }
+    if ($apiKey === null) {
+        fail("give --api-key (or \$CAFFESTA_API_KEY)\n" . USAGE, 2);
+    }
+    $catalog = $options['catalog'] ?? $positional[0] ?? dirname(__DIR__) . '/catalog.json';
+    return ['base_url' => $baseUrl, 'account' => $account, 'api_key' => $apiKey, 'catalog' => $catalog];
+}
+
+/** @return list<array<string, mixed>> */
+function loadCatalog(string $path): array
+{
+    $text = @file_get_contents($path);
+    if ($text === false) {
+        fail("cannot read the catalog $path", 2);
+    }
+    try {
+        $catalog = json_decode($text, true, 512, JSON_THROW_ON_ERROR);
+    } catch (JsonException $e) {
+        fail("$path is not JSON: {$e->getMessage()}", 2);
+    }
+    if (!is_array($catalog) || !array_is_list($catalog)
+        || array_filter($catalog, static fn ($p) => !is_array($p) || ($p !== [] && array_is_list($p))) !== []) {
+        fail("$path must hold a JSON list of product objects", 2);
+    }
+    return $catalog;
+}
+
+$args = parseArguments($argv);
+$catalog = loadCatalog($args['catalog']);
+$counts = ['created' => 0, 'updated' => 0, 'failed' => 0];
+try {
+    $client = new Client($args['account'], $args['api_key'], $args['base_url'] === null ? [] : ['base_url' => $args['base_url']]);
+    $client->authTest();
+    foreach ($catalog as $product) {
+        $refCode = is_string($product['ref_code'] ?? null) ? $product['ref_code'] : '?';
+        try {
+            $result = $client->upsertProduct($product);
+        } catch (ApiException | InvalidArgumentException $e) {
+            // This product's data was refused; the others may still go through.
+            $counts['failed']++;
+            printf("failed   %-22s %s\n", $refCode, $e->getMessage());
+            continue;
+        }
+        $counts[$result['action']]++;
+        printf("%-8s %-22s id %-6s %s\n", $result['action'], $result['ref_code'], $result['id'], $product['name'] ?? '');
+    }
+    $client->close();
+} catch (AuthenticationException $e) {
+    fail("the API key was refused: {$e->getMessage()}", 1);
+} catch (CaffestaException $e) {
+    fail("{$e->getMessage()} ({$e->getStatus()})", 1);
+} catch (LoadException $e) {
+    fail($e->getMessage(), 1);
+}
+
+printf("%d products: %d created, %d updated, %d failed\n", count($catalog), $counts['created'], $counts['updated'],
+    $counts['failed']);
+exit($counts['failed'] === 0 ? 0 : 1);
