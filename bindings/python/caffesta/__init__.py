@@ -10,7 +10,7 @@ The native library is found through $CAFFESTA_LIBRARY (a path), else the system 
 """
 
 from ._client import Client, library_version, quote_segment
-from ._native import LibraryNotFoundError
+from ._native import LibraryNotFoundError, MissingFunctionError
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -22,6 +22,7 @@ from .errors import (
     NetworkError,
     NoMemoryError,
     NotFoundError,
+    PartialError,
     ProtocolError,
     RateLimitError,
     ServerError,
@@ -48,6 +49,8 @@ __all__ = [
     "HttpError",
     "NoMemoryError",
     "InternalError",
+    "PartialError",
     "LibraryNotFoundError",
+    "MissingFunctionError",
     "__version__",
 ]

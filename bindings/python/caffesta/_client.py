@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import datetime
 import json
 import math
 import numbers
@@ -10,8 +11,8 @@ import os
 import threading
 import weakref
 from contextlib import contextmanager
-from ctypes import byref, c_void_p
-from typing import Any, Dict, Iterator, Mapping, Optional, Union
+from ctypes import byref, c_longlong, c_void_p
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 from urllib.parse import quote
 
 from . import _native
@@ -108,7 +109,44 @@ def _integer(value: Any, name: str, limit: int) -> int:
     return number
 
 
-def _error(lib: ctypes.CDLL, status: Optional[int]) -> CaffestaError:
+def _id(value: Any, name: str) -> int:
+    """An id or timestamp for a long long parameter (the library checks its range)."""
+    return _integer(value, name, _C_LONGLONG_MAX)
+
+
+def _json_object(value: Any, name: str) -> bytes:
+    if not isinstance(value, Mapping):
+        raise TypeError("%s must be a mapping, not %s" % (name, type(value).__name__))
+    return _json_text(dict(value), name)
+
+
+Day = Union[str, datetime.date]
+Moment = Union[str, datetime.date, datetime.datetime]
+
+
+def _day(value: Any, name: str) -> bytes:
+    """A calendar day, "YYYY-MM-DD" or a datetime.date (not a datetime: say which day)."""
+    if isinstance(value, datetime.datetime):
+        raise TypeError("%s is a day: pass a datetime.date or \"YYYY-MM-DD\", not a datetime"
+                        % name)
+    if isinstance(value, datetime.date):
+        return value.isoformat().encode("ascii")
+    return _c_string(value, name)
+
+
+def _moment(value: Any, name: str) -> bytes:
+    """An ISO 8601 date or time: a str, a datetime.date or a datetime.datetime."""
+    if isinstance(value, datetime.datetime):
+        if value.microsecond:
+            raise _invalid("%s has microseconds, which the API does not take: %r" % (name, value))
+        spec = "minutes" if not value.second else "seconds"
+        return value.isoformat(timespec=spec).encode("ascii")
+    if isinstance(value, datetime.date):
+        return value.isoformat().encode("ascii")
+    return _c_string(value, name)
+
+
+def _error(lib: _native.Library, status: Optional[int]) -> CaffestaError:
     """The exception for a failed call; must run right after it, on the same thread.
 
     status None is for caffesta_client_new, which returns NULL instead of a status: its
@@ -125,7 +163,7 @@ def _error(lib: ctypes.CDLL, status: Optional[int]) -> CaffestaError:
     return cls(message or name, status=name, code=status, http_status=http_status)
 
 
-def _free(lib: ctypes.CDLL, pointer: Any) -> None:
+def _free(lib: _native.Library, pointer: Any) -> None:
     lib.caffesta_client_free(pointer)
 
 
@@ -137,7 +175,13 @@ class Client:
     deadline of a whole call, retries included; ``connect_timeout`` (capped at ``timeout``) is
     the connect phase. ``max_retries`` (0 to 10) retries only what is safe to resend.
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
-    ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB).
+    ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
+    ``order_path`` the path delivery orders are posted to (default "/a/v1.0/draft/orders").
+
+    Besides auth_test(), upsert_product() and request(), which work with any build of the
+    library, the client has one method per call of the header (storages, invoices, moves,
+    products, menu imports, delivery orders, update feeds, sales exports). They return the
+    answer's payload (the "data" of the envelope) as Python objects.
 
     One client may be shared by threads; calls run in parallel (the GIL is released while the
     library works). Use it as a context manager, or call close(); close() waits for calls that
@@ -155,6 +199,7 @@ class Client:
         max_retries: int = 2,
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
+        order_path: Optional[str] = None,
     ) -> None:
         account = _c_string(account_name, "account_name")
         key = _c_string(api_key, "api_key")
@@ -165,12 +210,16 @@ class Client:
         ca = _c_path(ca_file, "ca_file") if ca_file is not None else None
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
+        orders = _c_string(order_path, "order_path") if order_path is not None else None
 
         lib = _native.load()
         self._lib = lib
         self._cond = threading.Condition(threading.Lock())
         self._active = 0
         self._pointer = None
+        self._progress_installed = False
+        self._progress_local = threading.local()
+        self._progress_trampoline: Any = None
         pointer = lib.caffesta_client_new(account, key)
         if not pointer:
             raise _error(lib, None)
@@ -186,6 +235,8 @@ class Client:
                 self._check(lib.caffesta_client_set_ca_file(pointer, ca))
             if max_bytes is not None:
                 self._check(lib.caffesta_client_set_max_response_size(pointer, max_bytes))
+            if orders is not None:
+                self._check(lib.caffesta_client_set_order_path(pointer, orders))
         except BaseException:
             self.close()
             raise
@@ -269,6 +320,27 @@ class Client:
             raise _error_from_python("the answer is not valid JSON: %s" % e,
                                      _native.Status.ERR_PROTOCOL, lib, http_status) from None
 
+    def _json_call(self, name: str, *args: Any) -> Any:
+        """Calls a function whose last parameter is char **result_json."""
+        function = getattr(self._lib, name)
+        out = c_void_p()
+        with self._using() as pointer:
+            status = function(pointer, *args, byref(out))
+            return self._take_json(status, out)
+
+    def _id_call(self, name: str, *args: Any) -> int:
+        """Calls a function whose last parameter is long long *id."""
+        function = getattr(self._lib, name)
+        out = c_longlong()
+        with self._using() as pointer:
+            self._check(function(pointer, *args, byref(out)))
+        return int(out.value)
+
+    def _plain_call(self, name: str, *args: Any) -> None:
+        function = getattr(self._lib, name)
+        with self._using() as pointer:
+            self._check(function(pointer, *args))
+
     # ---- calls -----------------------------------------------------------------------------
 
     def auth_test(self) -> None:
@@ -309,7 +381,286 @@ class Client:
             return self._take_json(status, out)
 
 
-def _error_from_python(message: str, code: int, lib: ctypes.CDLL,
+    # ---- bulk catalog sync ---------------------------------------------------------------------
+
+    def upsert_products(
+        self,
+        products: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 4,
+        progress: Optional[Callable[[int, int], None]] = None,
+    ) -> List[Dict[str, Any]]:
+        """Upserts many products as upsert_product() does one, with up to ``concurrency`` (1 to
+        64) requests in flight; the GIL is released meanwhile.
+
+        Returns the report: one entry per product, in input order, either
+        ``{"ref_code", "action": "created" | "updated", "id"}`` or ``{"ref_code",
+        "action": "failed", "status": "CAFFESTA_ERR_...", "message", "http_status"?}``. Failed
+        items do not raise: check the actions. Products that are not valid (no ref_code, say)
+        fail alone, without a request. ``progress(done, total)`` is called on this thread after
+        each finished item; an exception it raises is re-raised once the call has finished.
+        """
+        items = list(products)
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise TypeError("products[%d] must be a mapping, not %s"
+                                % (index, type(item).__name__))
+        body = _json_text([dict(item) for item in items], "products")
+        workers = _integer(concurrency, "concurrency", _C_INT_MAX)
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable")
+        function = self._lib.caffesta_products_upsert_many
+        out = c_void_p()
+        with self._using() as pointer:
+            if progress is not None:
+                self._install_progress(pointer)
+            local = self._progress_local
+            local.callback, local.error = progress, None
+            try:
+                status = function(pointer, body, workers, byref(out))
+            finally:
+                callback_error, local.callback, local.error = local.error, None, None
+            if status == _native.Status.ERR_PARTIAL and out.value:
+                status = _native.Status.OK  # the report is written; failed items are in it
+            report: List[Dict[str, Any]] = self._take_json(status, out)
+        if callback_error is not None:
+            raise callback_error
+        return report
+
+    def _install_progress(self, pointer: Any) -> None:
+        """Installs, once per client, a C callback that calls this thread's progress function.
+
+        The library calls it on the thread that runs the bulk call, so a thread-local tells
+        which Python callable belongs to which call when several threads share the client.
+        """
+        with self._cond:
+            if self._progress_installed:
+                return
+            local = self._progress_local
+
+            def trampoline(user_data: Any, done: int, total: int) -> None:
+                callback = getattr(local, "callback", None)
+                if callback is None or getattr(local, "error", None) is not None:
+                    return
+                try:
+                    callback(done, total)
+                except BaseException as e:  # cannot cross C; re-raised after the call
+                    local.error = e
+
+            self._progress_trampoline = _native.caffesta_progress_fn(trampoline)  # kept alive
+            self._check(self._lib.caffesta_client_set_progress(
+                pointer, self._progress_trampoline, None))
+            self._progress_installed = True
+
+    # ---- storages ----------------------------------------------------------------------------
+
+    def list_storages(self) -> List[Dict[str, Any]]:
+        """The account's storages: ``[{"id": 1, "name": ..., "label": "(id:1) ..."}]``, by id."""
+        result: List[Dict[str, Any]] = self._json_call("caffesta_storages_list")
+        return result
+
+    def get_storage_stock(self, storage_id: int) -> List[Dict[str, Any]]:
+        """The stock on one storage: ``[{id, name, measure, cost, summ, balance}]``
+        (numbers come as strings, as the API sends them)."""
+        result: List[Dict[str, Any]] = self._json_call("caffesta_storage_stock",
+                                                        _id(storage_id, "storage_id"))
+        return result
+
+    # ---- incoming invoices and moves -----------------------------------------------------------
+
+    def create_invoice(self, invoice: Mapping[str, Any]) -> int:
+        """Creates an incoming invoice and returns its id.
+
+        Not idempotent: every call makes a new document, and once the body may have reached the
+        server it is not resent, so a NetworkError or CaffestaTimeoutError means "check with
+        list_invoices() before trying again".
+        """
+        return self._id_call("caffesta_invoice_create", _json_object(invoice, "invoice"))
+
+    def wire_invoice(self, invoice_id: int) -> None:
+        """Posts (wires) an invoice: its stock arrives on the storage."""
+        self._plain_call("caffesta_invoice_wire", _id(invoice_id, "invoice_id"))
+
+    def unwire_invoice(self, invoice_id: int) -> None:
+        """Unposts (unwires) an invoice."""
+        self._plain_call("caffesta_invoice_unwire", _id(invoice_id, "invoice_id"))
+
+    def list_invoices(self, start_date: Day) -> List[Dict[str, Any]]:
+        """Invoices dated on or after start_date ("YYYY-MM-DD" or a datetime.date)."""
+        result: List[Dict[str, Any]] = self._json_call("caffesta_invoices_list",
+                                                        _day(start_date, "start_date"))
+        return result
+
+    def get_invoice(self, invoice_id: int) -> Dict[str, Any]:
+        """One invoice with its items, products, packages, storage and status."""
+        result: Dict[str, Any] = self._json_call("caffesta_invoice_get",
+                                                  _id(invoice_id, "invoice_id"))
+        return result
+
+    def create_move(self, move: Mapping[str, Any]) -> int:
+        """Creates a move between storages and returns its id; not idempotent, like
+        create_invoice()."""
+        return self._id_call("caffesta_move_create", _json_object(move, "move"))
+
+    def wire_move(self, move_id: int) -> None:
+        """Posts (wires) a move."""
+        self._plain_call("caffesta_move_wire", _id(move_id, "move_id"))
+
+    def unwire_move(self, move_id: int) -> None:
+        """Unposts (unwires) a move."""
+        self._plain_call("caffesta_move_unwire", _id(move_id, "move_id"))
+
+    # ---- products ------------------------------------------------------------------------------
+
+    def get_product(self, ref_code: str) -> Dict[str, Any]:
+        """Reads a product by ref_code; NotFoundError if there is none."""
+        result: Dict[str, Any] = self._json_call("caffesta_product_get",
+                                                  _c_string(ref_code, "ref_code"))
+        return result
+
+    def update_product(self, product_id: int, fields: Mapping[str, Any]) -> Any:
+        """Writes the given fields of the product with this Caffesta id; NotFoundError if none."""
+        return self._json_call("caffesta_product_update", _id(product_id, "product_id"),
+                               _json_object(fields, "fields"))
+
+    def update_product_by_ref_code(self, ref_code: str, fields: Mapping[str, Any]) -> Any:
+        """Writes the given fields of the product with this ref_code; NotFoundError if none."""
+        return self._json_call("caffesta_product_update_by_ref_code",
+                               _c_string(ref_code, "ref_code"), _json_object(fields, "fields"))
+
+    def import_menu(self, menu: Mapping[str, Any]) -> Any:
+        """Imports the WHOLE menu: every product the body does not list is REMOVED from the
+        menu. To add and update without removing anything, use import_menu_part()."""
+        return self._json_call("caffesta_menu_import", _json_object(menu, "menu"))
+
+    def import_menu_part(self, menu: Mapping[str, Any]) -> Any:
+        """Imports part of the menu: adds and updates the listed items, removes nothing."""
+        return self._json_call("caffesta_menu_import_part", _json_object(menu, "menu"))
+
+    # ---- delivery orders -----------------------------------------------------------------------
+
+    def create_order(self, order: Mapping[str, Any]) -> int:
+        """Sends a delivery order (``{"bill": {...}}``) and returns the job id to poll.
+        Not idempotent: not resent once it may have reached the server."""
+        return self._id_call("caffesta_order_create", _json_object(order, "order"))
+
+    def get_order_job_status(self, job_id: int) -> Dict[str, Any]:
+        """``{"job_id", "status": "pending" | "success" | "failed", "message"}``."""
+        result: Dict[str, Any] = self._json_call("caffesta_order_job_status",
+                                                  _id(job_id, "job_id"))
+        return result
+
+    def wait_for_order(self, job_id: int, timeout: float = 60.0) -> Dict[str, Any]:
+        """Polls the job until it ends: returns the final job (``message`` is the order's UUID);
+        ApiError when the job failed, CaffestaTimeoutError when still pending after timeout s."""
+        result: Dict[str, Any] = self._json_call("caffesta_order_wait", _id(job_id, "job_id"),
+                                                  _milliseconds(timeout, "timeout"))
+        return result
+
+    def get_receipt_info(self, order_uuid: str) -> List[Dict[str, Any]]:
+        """The receipts of an order, by the UUID a successful job gives."""
+        result: List[Dict[str, Any]] = self._json_call("caffesta_receipt_info",
+                                                        _c_string(order_uuid, "order_uuid"))
+        return result
+
+    # ---- update feeds (ts = 0: everything) -----------------------------------------------------
+
+    def get_updates(self, pos_id: int) -> Dict[str, int]:
+        """One Unix timestamp per section: ``{"categories", "products", "balances", ...}``."""
+        result: Dict[str, int] = self._json_call("caffesta_updates_get", _id(pos_id, "pos_id"))
+        return result
+
+    def get_products_page(self, pos_id: int, start_id: int = 0, ts: int = 0) -> Dict[str, Any]:
+        """One keyset page of products changed since ts: ``{"items": [...], "next_start_id"}``;
+        pass next_start_id back as start_id until it is None."""
+        result: Dict[str, Any] = self._json_call(
+            "caffesta_products_page", _id(pos_id, "pos_id"), _id(start_id, "start_id"),
+            _id(ts, "ts"))
+        return result
+
+    def get_all_products(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
+        """Every product changed since ts, all pages followed."""
+        result: List[Dict[str, Any]] = self._json_call(
+            "caffesta_products_all", _id(pos_id, "pos_id"), _id(ts, "ts"))
+        return result
+
+    def get_balances(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
+        """Stock balances changed since ts."""
+        result: List[Dict[str, Any]] = self._json_call(
+            "caffesta_balances_get", _id(pos_id, "pos_id"), _id(ts, "ts"))
+        return result
+
+    def get_clients(self, ts: int = 0) -> List[Dict[str, Any]]:
+        """Loyalty clients changed since ts."""
+        result: List[Dict[str, Any]] = self._json_call("caffesta_clients_get", _id(ts, "ts"))
+        return result
+
+    def get_product_shop_data(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
+        """Per-shop price, stop list and availability changed since ts."""
+        result: List[Dict[str, Any]] = self._json_call(
+            "caffesta_product_shop_data_get", _id(pos_id, "pos_id"), _id(ts, "ts"))
+        return result
+
+    def get_categories(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._json_call("caffesta_categories_get")
+        return result
+
+    def get_workspaces(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._json_call("caffesta_workspaces_get")
+        return result
+
+    def get_taxes(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._json_call("caffesta_taxes_get")
+        return result
+
+    def get_modifier_groups(self) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._json_call("caffesta_modifier_groups_get")
+        return result
+
+    def sync_changes(self, pos_id: int, known: Optional[Mapping[str, Any]] = None
+                     ) -> Dict[str, Any]:
+        """Fetches only what changed since the last sync.
+
+        ``known`` is the "timestamps" of the previous result (None the first time). Returns
+        ``{"timestamps": {...}, "changed": [sections], "data": {section: feed}}``; keep
+        "timestamps" and pass it next time.
+        """
+        known_json = _json_object(known, "known") if known is not None else b"{}"
+        result: Dict[str, Any] = self._json_call("caffesta_sync_changes", _id(pos_id, "pos_id"),
+                                                  known_json)
+        return result
+
+    # ---- sales exports -------------------------------------------------------------------------
+
+    def _sales(self, name: str, start: Optional[Moment], end: Optional[Moment],
+               shift_day: Optional[Day]) -> List[Dict[str, Any]]:
+        result: List[Dict[str, Any]] = self._json_call(
+            name,
+            _moment(start, "start") if start is not None else None,
+            _moment(end, "end") if end is not None else None,
+            _day(shift_day, "shift_day") if shift_day is not None else None)
+        return result
+
+    def get_sales_by_product(self, *, start: Optional[Moment] = None,
+                             end: Optional[Moment] = None,
+                             shift_day: Optional[Day] = None) -> List[Dict[str, Any]]:
+        """Sales grouped by POS, price and product. Give start and end (ISO 8601 strings,
+        dates or datetimes; without a zone the account's zone applies), or shift_day alone."""
+        return self._sales("caffesta_sales_by_product", start, end, shift_day)
+
+    def get_sales_by_pos(self, *, start: Optional[Moment] = None, end: Optional[Moment] = None,
+                         shift_day: Optional[Day] = None) -> List[Dict[str, Any]]:
+        """Sales grouped by POS; the same arguments as get_sales_by_product()."""
+        return self._sales("caffesta_sales_by_pos", start, end, shift_day)
+
+    def get_receipts_by_shift_day(self, terminal_id: int, date: Day) -> List[Dict[str, Any]]:
+        """Every receipt of one shift day of one terminal, ungrouped."""
+        result: List[Dict[str, Any]] = self._json_call(
+            "caffesta_receipts_by_shift_day", _id(terminal_id, "terminal_id"),
+            _day(date, "date"))
+        return result
+
+def _error_from_python(message: str, code: int, lib: _native.Library,
                        http_status: int = 0) -> CaffestaError:
     name = lib.caffesta_status_name(code).decode("ascii", "replace")
     return ERROR_CLASSES.get(code, CaffestaError)(message, status=name, code=code,

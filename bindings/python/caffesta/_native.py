@@ -6,10 +6,9 @@ ctypes.ArgumentError instead of reaching C. Nothing here raises CaffestaError or
 strings: that is the job of caffesta._client.
 
 Ownership, as the header says:
-  * strings the library hands out (the char** outputs of caffesta_product_upsert and
-    caffesta_request) are declared as c_void_p, so that ctypes never copies them into a
-    Python bytes object and loses the pointer; read them with ctypes.string_at() and free
-    them exactly once with caffesta_string_free();
+  * strings the library hands out (the char **result_json outputs) are declared as pointers
+    to c_void_p, so that ctypes never turns them into bytes and loses the pointer; read them
+    with ctypes.string_at() and free each exactly once with caffesta_string_free();
   * caffesta_last_error, caffesta_status_name and caffesta_version return static or
     thread-local storage that must not be freed: they are declared c_char_p.
 """
@@ -20,17 +19,22 @@ import ctypes
 import os
 import threading
 import warnings
-from ctypes import POINTER, c_char_p, c_int, c_long, c_longlong, c_void_p
-from typing import List, Optional
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_long, c_longlong, c_size_t, c_void_p
+from typing import Any, List, Optional
 
 __all__ = [
     "ENV_VAR",
     "SONAME",
+    "PROTOTYPES",
+    "REQUIRED",
+    "Library",
     "LibraryNotFoundError",
+    "MissingFunctionError",
+    "Status",
     "caffesta_client",
     "caffesta_client_p",
+    "caffesta_progress_fn",
     "load",
-    "Status",
 ]
 
 ENV_VAR = "CAFFESTA_LIBRARY"
@@ -43,6 +47,13 @@ class LibraryNotFoundError(OSError):
 
 
 LibraryNotFoundError.__module__ = "caffesta"
+
+
+class MissingFunctionError(AttributeError):
+    """The loaded libcaffesta is older than this binding and lacks a function of the header."""
+
+
+MissingFunctionError.__module__ = "caffesta"
 
 
 class caffesta_client(ctypes.Structure):
@@ -72,45 +83,125 @@ class Status:
     ERR_HTTP = 11
     ERR_NO_MEMORY = 12
     ERR_INTERNAL = 13
+    ERR_PARTIAL = 14
 
 
-# name: (restype, argtypes) — in the order of include/caffesta.h.
+# typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
+caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
+
+_C = caffesta_client_p
+_S = caffesta_status
+_ID = c_longlong                # long long ids and timestamps
+_JSON_OUT = POINTER(c_void_p)   # char **result_json: read with string_at, free once
+_ID_OUT = POINTER(c_longlong)   # long long *id
+
+# name: (restype, argtypes) — every function of include/caffesta.h, in its order.
 PROTOTYPES = {
     # ---- Client ----
-    "caffesta_client_new": (caffesta_client_p, [c_char_p, c_char_p]),
-    "caffesta_client_free": (None, [caffesta_client_p]),
-    "caffesta_client_set_base_url": (caffesta_status, [caffesta_client_p, c_char_p]),
-    "caffesta_client_set_timeouts": (caffesta_status, [caffesta_client_p, c_long, c_long]),
-    "caffesta_client_set_max_retries": (caffesta_status, [caffesta_client_p, c_int]),
-    "caffesta_client_set_ca_file": (caffesta_status, [caffesta_client_p, c_char_p]),
-    "caffesta_client_set_max_response_size": (caffesta_status, [caffesta_client_p, c_longlong]),
+    "caffesta_client_new": (_C, [c_char_p, c_char_p]),
+    "caffesta_client_free": (None, [_C]),
+    "caffesta_client_set_base_url": (_S, [_C, c_char_p]),
+    "caffesta_client_set_timeouts": (_S, [_C, c_long, c_long]),
+    "caffesta_client_set_max_retries": (_S, [_C, c_int]),
+    "caffesta_client_set_ca_file": (_S, [_C, c_char_p]),
+    "caffesta_client_set_max_response_size": (_S, [_C, c_longlong]),
     # ---- Calls ----
-    "caffesta_auth_test": (caffesta_status, [caffesta_client_p]),
-    "caffesta_product_upsert": (caffesta_status, [caffesta_client_p, c_char_p, POINTER(c_void_p)]),
-    "caffesta_request": (
-        caffesta_status,
-        [caffesta_client_p, c_char_p, c_char_p, c_char_p, POINTER(c_void_p)],
-    ),
+    "caffesta_auth_test": (_S, [_C]),
+    "caffesta_product_upsert": (_S, [_C, c_char_p, _JSON_OUT]),
+    "caffesta_request": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    # ---- Bulk catalog sync ----
+    "caffesta_products_upsert_many": (_S, [_C, c_char_p, c_int, _JSON_OUT]),
+    "caffesta_client_set_progress": (_S, [_C, caffesta_progress_fn, c_void_p]),
+    # ---- Storages ----
+    "caffesta_storages_list": (_S, [_C, _JSON_OUT]),
+    "caffesta_storage_stock": (_S, [_C, _ID, _JSON_OUT]),
+    # ---- Incoming invoices and moves ----
+    "caffesta_invoice_create": (_S, [_C, c_char_p, _ID_OUT]),
+    "caffesta_invoice_wire": (_S, [_C, _ID]),
+    "caffesta_invoice_unwire": (_S, [_C, _ID]),
+    "caffesta_invoices_list": (_S, [_C, c_char_p, _JSON_OUT]),
+    "caffesta_invoice_get": (_S, [_C, _ID, _JSON_OUT]),
+    "caffesta_move_create": (_S, [_C, c_char_p, _ID_OUT]),
+    "caffesta_move_wire": (_S, [_C, _ID]),
+    "caffesta_move_unwire": (_S, [_C, _ID]),
+    # ---- Products ----
+    "caffesta_product_get": (_S, [_C, c_char_p, _JSON_OUT]),
+    "caffesta_product_update": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
+    "caffesta_product_update_by_ref_code": (_S, [_C, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_menu_import": (_S, [_C, c_char_p, _JSON_OUT]),
+    "caffesta_menu_import_part": (_S, [_C, c_char_p, _JSON_OUT]),
+    # ---- Delivery orders ----
+    "caffesta_client_set_order_path": (_S, [_C, c_char_p]),
+    "caffesta_order_create": (_S, [_C, c_char_p, _ID_OUT]),
+    "caffesta_order_job_status": (_S, [_C, _ID, _JSON_OUT]),
+    "caffesta_order_wait": (_S, [_C, _ID, c_long, _JSON_OUT]),
+    "caffesta_receipt_info": (_S, [_C, c_char_p, _JSON_OUT]),
+    # ---- Update feeds ----
+    "caffesta_updates_get": (_S, [_C, _ID, _JSON_OUT]),
+    "caffesta_products_page": (_S, [_C, _ID, _ID, _ID, _JSON_OUT]),
+    "caffesta_products_all": (_S, [_C, _ID, _ID, _JSON_OUT]),
+    "caffesta_balances_get": (_S, [_C, _ID, _ID, _JSON_OUT]),
+    "caffesta_clients_get": (_S, [_C, _ID, _JSON_OUT]),
+    "caffesta_product_shop_data_get": (_S, [_C, _ID, _ID, _JSON_OUT]),
+    "caffesta_categories_get": (_S, [_C, _JSON_OUT]),
+    "caffesta_workspaces_get": (_S, [_C, _JSON_OUT]),
+    "caffesta_taxes_get": (_S, [_C, _JSON_OUT]),
+    "caffesta_modifier_groups_get": (_S, [_C, _JSON_OUT]),
+    "caffesta_sync_changes": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
+    # ---- Sales exports ----
+    "caffesta_sales_by_product": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_sales_by_pos": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_receipts_by_shift_day": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
     # ---- Errors, memory, version ----
     "caffesta_last_error": (c_char_p, []),
     "caffesta_last_http_status": (c_int, []),
-    "caffesta_status_name": (c_char_p, [caffesta_status]),
+    "caffesta_status_name": (c_char_p, [_S]),
     "caffesta_string_free": (None, [c_void_p]),
     "caffesta_version": (c_char_p, []),
 }
 
+# The stable core (DESIGN.md, "The C ABI contract") and the client options: a library without
+# one of these is refused. The other functions are declared when the library has them; calling
+# one it lacks raises MissingFunctionError rather than calling an undeclared symbol.
+REQUIRED = frozenset([
+    "caffesta_client_new", "caffesta_client_free", "caffesta_client_set_base_url",
+    "caffesta_client_set_timeouts", "caffesta_client_set_max_retries",
+    "caffesta_client_set_ca_file", "caffesta_client_set_max_response_size",
+    "caffesta_auth_test", "caffesta_product_upsert", "caffesta_request",
+    "caffesta_last_error", "caffesta_last_http_status", "caffesta_status_name",
+    "caffesta_string_free", "caffesta_version",
+])
 
-def declare(lib: ctypes.CDLL) -> ctypes.CDLL:
-    """Sets argtypes and restype of every header function on lib; AttributeError if one is missing."""
-    for name, (restype, argtypes) in PROTOTYPES.items():
-        function = getattr(lib, name)
-        function.restype = restype
-        function.argtypes = argtypes
-    return lib
+
+class Library:
+    """The loaded library: one declared ctypes function per attribute, named as in the header."""
+
+    def __init__(self, cdll: ctypes.CDLL, path: str) -> None:
+        self.cdll = cdll
+        self.path = path
+        self.declared: List[str] = []
+        for name, (restype, argtypes) in PROTOTYPES.items():
+            try:
+                function = getattr(cdll, name)
+            except AttributeError:
+                if name in REQUIRED:
+                    raise
+                continue
+            function.restype = restype
+            function.argtypes = argtypes
+            setattr(self, name, function)
+            self.declared.append(name)
+
+    def __getattr__(self, name: str) -> Any:  # reached only for names __init__ did not set
+        if name in PROTOTYPES:
+            raise MissingFunctionError(
+                "%s has no %s(): the library is older than this binding; update libcaffesta"
+                % (self.path, name))
+        raise AttributeError(name)
 
 
 _lock = threading.Lock()
-_lib: Optional[ctypes.CDLL] = None
+_lib: Optional[Library] = None
 
 _HOW_TO_FIX = (
     "To fix it, either set {env} to the full path of {soname} (in a source tree: "
@@ -120,19 +211,19 @@ _HOW_TO_FIX = (
 ).format(env=ENV_VAR, soname=SONAME)
 
 
-def _open(path: str) -> ctypes.CDLL:
-    lib = ctypes.CDLL(path)
+def _open(path: str) -> Library:
     try:
-        declare(lib)
+        lib = Library(ctypes.CDLL(path), path)
     except AttributeError as e:
         raise OSError("%s is not libcaffesta %d.x: %s" % (path, SUPPORTED_MAJOR, e)) from None
     version = (lib.caffesta_version() or b"").decode("ascii", "replace")
     if version.split(".")[0] != str(SUPPORTED_MAJOR):
-        raise OSError("%s is libcaffesta %s; this binding needs %d.x" % (path, version, SUPPORTED_MAJOR))
+        raise OSError("%s is libcaffesta %s; this binding needs %d.x"
+                      % (path, version, SUPPORTED_MAJOR))
     return lib
 
 
-def load() -> ctypes.CDLL:
+def load() -> Library:
     """Loads libcaffesta once per process and returns it with every function declared.
 
     Tries $CAFFESTA_LIBRARY (a path) first, then the system loader (libcaffesta.so.1).

@@ -21,6 +21,7 @@ __all__ = [
     "HttpError",
     "NoMemoryError",
     "InternalError",
+    "PartialError",
     "LibraryNotFoundError",
 ]
 
@@ -140,10 +141,20 @@ class InternalError(CaffestaError):
     status_code = Status.ERR_INTERNAL
 
 
+class PartialError(CaffestaError):
+    """CAFFESTA_ERR_PARTIAL: a bulk call in which some items failed.
+
+    Client.upsert_products() does not raise it: it returns the report, whose failed entries
+    have "action": "failed". The class exists so that every status has one.
+    """
+
+    status_code = Status.ERR_PARTIAL
+
+
 ERROR_CLASSES: Dict[int, Type[CaffestaError]] = {
     cls.status_code: cls
     for cls in (InvalidArgumentError, NetworkError, CaffestaTimeoutError, TlsError,
                 AuthenticationError, NotFoundError, RateLimitError, ServerError, ApiError,
-                ProtocolError, HttpError, NoMemoryError, InternalError)
+                ProtocolError, HttpError, NoMemoryError, InternalError, PartialError)
     if cls.status_code is not None
 }

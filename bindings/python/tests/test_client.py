@@ -31,11 +31,35 @@ def header_functions():
 
 def test_every_header_function_is_declared_with_its_arity():
     functions = header_functions()
-    assert len(functions) == 15
+    assert set(_native.REQUIRED) <= set(functions)
     assert set(functions) == set(_native.PROTOTYPES)
-    lib = _native.load()
     for name, arity in functions.items():
-        assert len(getattr(lib, name).argtypes) == arity, name
+        assert len(_native.PROTOTYPES[name][1]) == arity, name
+
+
+def test_status_values_match_the_header():
+    text = HEADER.read_text()
+    enum = dict((name, int(value)) for name, value in
+                re.findall(r"CAFFESTA_(OK|ERR_\w+) = (\d+)", text))
+    ours = {name: value for name, value in vars(_native.Status).items() if name.isupper()}
+    assert ours == enum
+    lib = _native.load()
+    for name, value in enum.items():
+        assert lib.caffesta_status_name(value).decode() == "CAFFESTA_" + name
+
+
+def test_the_library_has_every_function_of_the_header():
+    lib = _native.load()
+    assert sorted(lib.declared) == sorted(header_functions())
+
+
+def test_a_missing_optional_function_raises_a_clear_error():
+    lib = _native.Library.__new__(_native.Library)
+    lib.path = "/old/libcaffesta.so.1"
+    with pytest.raises(caffesta.MissingFunctionError, match="caffesta_sync_changes"):
+        lib.caffesta_sync_changes
+    with pytest.raises(AttributeError):
+        lib.no_such_function
 
 
 def test_a_wrong_call_fails_in_python_not_in_c():
@@ -54,13 +78,14 @@ def test_version():
 
 def test_status_names_match_the_exception_classes():
     lib = _native.load()
-    assert set(ERROR_CLASSES) == set(range(1, 14))
+    assert set(ERROR_CLASSES) == set(range(1, 15))
     for code, cls in ERROR_CLASSES.items():
         name = lib.caffesta_status_name(code).decode()
         assert name.startswith("CAFFESTA_ERR_")
         assert issubclass(cls, caffesta.CaffestaError)
     assert lib.caffesta_status_name(0) == b"CAFFESTA_OK"
     assert lib.caffesta_status_name(99) == b"CAFFESTA_UNKNOWN"
+    assert ERROR_CLASSES[14] is caffesta.PartialError
     assert ERROR_CLASSES[12] is caffesta.NoMemoryError
     assert ERROR_CLASSES[13] is caffesta.InternalError
 
