@@ -40,7 +40,7 @@ def test_sync_reports_a_refused_product_and_goes_on(emulator, tmp_path):
         {"ref_code": "bad-1", "name": "Плохой", "measure": "bucket"},
         {"name": "без ref_code"},
     ], ensure_ascii=False), encoding="utf-8")
-    result = sync("--base-url", emulator.url, "--api-key", API_KEY, "--catalog", str(catalog))
+    result = sync("--base-url", emulator.url, "--api-key", API_KEY, str(catalog))
     assert result.returncode == 1
     assert "3 products: 1 created, 0 updated, 2 failed" in result.stdout
     assert "measure" in result.stdout
