@@ -10,7 +10,8 @@ let embeddedLibDir = Context.environment["CAFFESTA_EMBEDDED_LIBDIR"] ?? ""
 let root = Context.packageDirectory
 
 var swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
-var libraryLinker: [LinkerSetting] = []
+// libm: the embedded stdlib's Dictionary sizing calls ceil().
+var libraryLinker: [LinkerSetting] = [.linkedLibrary("m")]
 if embedded {
   swiftSettings += [
     .enableExperimentalFeature("Embedded"),

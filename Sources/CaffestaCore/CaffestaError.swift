@@ -14,6 +14,7 @@ public enum Status: Int32 {
   case http = 11
   case noMemory = 12
   case `internal` = 13
+  case partial = 14
 
   public var name: StaticString {
     switch self {
@@ -31,6 +32,7 @@ public enum Status: Int32 {
     case .http: return "CAFFESTA_ERR_HTTP"
     case .noMemory: return "CAFFESTA_ERR_NO_MEMORY"
     case .internal: return "CAFFESTA_ERR_INTERNAL"
+    case .partial: return "CAFFESTA_ERR_PARTIAL"
     }
   }
 }

@@ -3,8 +3,8 @@ import CSupport
 /// A Caffesta account's client: configuration, and the one place where requests are sent,
 /// retried and classified. Safe to share between threads.
 public final class Client {
-  private let transport: Transport
-  private let apiKey: String
+  let transport: Transport
+  let apiKey: String
   private let lock: OpaquePointer
   private var settings: Settings
 
@@ -16,6 +16,7 @@ public final class Client {
     var caFile: String? = nil
     var maxResponseBytes: Int64 = 64 << 20
     var orderPath = Client.defaultOrderPath
+    var progress: Progress? = nil
   }
 
   public convenience init(accountName: String, apiKey: String) throws(CaffestaError) {
@@ -89,42 +90,17 @@ public final class Client {
   /// `path` is already validated and encoded, relative to the base URL.
   func send(_ method: HTTPMethod, _ path: String, body: String? = nil) throws(CaffestaError) -> (JSON, Int) {
     let config = currentSettings
-    let policy = RetryPolicy(maxRetries: config.maxRetries)
-    let call = "\(method.text) \(path)"
-    let request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
-    let deadline = caf_monotonic_ms() + Int64(config.requestTimeoutMs)
+    let exchange = Exchange(method: method, path: path, body: body, config: config)
     var attempt = 0
     while true {
-      let remaining = deadline - caf_monotonic_ms()
-      guard remaining > 0 else {
-        throw CaffestaError(.timeout, "\(call): no answer within \(config.requestTimeoutMs) ms")
-      }
-      let attemptSettings = TransportSettings(
-        apiKey: apiKey, connectTimeoutMs: config.connectTimeoutMs, timeoutMs: Int(remaining),
-        caFile: config.caFile, maxResponseBytes: config.maxResponseBytes)
-      let result = transport.send(request, settings: attemptSettings)
-      if let delay = policy.delayBeforeRetry(after: result, method: method, attempt: attempt),
-        caf_monotonic_ms() + Int64(delay) < deadline
-      {
-        caf_sleep_ms(Int64(delay))
+      guard let settings = exchange.settings(apiKey: apiKey) else { throw exchange.deadlineError() }
+      switch exchange.judge(transport.send(exchange.request, settings: settings), attempt: attempt) {
+      case .retry(let delayMs):
+        caf_sleep_ms(Int64(delayMs))
         attempt += 1
-        continue
-      }
-      switch result {
-      case .answer(let answer):
-        switch AnswerClassifier.classify(answer, call: call) {
-        case .success(let json): return (json, answer.status)
-        case .failure(let error): throw retried(error, attempt)
-        }
-      case .failure(let failure):
-        throw retried(CaffestaError(failure.status, "\(call): \(failure.message)"), attempt)
+      case .finished(let result):
+        return try result.get()
       }
     }
-  }
-
-  private func retried(_ error: CaffestaError, _ attempts: Int) -> CaffestaError {
-    guard attempts > 0 else { return error }
-    let times = attempts == 1 ? "once" : "\(attempts) times"
-    return CaffestaError(error.status, "\(error.message) (retried \(times))", httpStatus: error.httpStatus)
   }
 }

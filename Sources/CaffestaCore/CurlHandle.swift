@@ -14,6 +14,20 @@ final class ResponseSink {
   }
 }
 
+/// The body of a request that must not be resent, handed to libcurl through a read callback.
+/// libcurl silently resends a request whose reused connection closed before any answer; with
+/// POSTFIELDS that would repeat a write that may have been applied. A read callback without a
+/// seek callback cannot be rewound, so libcurl fails with CURLE_SEND_FAIL_REWIND instead.
+final class UnrepeatableBody {
+  var bytes: [UInt8] = []
+  var offset = 0
+
+  func reset(_ text: String) {
+    bytes = Array(text.utf8)
+    offset = 0
+  }
+}
+
 /// One libcurl easy handle with its fixed options. It keeps its connection alive between
 /// requests, so a pooled handle means a reused connection. Used by one thread at a time.
 final class CurlHandle {
@@ -22,6 +36,7 @@ final class CurlHandle {
   private let headers: OpaquePointer?
   private let errorBuffer: UnsafeMutablePointer<CChar>
   private let sink = ResponseSink()
+  private let unrepeatable = UnrepeatableBody()
 
   /// Nil when libcurl cannot allocate.
   init?(apiKey: String, caFile: String?) {
@@ -64,6 +79,21 @@ final class CurlHandle {
       return total
     }
     _ = caf_curl_set_ptr(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
+    _ = caf_curl_set_read_fn(easy) { buffer, size, count, user in
+      guard let user, let buffer else { return Int(CURL_READFUNC_ABORT) }
+      let body = Unmanaged<UnrepeatableBody>.fromOpaque(user).takeUnretainedValue()
+      let (room, overflow) = size.multipliedReportingOverflow(by: count)
+      guard !overflow else { return Int(CURL_READFUNC_ABORT) }
+      let length = min(room, body.bytes.count - body.offset)
+      guard length > 0 else { return 0 }
+      body.bytes.withUnsafeBufferPointer { source in
+        guard let base = source.baseAddress else { return }
+        UnsafeMutableRawPointer(buffer).copyMemory(from: base + body.offset, byteCount: length)
+      }
+      body.offset += length
+      return length
+    }
+    _ = caf_curl_set_ptr(easy, CURLOPT_READDATA, Unmanaged.passUnretained(unrepeatable).toOpaque())
   }
 
   deinit {
@@ -83,6 +113,11 @@ final class CurlHandle {
     switch (request.method, request.body) {
     case (.get, _), (.delete, nil):
       _ = caf_curl_set_long(easy, CURLOPT_HTTPGET, 1)
+    case (let method, let body) where !method.isIdempotent:
+      unrepeatable.reset(body ?? "")
+      _ = caf_curl_set_ptr(easy, CURLOPT_POSTFIELDS, nil)
+      _ = caf_curl_set_long(easy, CURLOPT_POST, 1)
+      _ = caf_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(unrepeatable.bytes.count))
     case (_, let body):
       let text = body ?? ""
       _ = caf_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(text.utf8.count))
@@ -144,6 +179,9 @@ enum CurlErrors {
       return TransportFailure(status: .protocolError, message: detail, neverSent: false)
     case CURLE_PARTIAL_FILE:
       return TransportFailure(status: .network, message: "the connection closed before the whole answer arrived (\(detail))",
+                              neverSent: false)
+    case CURLE_SEND_FAIL_REWIND:
+      return TransportFailure(status: .network, message: "the connection closed before any answer; the request may have been received, so it was not resent",
                               neverSent: false)
     case CURLE_GOT_NOTHING:
       return TransportFailure(status: .network, message: "the server closed the connection without answering",

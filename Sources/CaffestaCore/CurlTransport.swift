@@ -28,6 +28,10 @@ public final class CurlTransport: Transport {
     return result
   }
 
+  public func makeBatch() -> TransportBatch {
+    CurlMultiBatch(transport: self) ?? SequentialBatch(self)
+  }
+
   func checkOut(caFile: String?) -> CurlHandle? {
     caf_mutex_lock(lock)
     abandonAfterFork()

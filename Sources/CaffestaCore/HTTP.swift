@@ -74,4 +74,35 @@ public enum TransportResult {
 /// Sends one HTTP request. Class-bound so that it can be stored as an existential in Embedded Swift.
 public protocol Transport: AnyObject {
   func send(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult
+  func makeBatch() -> TransportBatch
+}
+
+/// Requests in flight side by side, for the bulk calls. Driven by one thread: the caller's.
+public protocol TransportBatch: AnyObject {
+  /// Starts a request; `tag` comes back with its result. False when it could not be started.
+  func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool
+  /// Waits up to `timeoutMs` for requests to finish and returns those that did.
+  func wait(timeoutMs: Int) -> [(tag: Int, result: TransportResult)]
+}
+
+extension Transport {
+  /// Transports without their own concurrency run a batch one request at a time.
+  public func makeBatch() -> TransportBatch { SequentialBatch(self) }
+}
+
+final class SequentialBatch: TransportBatch {
+  private let transport: Transport
+  private var finished: [(tag: Int, result: TransportResult)] = []
+
+  init(_ transport: Transport) { self.transport = transport }
+
+  func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool {
+    finished.append((tag, transport.send(request, settings: settings)))
+    return true
+  }
+
+  func wait(timeoutMs: Int) -> [(tag: Int, result: TransportResult)] {
+    defer { finished = [] }
+    return finished
+  }
 }

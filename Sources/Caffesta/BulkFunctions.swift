@@ -1,0 +1,43 @@
+import CSupport
+import CaffestaCore
+
+// The "Bulk catalog sync" section of include/caffesta.h.
+
+@_cdecl("caffesta_products_upsert_many")
+public func caffesta_products_upsert_many(
+  _ client: OpaquePointer?, _ products: CText, _ concurrency: Int32, _ report: JSONOut
+) -> Int32 {
+  report?.pointee = nil
+  var partial: UnsafeMutablePointer<CChar>? = nil
+  let status = ABI.call { () throws(CaffestaError) -> Int in
+    guard let report else { throw CaffestaError(.invalidArgument, "report_json is NULL") }
+    let (text, failed) = try ABI.client(client).upsertMany(
+      json: try ABI.string(products, "products_json_array"), concurrency: Int(concurrency))
+    let copy = try ABI.handOut(text)
+    guard failed == 0 else {
+      partial = copy
+      throw CaffestaError(.partial, "\(failed) items failed: the report says which and why")
+    }
+    report.pointee = copy
+    return 0
+  }
+  if let partial { report?.pointee = partial }
+  return status
+}
+
+public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> Void
+
+@_cdecl("caffesta_client_set_progress")
+public func caffesta_client_set_progress(
+  _ client: OpaquePointer?, _ callback: ProgressFunction?, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+  ABI.call { () throws(CaffestaError) -> Int in
+    let target = try ABI.client(client)
+    guard let callback else {
+      target.setProgress(nil)
+      return 0
+    }
+    target.setProgress { done, total in callback(userData, done, total) }
+    return 0
+  }
+}

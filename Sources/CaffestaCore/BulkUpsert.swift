@@ -1,0 +1,191 @@
+import CSupport
+
+/// Upsert of many products at once (issue: bulk catalog sync): the same PUT-then-POST as
+/// upsertProduct for each item, with up to `concurrency` requests in flight on one thread.
+extension Client {
+  public typealias Progress = (_ done: Int, _ total: Int) -> Void
+
+  /// Called on the caller's thread after each finished item of a bulk call; nil turns it off.
+  public func setProgress(_ progress: Progress?) {
+    update { $0.progress = progress }
+  }
+
+  /// Returns the report (one entry per input item, in input order) and how many items failed.
+  /// Items that are not valid products fail alone, without a request.
+  public func upsertMany(json text: String, concurrency: Int) throws(CaffestaError)
+    -> (report: String, failed: Int)
+  {
+    guard (1...64).contains(concurrency) else { throw .invalid("concurrency must be 1 to 64") }
+    let items = try Arguments.array(text, "products_json_array")
+    var run = BulkRun(client: self, concurrency: concurrency)
+    for index in 0..<items.count { run.add(items[index]) }
+    run.execute()
+    return (try run.report(), run.failures)
+  }
+}
+
+/// One bulk call's state: every item moves through PUT (update) → POST on not found
+/// (create) → done; retries wait in `delayed` until their time comes.
+struct BulkRun {
+  enum Phase { case update, create }
+
+  struct Item {
+    var refCode: String?
+    var body = ""
+    var phase = Phase.update
+    var exchange: Exchange? = nil
+    var attempt = 0
+    var outcome: Result<(id: Int, action: String), CaffestaError>? = nil
+  }
+
+  let client: Client
+  let concurrency: Int
+  let progress: Client.Progress?
+  let config: Client.Settings
+  var items: [Item] = []
+  var ready: [Int] = []  // indexes to start; popped from the end, so filled in reverse order
+  var delayed: [(index: Int, at: Int64)] = []
+  var done = 0
+  var failures = 0
+
+  init(client: Client, concurrency: Int) {
+    self.client = client
+    self.concurrency = concurrency
+    config = client.currentSettings
+    progress = config.progress
+  }
+
+  mutating func add(_ product: JSON?) {
+    var item = Item()
+    do throws(CaffestaError) {
+      guard let product else { throw .invalid("not a product") }
+      item.refCode = product.isObject ? product["ref_code"]?.string : nil
+      item.refCode = try Client.refCode(of: product)
+      item.body = try product.serialized()
+    } catch {
+      item.outcome = .failure(CaffestaError(.invalidArgument, "item \(items.count): \(error.message)"))
+    }
+    items.append(item)
+  }
+
+  mutating func execute() {
+    let total = items.count
+    for index in items.indices {
+      if items[index].outcome == nil { ready.append(index) } else { finish(index, total: total) }
+    }
+    ready.reverse()
+    let batch = client.transport.makeBatch()
+    var inFlight = 0
+    while done < total {
+      let now = caf_monotonic_ms()
+      promoteDelayed(now: now)
+      while inFlight < concurrency, let index = ready.popLast() {
+        if start(index, on: batch) { inFlight += 1 } else { finish(index, total: total) }
+      }
+      let nextRetry = delayed.map({ $0.at }).min()
+      if inFlight == 0 {
+        guard let nextRetry else { break }  // nothing in flight, nothing to wait for
+        caf_sleep_ms(nextRetry - caf_monotonic_ms())
+        continue
+      }
+      let waitMs = nextRetry.map { max(0, Int($0 - now)) } ?? 1_000
+      for (index, result) in batch.wait(timeoutMs: min(waitMs, 1_000)) {
+        inFlight -= 1
+        handle(index, result, total: total)
+      }
+    }
+  }
+
+  private mutating func promoteDelayed(now: Int64) {
+    guard !delayed.isEmpty else { return }
+    var waiting: [(index: Int, at: Int64)] = []
+    for entry in delayed {
+      if entry.at <= now { ready.append(entry.index) } else { waiting.append(entry) }
+    }
+    delayed = waiting
+  }
+
+  /// Starts the item's current phase; false (with the item failed) when it cannot be.
+  private mutating func start(_ index: Int, on batch: TransportBatch) -> Bool {
+    if items[index].exchange == nil {
+      items[index].exchange = exchange(for: items[index])
+      items[index].attempt = 0
+    }
+    guard let exchange = items[index].exchange else { return false }
+    guard let settings = exchange.settings(apiKey: client.apiKey) else {
+      items[index].outcome = .failure(exchange.deadlineError())
+      return false
+    }
+    guard batch.start(exchange.request, settings: settings, tag: index) else {
+      items[index].outcome = .failure(CaffestaError(.noMemory, "\(exchange.call): could not start the request"))
+      return false
+    }
+    return true
+  }
+
+  private func exchange(for item: Item) -> Exchange? {
+    guard let refCode = item.refCode else { return nil }
+    switch item.phase {
+    case .update:
+      return Exchange(method: .put, path: "\(Client.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))",
+                      body: item.body, config: config)
+    case .create:
+      return Exchange(method: .post, path: "\(Client.apiPrefix)/product/", body: item.body, config: config)
+    }
+  }
+
+  private mutating func handle(_ index: Int, _ result: TransportResult, total: Int) {
+    guard let exchange = items[index].exchange else { return }
+    switch exchange.judge(result, attempt: items[index].attempt) {
+    case .retry(let delayMs):
+      items[index].attempt += 1
+      delayed.append((index, caf_monotonic_ms() + Int64(delayMs)))
+    case .finished(.success(let (answer, _))):
+      let action = items[index].phase == .update ? "updated" : "created"
+      if let id = answer["data"]?["id"]?.integer {
+        items[index].outcome = .success((id, action))
+      } else {
+        items[index].outcome = .failure(CaffestaError(.protocolError, "\(exchange.call): the answer has no integer data.id"))
+      }
+      finish(index, total: total)
+    case .finished(.failure(let error)):
+      if items[index].phase == .update && Client.isProductNotFound(error) {
+        items[index].phase = .create
+        items[index].exchange = nil
+        ready.append(index)
+      } else {
+        items[index].outcome = .failure(error)
+        finish(index, total: total)
+      }
+    }
+  }
+
+  private mutating func finish(_ index: Int, total: Int) {
+    done += 1
+    if case .failure = items[index].outcome { failures += 1 }
+    progress?(done, total)
+  }
+
+  /// [{"ref_code", "action": "created"|"updated", "id"} or {"ref_code", "action": "failed", "status", "message"}]
+  func report() throws(CaffestaError) -> String {
+    let list = try JSON.array()
+    for item in items {
+      let entry = try JSON.object()
+      try entry.set("ref_code", try item.refCode.map { (code: String) throws(CaffestaError) -> JSON in try JSON.string(code) } ?? JSON.null())
+      switch item.outcome {
+      case .success(let (id, action)):
+        try entry.set("action", try JSON.string(action))
+        try entry.set("id", try JSON.integer(id))
+      case .failure(let error):
+        try entry.set("action", try JSON.string("failed"))
+        try entry.set("status", try JSON.string("\(error.status.name)"))
+        try entry.set("message", try JSON.string(error.message))
+        if error.httpStatus != 0 { try entry.set("http_status", try JSON.integer(error.httpStatus)) }
+      case nil:
+        throw CaffestaError(.internal, "bulk upsert: an item has no outcome")
+      }
+      try list.append(entry)
+    }
+    return try list.serialized()
+  }
+}
