@@ -87,6 +87,22 @@ final class Library
         return is_string($env) && $env !== '' ? $env : self::SONAME;
     }
 
+    /**
+     * What FFI_LIB names at preload time: CAFFESTA_LIBRARY as an absolute path (preloading outlives
+     * the working directory), or the soname for the system loader.
+     */
+    public static function preloadLibrary(): string
+    {
+        $library = self::libraryName();
+        if (!str_contains($library, '/')) {
+            return $library;
+        }
+        if (!is_file($library)) {
+            throw new LoadException(self::libraryFailure($library));
+        }
+        return (string) realpath($library);
+    }
+
     /** The declarations of the first header candidate that exists. */
     public static function loadDeclarations(): string
     {
@@ -146,13 +162,7 @@ final class Library
         } catch (\FFI\Exception) {
             // Not declared by ffi.preload: declare it here.
         }
-        $library = self::libraryName();
-        if (str_contains($library, '/')) {
-            if (!is_file($library)) {
-                throw new LoadException(self::libraryFailure($library));
-            }
-            $library = (string) realpath($library);
-        }
+        $library = self::preloadLibrary();
         $header = self::preloadHeader($library, self::loadDeclarations());
         $file = tempnam(sys_get_temp_dir(), 'caffesta-ffi-');
         if ($file === false || file_put_contents($file, $header) !== strlen($header)) {

@@ -6,6 +6,7 @@ namespace Caffesta\Tests;
 
 use Caffesta\Tests\Support\Emulator;
 use Caffesta\Tests\Support\EmulatorTestCase;
+use Caffesta\Tests\Support\Process;
 
 /** examples/php/sync.php against the emulator: created the first time, updated the second. */
 final class ExampleTest extends EmulatorTestCase
@@ -18,12 +19,7 @@ final class ExampleTest extends EmulatorTestCase
     /** @return array{int, string, string} exit code, stdout, stderr */
     private function sync(array $arguments, array $env = []): array
     {
-        $env = array_filter($env + getenv(), static fn ($v) => $v !== null);
-        $process = proc_open([PHP_BINARY, self::examples() . '/php/sync.php', ...$arguments],
-            [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
-        $out = stream_get_contents($pipes[1]);
-        $err = stream_get_contents($pipes[2]);
-        return [proc_close($process), $out, $err];
+        return Process::run([PHP_BINARY, self::examples() . '/php/sync.php', ...$arguments], $env);
     }
 
     public function testSyncCreatesThenUpdatesTheCatalog(): void

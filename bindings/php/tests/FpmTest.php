@@ -41,9 +41,7 @@ final class FpmTest extends EmulatorTestCase
         $ini = ['opcache.enable=1', 'ffi.enable=preload', 'opcache.preload=' . dirname(__DIR__) . '/preload.php'];
         $pool = ['[www]', "listen = $dir/fpm.sock", 'pm = static', 'pm.max_children = 1'];
         if ($root) {
-            $header = Library::libraryName();
-            $header = str_contains($header, '/') ? (string) realpath($header) : $header;
-            file_put_contents("$dir/caffesta-ffi.h", Library::preloadHeader($header, Library::loadDeclarations()));
+            file_put_contents("$dir/caffesta-ffi.h", Library::preloadHeader(Library::preloadLibrary(), Library::loadDeclarations()));
             array_push($ini, 'opcache.preload_user=nobody', "ffi.preload=$dir/caffesta-ffi.h");
             array_push($pool, 'user = nobody', 'group = ' . (posix_getgrnam('nogroup') ? 'nogroup' : 'nobody'));
         }

@@ -7,6 +7,7 @@ namespace Caffesta\Tests;
 use Caffesta\Exception\CaffestaException;
 use Caffesta\Exception\LoadException;
 use Caffesta\Library;
+use Caffesta\Tests\Support\Process;
 use PHPUnit\Framework\TestCase;
 
 /** The declarations PHP's FFI reads, and how the library and the header are found. */
@@ -22,12 +23,7 @@ final class HeaderTest extends TestCase
     /** Runs tests/scripts/load.php in a fresh PHP with the environment changed as given. */
     private static function load(array $env): array
     {
-        $env = array_filter($env + getenv(), static fn ($v) => $v !== null);
-        $process = proc_open([PHP_BINARY, __DIR__ . '/scripts/load.php'], [1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
-            $pipes, null, $env);
-        $out = stream_get_contents($pipes[1]);
-        $err = stream_get_contents($pipes[2]);
-        $code = proc_close($process);
+        [$code, $out, $err] = Process::run([PHP_BINARY, __DIR__ . '/scripts/load.php'], $env);
         self::assertSame(0, $code, $err);
         return json_decode($out, true, 512, JSON_THROW_ON_ERROR);
     }

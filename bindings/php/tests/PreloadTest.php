@@ -7,6 +7,7 @@ namespace Caffesta\Tests;
 use Caffesta\Library;
 use Caffesta\Tests\Support\Emulator;
 use Caffesta\Tests\Support\EmulatorTestCase;
+use Caffesta\Tests\Support\Process;
 
 /**
  * The php-fpm way: opcache.preload=bindings/php/preload.php with ffi.enable=preload, then the
@@ -39,10 +40,7 @@ final class PreloadTest extends EmulatorTestCase
             array_push($command, '-d', "$name=$value");
         }
         array_push($command, 'bindings/php/tests/scripts/preloaded.php', $this->emulator->url(), Emulator::API_KEY);
-        $process = proc_open($command, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, self::root());
-        $out = stream_get_contents($pipes[1]);
-        $err = stream_get_contents($pipes[2]);
-        return [proc_close($process), $out, $err];
+        return Process::run($command, [], self::root());
     }
 
     private function assertPreloadWorked(array $result): void
@@ -60,9 +58,7 @@ final class PreloadTest extends EmulatorTestCase
     {
         $header = (string) tempnam(sys_get_temp_dir(), 'caffesta-ffi-test-');
         try {
-            $library = Library::libraryName();
-            $library = str_contains($library, '/') ? (string) realpath($library) : $library;
-            file_put_contents($header, Library::preloadHeader($library, Library::loadDeclarations()));
+            file_put_contents($header, Library::preloadHeader(Library::preloadLibrary(), Library::loadDeclarations()));
             $user = function_exists('posix_getpwuid') ? posix_getpwuid(posix_geteuid())['name'] : 'root';
             $this->assertPreloadWorked($this->runPreloaded(['ffi.preload' => $header, 'opcache.preload_user' => $user]));
         } finally {

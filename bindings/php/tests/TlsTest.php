@@ -7,6 +7,7 @@ namespace Caffesta\Tests;
 use Caffesta\Client;
 use Caffesta\Exception\TlsException;
 use Caffesta\Tests\Support\Emulator;
+use Caffesta\Tests\Support\Process;
 use PHPUnit\Framework\TestCase;
 
 /** HTTPS: a certificate the client does not trust is a TlsException; ca_file makes it trusted. */
@@ -26,9 +27,8 @@ final class TlsTest extends TestCase
         $key = self::$directory . '/key.pem';
         $command = ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
             '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', $key, '-out', $cert];
-        $process = proc_open($command, [1 => ['file', '/dev/null', 'w'], 2 => ['pipe', 'w']], $pipes);
-        $err = stream_get_contents($pipes[2]);
-        if (proc_close($process) !== 0) {
+        [$code, , $err] = Process::run($command);
+        if ($code !== 0) {
             throw new \RuntimeException("openssl failed: $err");
         }
         self::$emulator = Emulator::start(['--tls-cert', $cert, '--tls-key', $key]);
