@@ -21,8 +21,12 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_PROTOCOL = 10,        /* the answer is not the JSON it should be, or too large */
   CAFFESTA_ERR_HTTP = 11,            /* any other HTTP status */
   CAFFESTA_ERR_NO_MEMORY = 12,
-  CAFFESTA_ERR_INTERNAL = 13
+  CAFFESTA_ERR_INTERNAL = 13,
+  CAFFESTA_ERR_PARTIAL = 14          /* a bulk call in which some items failed; the report says which */
 } caffesta_status;
+
+/* Progress of a bulk call: called on the caller's thread after each finished item. */
+typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
 
 /* ---- Client ---- */
 
@@ -85,6 +89,28 @@ caffesta_status caffesta_product_upsert(caffesta_client *client, const char *pro
  * Statuses: INVALID_ARGUMENT before any request; otherwise those of the failed request. */
 caffesta_status caffesta_request(caffesta_client *client, const char *method, const char *path,
                                  const char *body_json, char **response_json);
+
+/* ---- Bulk catalog sync ---- */
+
+/* Upserts many products, as caffesta_product_upsert does one, with up to `concurrency`
+ * requests in flight on this thread (libcurl's multi interface, connections reused).
+ *   products_json_array  a JSON array of product objects; [] is a valid batch of none.
+ *   concurrency          1 to 64.
+ *   report_json          one entry per input item, in input order:
+ *                        {"ref_code", "action": "created"|"updated", "id"} or
+ *                        {"ref_code", "action": "failed", "status": "CAFFESTA_ERR_...", "message",
+ *                         "http_status"?}; free with caffesta_string_free().
+ * Statuses: OK when every item succeeded; PARTIAL when some failed — the report is written
+ * then too, and no item is ever dropped; INVALID_ARGUMENT (no report) when the array or
+ * concurrency is bad. Items that are not valid products fail alone, without a request. */
+caffesta_status caffesta_products_upsert_many(caffesta_client *client, const char *products_json_array,
+                                              int concurrency, char **report_json);
+
+/* Sets the progress callback of this client's bulk calls; NULL turns it off. The callback is
+ * called on the thread that runs the bulk call, after each finished item, never from another
+ * thread; user_data is passed back as is. */
+caffesta_status caffesta_client_set_progress(caffesta_client *client, caffesta_progress_fn callback,
+                                             void *user_data);
 
 /* ---- Storages (API.md, Storage) ----
  * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with
