@@ -50,9 +50,10 @@ def exercise(client, fast: int, real: int) -> None:
                     other.auth_test()
                 except caffesta.AuthenticationError:
                     pass
-    for _ in range(fast // 4):
+    for _ in range(fast // 5):
         for call in (lambda: client.upsert_product({"name": "без ref_code"}),   # library
                      lambda: client.request("GET", "no-slash"),                 # library
+                     lambda: client.get_storage_stock(0),                       # library
                      lambda: client.request("POST", "/a/v1.0/x", {1: float("nan")}),  # Python
                      lambda: client.request("GET", "/a\0b")):                   # Python
             try:
@@ -67,6 +68,10 @@ def exercise(client, fast: int, real: int) -> None:
         except caffesta.NotFoundError:
             pass
         client.auth_test()
+        if i % 20 == 0:  # a bulk call with a failed item (the PARTIAL path) and progress
+            client.list_storages()
+            client.upsert_products([product("bulk-mem-%d" % (i % 3)), {"name": "без ref_code"}],
+                                   concurrency=2, progress=lambda done, total: None)
     gc.collect()
 
 
