@@ -8,6 +8,7 @@ use Caffesta\Library;
 use Caffesta\Tests\Support\Emulator;
 use Caffesta\Tests\Support\EmulatorTestCase;
 use Caffesta\Tests\Support\FastCgi;
+use Caffesta\Tests\Support\Process;
 
 /**
  * The set-up of README.md under a real php-fpm, when one is installed (Debian: php8.2-fpm):
@@ -36,6 +37,9 @@ final class FpmTest extends EmulatorTestCase
             $this->markTestSkipped('php-fpm is not installed');
         }
         $root = function_exists('posix_geteuid') && posix_geteuid() === 0;
+        if ($root && !Process::readableByNobody(__DIR__ . '/scripts/fpm_request.php', dirname(__DIR__) . '/preload.php')) {
+            $this->markTestSkipped('the php-fpm worker (nobody) cannot read this checkout');
+        }
         $dir = sys_get_temp_dir() . '/caffesta-fpm-' . getmypid();
         mkdir($dir, 0755);
         $ini = ['opcache.enable=1', 'ffi.enable=preload', 'opcache.preload=' . dirname(__DIR__) . '/preload.php'];

@@ -29,4 +29,26 @@ final class Process
             unlink($stderr);
         }
     }
+
+    /** setpriv and its arguments to run a command as nobody (from root), or null without setpriv. */
+    public static function asNobody(): ?array
+    {
+        $setpriv = trim((string) shell_exec('command -v setpriv'));
+        return $setpriv === '' ? null : [$setpriv, '--reuid=65534', '--regid=65534', '--clear-groups'];
+    }
+
+    /** Whether nobody can read every path given (a checkout under a 0700 directory it cannot). */
+    public static function readableByNobody(string ...$paths): bool
+    {
+        $prefix = self::asNobody();
+        if ($prefix === null) {
+            return true; // cannot tell: let the test show it
+        }
+        foreach ($paths as $path) {
+            if (self::run([...$prefix, 'test', '-r', $path])[0] !== 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
