@@ -57,3 +57,18 @@ def test_a_post_that_reached_the_server_is_not_resent_by_the_retry_policy(emulat
             c.request("POST", "/a/v1.0/product/",
                       {"ref_code": "once", "name": "Один раз", "caf_tax_id": 1})
     assert [r["method"] for r in emulator.requests()] == ["POST"]
+
+
+def test_a_post_on_a_reused_connection_is_not_resent_either(emulator):
+    """libcurl retries a request whose reused connection died before any answer; for a POST
+    whose body reached the server that would make a second document."""
+    invoice = {"number": "N-1", "date": "2024-01-15 10:00", "storage": {"caf_id": 1},
+               "items": [{"amount": 1, "package_code": "pcs", "product_code": "2", "price": 1,
+                          "caf_tax_id": 1, "price_with_tax": 1, "cost": 1, "cost_with_tax": 1}]}
+    with caffesta.Client("demo", API_KEY, base_url=emulator.url, max_retries=2) as c:
+        c.auth_test()  # the connection is now kept alive and will be reused
+        emulator.fault("apply_then_close", "/a/v1.0/storage/invoices", method="POST")
+        with pytest.raises(caffesta.NetworkError, match="not resent"):
+            c.create_invoice(invoice)
+    assert [r["method"] for r in emulator.requests()].count("POST") == 1
+    assert emulator.stats()["invoices"] == 1
