@@ -43,6 +43,17 @@ if !embedded {
                              path: "Tests/CaffestaCoreTests"))
 }
 
+// libFuzzer targets (make fuzz): ordinary mode with CAFFESTA_FUZZ=1 and -sanitize=fuzzer.
+let fuzzing = Context.environment["CAFFESTA_FUZZ"] == "1"
+if fuzzing && !embedded {
+  targets.append(.target(name: "FuzzDriver", path: "Tests/fuzz/FuzzDriver"))
+  targets.append(.target(name: "FuzzSupport", dependencies: ["Caffesta", "CaffestaCore"], path: "Tests/fuzz/FuzzSupport"))
+  for name in ["FuzzInput", "FuzzAnswer"] {
+    targets.append(.executableTarget(name: name, dependencies: ["Caffesta", "FuzzDriver", "FuzzSupport"],
+                                     path: "Tests/fuzz/\(name)", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+  }
+}
+
 let package = Package(
   name: "libcaffesta",
   products: [.library(name: "caffesta", type: .dynamic, targets: ["Caffesta"])],

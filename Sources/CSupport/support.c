@@ -43,6 +43,10 @@ void caf_mutex_free(caf_mutex *m) {
   free(m);
 }
 
+static pthread_mutex_t global_mutex = PTHREAD_MUTEX_INITIALIZER;
+void caf_global_lock(void) { pthread_mutex_lock(&global_mutex); }
+void caf_global_unlock(void) { pthread_mutex_unlock(&global_mutex); }
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void (*once_fn)(void);
 static void run_once_fn(void) { once_fn(); }

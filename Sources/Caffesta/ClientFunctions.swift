@@ -7,7 +7,7 @@ import CaffestaCore
 public func caffesta_client_new(_ accountName: UnsafePointer<CChar>?, _ apiKey: UnsafePointer<CChar>?) -> OpaquePointer? {
   var created: Client? = nil
   _ = ABI.call { () throws(CaffestaError) -> Int in
-    created = try Client(accountName: try ABI.string(accountName, "account_name"),
+    created = try Client.make(accountName: try ABI.string(accountName, "account_name"),
                          apiKey: try ABI.string(apiKey, "api_key"))
     return 0
   }

@@ -19,21 +19,29 @@ public final class Client {
     var progress: Progress? = nil
   }
 
-  public convenience init(accountName: String, apiKey: String) throws(CaffestaError) {
+  /// A client for https://{accountName}.caffesta.com over libcurl.
+  public static func make(accountName: String, apiKey: String) throws(CaffestaError) -> Client {
     try Validation.apiKey(apiKey)
     guard let transport = CurlTransport(apiKey: apiKey) else { throw CaffestaError(.noMemory, "out of memory") }
-    try self.init(accountName: accountName, apiKey: apiKey, transport: transport)
+    return try make(accountName: accountName, apiKey: apiKey, transport: transport)
   }
 
   /// A client over any transport: tests and fuzzers pass one that answers from memory.
-  public init(accountName: String, apiKey: String, transport: Transport) throws(CaffestaError) {
+  /// Everything is checked before the object exists: Embedded Swift leaks an object whose
+  /// initializer throws part way.
+  public static func make(accountName: String, apiKey: String, transport: Transport) throws(CaffestaError) -> Client {
     try Validation.accountName(accountName)
     try Validation.apiKey(apiKey)
     guard let lock = caf_mutex_new() else { throw CaffestaError(.noMemory, "out of memory") }
+    return Client(transport: transport, apiKey: apiKey, lock: lock,
+                  settings: Settings(baseURL: "https://\(accountName).caffesta.com"))
+  }
+
+  private init(transport: Transport, apiKey: String, lock: OpaquePointer, settings: Settings) {
     self.transport = transport
     self.apiKey = apiKey
     self.lock = lock
-    settings = Settings(baseURL: "https://\(accountName).caffesta.com")
+    self.settings = settings
   }
 
   deinit { caf_mutex_free(lock) }

@@ -54,12 +54,17 @@ public final class CurlTransport: Transport {
   }
 
   /// A forked child shares the parent's sockets and TLS sessions: closing them here would
-  /// disturb the parent's connections, so the child leaves them alone and opens its own.
+  /// send the parent's TLS close_notify, so the child keeps them, unused, and opens its own.
   private func abandonAfterFork() {
     let pid = caf_getpid()
     guard pid != ownerPid else { return }
     ownerPid = pid
-    for handle in idle { _ = Unmanaged.passRetained(handle) }
+    caf_global_lock()
+    handlesLeftToParent += idle
+    caf_global_unlock()
     idle = []
   }
 }
+
+/// Handles inherited over fork(), kept for the life of the process and never closed.
+private var handlesLeftToParent: [CurlHandle] = []

@@ -9,7 +9,7 @@ struct EmulatorTests {
 
   init() throws {
     let key = String(cString: getenv("CAFFESTA_EMULATOR_KEY"))
-    client = try Client(accountName: "demo", apiKey: key)
+    client = try Client.make(accountName: "demo", apiKey: key)
     try client.setBaseURL(String(cString: getenv("CAFFESTA_EMULATOR_URL")))
   }
 
@@ -27,7 +27,7 @@ struct EmulatorTests {
   }
 
   @Test func wrongKeyIsUnauthorized() throws {
-    let wrong = try Client(accountName: "demo", apiKey: "wrong-key")
+    let wrong = try Client.make(accountName: "demo", apiKey: "wrong-key")
     try wrong.setBaseURL(String(cString: getenv("CAFFESTA_EMULATOR_URL")))
     do {
       _ = try wrong.authTest()

@@ -24,7 +24,7 @@ func failure(_ status: Status, neverSent: Bool) -> TransportResult {
 
 func scriptedClient(_ script: [TransportResult]) throws -> (Client, ScriptedTransport) {
   let transport = ScriptedTransport(script)
-  let client = try Client(accountName: "demo", apiKey: "key", transport: transport)
+  let client = try Client.make(accountName: "demo", apiKey: "key", transport: transport)
   try client.setBaseURL("http://127.0.0.1:9")
   return (client, transport)
 }

@@ -165,9 +165,11 @@ static void test_products(void) {
   free(by_ref);
   out = NULL;
   product = call_json(caffesta_product_get(client, "12345", &out), &out);
-  json_t *sample = parsed(sample_text("product_update_by_ref_code.request.json"));
+  char *sample_body = sample_text("product_update_by_ref_code.request.json");
+  json_t *sample = parsed(sample_body);
   CHECK(strcmp(str(product, "name"), str(sample, "name")) == 0);
   json_decref(sample);
+  free(sample_body);
   json_decref(product);
 }
 

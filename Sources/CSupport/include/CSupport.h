@@ -17,6 +17,10 @@ void caf_mutex_lock(caf_mutex *m);
 void caf_mutex_unlock(caf_mutex *m);
 void caf_mutex_free(caf_mutex *m);
 
+/* One process-wide mutex, for the rare global state (handles left to a parent after fork). */
+void caf_global_lock(void);
+void caf_global_unlock(void);
+
 /* Runs fn once per process (curl_global_init). */
 void caf_run_once(void (*fn)(void));
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The C suites under valgrind's memcheck, against the shipped (Embedded) library staged in
+# build/stage: no invalid access and no definite leak, or the run fails.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root/Tests/c"
+make --no-print-directory all >/dev/null
+status=0
+for test in build/test_*; do
+  [ "$(basename "$test")" = test_header_cpp ] && continue
+  echo "== valgrind $test"
+  ../../scripts/with-emulator.sh valgrind --quiet --error-exitcode=99 --leak-check=full \
+    --errors-for-leak-kinds=definite --show-leak-kinds=definite "$test" || status=1
+done
+exit $status
