@@ -13,7 +13,7 @@ VERSION := 1.0.0
 SOURCES := $(shell find Sources include -type f) Package.swift
 
 .PHONY: all bootstrap lib install stage test test-emulator test-swift test-c test-python test-php \
-        check-exports demo bench clean
+        check-exports demo bench asan tsan valgrind fuzz clean
 
 all: lib
 
@@ -65,6 +65,20 @@ test-php: bootstrap stage
 check-exports: stage
 	@bash scripts/check-library.sh $(STAGE)/lib/libcaffesta.so.1 include/caffesta.h
 
+# Hardening runs (the test command runs a short pass of each).
+asan: bootstrap
+	scripts/sanitize.sh address
+
+tsan: bootstrap
+	scripts/sanitize.sh thread
+
+valgrind: bootstrap stage
+	$(STAGED_ENV) scripts/valgrind.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
 demo: bootstrap stage
 	@$(STAGED_ENV) bash scripts/demo.sh
 
@@ -72,4 +86,4 @@ bench: bootstrap stage
 	@$(STAGED_ENV) bash bench/run.sh
 
 clean:
-	rm -rf .build $(EMBEDDED_BUILD) build
+	rm -rf .build $(EMBEDDED_BUILD) .build-address .build-thread .build-fuzz build

@@ -25,6 +25,12 @@ suite "C (header, every function)" make --no-print-directory -C Tests/c run
 [ -d bindings/python/tests ] && suite "Python binding (pytest)" "$python" -m pytest -q bindings/python/tests
 [ -f bindings/php/phpunit.xml ] && suite "PHP binding (phpunit)" phpunit --colors=never -c bindings/php/phpunit.xml
 [ -f scripts/extra-tests.sh ] && suite "extra checks" bash scripts/extra-tests.sh
+# Hardening: the same suites under memcheck and the sanitizers, and a short fuzz pass
+# (make valgrind / asan / tsan / fuzz run them at length).
+suite "C under valgrind (shipped library)" scripts/valgrind.sh
+suite "Swift and C under AddressSanitizer" scripts/sanitize.sh address
+suite "Swift and C under ThreadSanitizer" scripts/sanitize.sh thread
+suite "fuzz, short pass" scripts/fuzz.sh "${CAFFESTA_FUZZ_SECONDS:-20}"
 
 echo
 echo "===== summary"
