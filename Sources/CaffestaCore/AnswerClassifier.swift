@@ -14,6 +14,7 @@ public enum AnswerClassifier {
       let suffix = serverText.isEmpty ? "" : ": \(serverText)"
       return .failure(CaffestaError(httpErrorStatus(status), "\(call): HTTP \(status)\(suffix)", httpStatus: status))
     }
+    if status == 204 { return .success(JSON.null()) }  // No Content: a success with nothing to say
     let json: JSON
     switch parsed {
     case .success(let value): json = value

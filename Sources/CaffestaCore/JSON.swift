@@ -18,13 +18,14 @@ public final class JSON {
   deinit { caf_json_decref(raw) }
 
   /// Parses JSON text. `what` names the text in error messages ("product_json", "the answer").
-  /// Objects and arrays only unless `anyValue`; invalid UTF-8, NUL and depth > 2048 are refused.
+  /// Objects and arrays only unless `anyValue`; invalid UTF-8 and depth > 2048 are refused.
   static func parse(
     _ bytes: UnsafeRawBufferPointer, what: String, rejectDuplicates: Bool = false,
     anyValue: Bool = false, failure: Status = .invalidArgument
   ) throws(CaffestaError) -> JSON {
     var error = json_error_t()
-    var flags: Int = 0
+    // "\u0000" inside a string is valid JSON; jansson refuses it unless asked.
+    var flags = Int(JSON_ALLOW_NUL)
     if rejectDuplicates { flags |= Int(JSON_REJECT_DUPLICATES) }
     if anyValue { flags |= Int(JSON_DECODE_ANY) }
     let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)

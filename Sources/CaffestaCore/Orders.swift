@@ -48,7 +48,15 @@ extension Client {
 
   /// GET /draft/get_job_status/{job_id}: {job_id, status: pending|success|failed, message}.
   public func orderJobStatus(jobId: Int64) throws(CaffestaError) -> Reply {
-    try payloadReply(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
+    let (data, status) = try payload(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
+    return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+  }
+
+  /// The status answer gives job_id as a string ("54300903") where the create answer gives a
+  /// number: callers get a number both times.
+  static func normalizedJob(_ data: JSON) throws(CaffestaError) -> JSON {
+    if let text = data["job_id"]?.string, let id = Int(text) { try data.set("job_id", try JSON.integer(id)) }
+    return data
   }
 
   /// Polls the job with backoff until it succeeds (the reply's `message` is the order's UUID),
@@ -63,7 +71,7 @@ extension Client {
       let (data, status) = try payload(.get, path)
       switch data["status"]?.string {
       case "success":
-        return Reply(json: try data.serialized(), httpStatus: status)
+        return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
         throw CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status)
