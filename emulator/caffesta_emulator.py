@@ -1845,6 +1845,12 @@ class Config:
         return {"delay_ms": self.delay_ms, "job_pending_polls": self.job_pending_polls}
 
 
+def _peer(address):
+    """The client's address and port, "127.0.0.1:54321" or "[::1]:54321": one per connection."""
+    host, port = address[0], address[1]
+    return ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+
+
 class Switchboard:
     def __init__(self):
         self.lock = threading.Lock()
@@ -1955,7 +1961,10 @@ class Handler(BaseHTTPRequestHandler):
                  "Date: " + self.date_time_string()]
         if content_type:
             lines.append("Content-Type: " + content_type)
-        lines.append("Content-Length: %d" % length)
+        if length is None:  # the body follows in chunks
+            lines.append("Transfer-Encoding: chunked")
+        else:
+            lines.append("Content-Length: %d" % length)
         lines.extend("%s: %s" % kv for kv in headers)
         if self.close_connection:
             lines.append("Connection: close")
@@ -2045,6 +2054,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.switchboard.record({
             "method": self.command, "path": raw, "headers": _lower_headers(self.headers),
             "body": body.decode("utf-8", "replace"), "time": received,
+            "peer": _peer(self.client_address),
         })
         try:
             segments, query = split_path(raw)
@@ -2136,7 +2146,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, b"", None, [("Location", location)])
         elif kind == "oversize":
             self._oversize(fault.get("size_bytes") if fault.get("size_bytes") is not None
-                           else 200 * 1024 * 1024)
+                           else 200 * 1024 * 1024, chunked=bool(fault.get("chunked")))
         elif kind == "body":
             status = fault.get("status") or 200
             if "json" in fault:
@@ -2169,17 +2179,24 @@ class Handler(BaseHTTPRequestHandler):
             except (OSError, ValueError):
                 return
 
-    def _oversize(self, size):
+    def _oversize(self, size, chunked=False):
         prefix = b'{"success":true,"data":{"id":"test","padding":"'
         suffix = b'"}}'
         pad = max(size - len(prefix) - len(suffix), 0)
-        self.wfile.write(self._head(200, len(prefix) + pad + len(suffix)) + prefix)
+
+        def write(data):  # a chunk of its own when chunked, so no length is known up front
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+
+        self.wfile.write(self._head(200, None if chunked else len(prefix) + pad + len(suffix)))
+        write(prefix)
         chunk = b"x" * 65536
         while pad > 0:
             n = min(pad, len(chunk))
-            self.wfile.write(chunk if n == len(chunk) else chunk[:n])
+            write(chunk if n == len(chunk) else chunk[:n])
             pad -= n
-        self.wfile.write(suffix)
+        write(suffix)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
 
     # ---- admin -----------------------------------------------------------------------------
 

@@ -211,6 +211,23 @@ def test_oversize_fault_is_valid_json_of_the_given_size(emu):
     assert json.loads(data)["success"] is True
 
 
+def test_oversize_fault_chunked_has_no_length_up_front(emu):
+    emu.fault("oversize", size_bytes=300000, chunked=True)
+    c = emu.conn()
+    try:
+        c.request("GET", "/a/v1.0/storage/test", headers={"X-API-KEY": emu.api_key})
+        r = c.getresponse()
+        data = r.read()
+        assert r.status == 200 and r.getheader("Content-Length") is None
+        assert r.getheader("Transfer-Encoding") == "chunked"
+        assert len(data) == 300000 and json.loads(data)["success"] is True
+        c.request("GET", "/a/v1.0/storage/test", headers={"X-API-KEY": emu.api_key})
+        r = c.getresponse()  # the kept-alive connection's next answer is intact
+        assert r.status == 200 and json.loads(r.read())["success"] is True
+    finally:
+        c.close()
+
+
 def test_oversize_client_hanging_up_early_is_harmless(emu):
     emu.fault("oversize", size_bytes=50 * 1024 * 1024)
     s = socket.create_connection((emu.host, emu.port), timeout=10)
@@ -284,6 +301,22 @@ def test_request_log_records_what_the_client_sent(emu):
     assert "x-api-key" not in log[1]["headers"]  # unauthorised requests are logged too
     assert emu.admin("DELETE", "requests") == {"ok": True}
     assert emu.admin("GET", "requests") == []
+
+
+def test_request_log_names_the_connection_each_request_came_on(emu):
+    emu.admin("DELETE", "requests")
+    kept = emu.conn()
+    try:
+        for _ in range(2):
+            kept.request("GET", "/a/v1.0/storage/test", headers={"X-API-KEY": emu.api_key})
+            kept.getresponse().read()
+        local = "127.0.0.1:%d" % kept.sock.getsockname()[1]
+    finally:
+        kept.close()
+    emu.get("/storage/test")  # a connection of its own
+    peers = [e["peer"] for e in emu.admin("GET", "requests")]
+    assert peers[0] == peers[1] == local
+    assert peers[2] != local and peers[2].startswith("127.0.0.1:")
 
 
 def test_requests_hit_by_a_fault_are_logged(emu):
