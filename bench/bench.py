@@ -1,0 +1,241 @@
+"""Runs every measurement of the benchmark, prints the table and writes it as JSON.
+
+Called by bench/run.sh, which builds the C programs and starts nginx and the emulator:
+    bench.py --bin DIR --nginx URL --emulator URL --key KEY --out FILE [--quick]
+
+Every loopback case runs against the same nginx, side by side: each repetition runs all of
+them, in an order rotated by one each time, and the table shows medians. A case is one fresh
+process that reports {"ms", "cpu_ms", "items", "distinct_ids"} for its measured part only.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+FULL = dict(reps=5, c_items=5000, py_items=2000, php_items=2000, mem_calls=100000, load_runs=201,
+            wan_items=500, wan_reps=3)
+QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=2000, load_runs=5,
+             wan_items=16, wan_reps=1)
+CONCURRENCIES = (1, 4, 8, 16)
+
+
+def run(argv, env=None):
+    """Runs one measuring process and returns its JSON line."""
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    if proc.returncode != 0:
+        sys.stderr.write("bench: %s failed (%d):\n%s%s" % (" ".join(argv), proc.returncode, proc.stdout,
+                                                         proc.stderr))
+        sys.exit(1)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def loopback_cases(a, p):
+    """(id, label, argv, items, connections it should use) of every case run against nginx."""
+    url, key, b = a.nginx, a.key, a.bin
+    n = str(p["c_items"])
+    cases = [("raw-seq", "C raw libcurl+jansson, sequential", [b + "/raw_loop", url, key, "seq", n], 1),
+             ("lib-seq", "C library caffesta_product_upsert, sequential", [b + "/lib_loop", url, key, "seq", n], 1)]
+    for c in CONCURRENCIES:
+        cases.append(("raw-multi-%d" % c, "C raw curl multi, concurrency %d" % c,
+                      [b + "/raw_loop", url, key, "multi", n, str(c)], c))
+        cases.append(("lib-many-%d" % c, "C library caffesta_products_upsert_many, concurrency %d" % c,
+                      [b + "/lib_loop", url, key, "many", n, str(c)], c))
+    cases.append(("lib-many-progress-8", "C library upsert_many, concurrency 8, progress callback",
+                  [b + "/lib_loop", url, key, "many-progress", n, "8"], 8))
+    py, n = [sys.executable, HERE + "/py_bench.py", url, key], str(p["py_items"])
+    cases += [("py-requests-seq", "Python requests.Session, sequential", py + ["requests-seq", n], 1),
+              ("py-lib-seq", "Python Client.upsert_product, sequential", py + ["lib-seq", n], 1),
+              ("py-lib-many-8", "Python Client.upsert_products, concurrency 8", py + ["lib-many", n, "8"], 8)]
+    php, n = ["php", HERE + "/php_bench.php", url, key], str(p["php_items"])
+    cases += [("php-curl-seq", "PHP curl extension, sequential", php + ["curl-seq", n], 1),
+              ("php-lib-seq", "PHP Client->upsertProduct, sequential", php + ["lib-seq", n], 1),
+              ("php-lib-many-8", "PHP Client->upsertProducts, concurrency 8", php + ["lib-many", n, "8"], 8)]
+    return [dict(id=i, label=l, argv=v, connections=c) for i, l, v, c in cases]
+
+
+def measure_rounds(cases, reps, check_connections, log):
+    """Runs every case `reps` times, rotating the order each round; fills case["samples"]."""
+    for case in cases:
+        case["samples"] = []
+    for rep in range(reps):
+        shift = rep % len(cases)
+        for case in cases[shift:] + cases[:shift]:
+            result = run(case["argv"])
+            if "skipped" in result:
+                case["skipped"] = result["skipped"]
+                continue
+            if check_connections and result["distinct_ids"] == 0:
+                sys.exit("bench: %s got no id back" % case["id"])
+            case["samples"].append(result)
+        log("  round %d/%d done" % (rep + 1, reps))
+    for case in cases:
+        if case["samples"]:
+            items = case["samples"][0]["items"]
+            case["items"] = items
+            case["median_ms"] = statistics.median(s["ms"] for s in case["samples"])
+            case["median_cpu_ms"] = statistics.median(s["cpu_ms"] for s in case["samples"])
+            case["us_per_item"] = case["median_ms"] * 1e3 / items
+            case["cpu_us_per_item"] = case["median_cpu_ms"] * 1e3 / items
+            if check_connections:  # against nginx the ids are connection numbers
+                used = max(s["distinct_ids"] for s in case["samples"])
+                case["connections_used"] = used
+                if used > case["connections"] or used < 0:
+                    case["note"] = ("opened %s connections for %d items, where %d kept alive would do"
+                                    % (used if used > 0 else "over 1024", items, case["connections"]))
+
+
+def measure_load(a, p):
+    """Median dlopen time of the library in fresh processes, and of nothing (the clock's floor)."""
+    lib, nothing = [], []
+    for _ in range(p["load_runs"]):
+        lib.append(run([a.bin + "/load_time", a.library])["us"])
+        nothing.append(run([a.bin + "/load_time", "-"])["us"])
+    return dict(runs=p["load_runs"], median_us=statistics.median(lib), floor_us=statistics.median(nothing),
+                added_us=statistics.median(lib) - statistics.median(nothing))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ("bin", "nginx", "emulator", "key", "out", "library"):
+        ap.add_argument("--" + name, required=True)
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    p = QUICK if a.quick else FULL
+    started = time.time()
+    load_before = os.getloadavg()
+
+    def log(message):
+        print("[%5.1f s] %s" % (time.time() - started, message), flush=True)
+
+    cases = loopback_cases(a, p)
+    log("loopback against nginx: %d cases x %d rounds (C %d items, Python %d, PHP %d)"
+        % (len(cases), p["reps"], p["c_items"], p["py_items"], p["php_items"]))
+    measure_rounds(cases, p["reps"], True, log)
+    by_id = {c["id"]: c for c in cases}
+
+    log("memory: %d library upserts in one process" % p["mem_calls"])
+    mem = run([a.bin + "/lib_loop", a.nginx, a.key, "mem", str(p["mem_calls"])])
+    memory = dict(calls=p["mem_calls"], rss_before_kb=mem["rss_before_kb"], rss_after_kb=mem["rss_after_kb"],
+                  growth_kb=mem["rss_after_kb"] - mem["rss_before_kb"], us_per_call=mem["ms"] * 1e3 / p["mem_calls"])
+
+    log("load time: %d fresh processes each" % p["load_runs"])
+    load = measure_load(a, p)
+
+    n = str(p["wan_items"])
+    log("WAN-like: emulator with 20 ms per answer, %d items; creating them first" % p["wan_items"])
+    created = run([a.bin + "/lib_loop", a.emulator, a.key, "many", n, "16"])
+    wan = [dict(id="wan-seq", label="WAN-like: library sequential", connections=1,
+                argv=[a.bin + "/lib_loop", a.emulator, a.key, "seq", n])]
+    for c in (8, 16):
+        wan.append(dict(id="wan-many-%d" % c, label="WAN-like: upsert_many, concurrency %d" % c, connections=c,
+                        argv=[a.bin + "/lib_loop", a.emulator, a.key, "many", n, str(c)]))
+    measure_rounds(wan, p["wan_reps"], False, log)
+    wan_by_id = {c["id"]: c for c in wan}
+
+    def ratio(slow, fast, table):
+        s, f = table.get(slow, {}), table.get(fast, {})
+        return s["median_ms"] / f["median_ms"] if "median_ms" in s and "median_ms" in f else None
+
+    # (what, value, how it is compared, target, unit)
+    comparisons = [("C library sequential / raw sequential", ratio("lib-seq", "raw-seq", by_id), "<=", 1.10, "x")]
+    for c in CONCURRENCIES:
+        comparisons.append(("bulk c=%d / raw multi c=%d" % (c, c),
+                            ratio("lib-many-%d" % c, "raw-multi-%d" % c, by_id), "<=", 1.15, "x"))
+    comparisons += [
+        ("WAN-like: sequential / bulk c=8 (speed-up)", ratio("wan-seq", "wan-many-8", wan_by_id), ">=", 6.0, "x"),
+        ("WAN-like: sequential / bulk c=16 (speed-up)", ratio("wan-seq", "wan-many-16", wan_by_id), None, None, "x"),
+        ("Python: requests / upsert_product, both sequential", ratio("py-requests-seq", "py-lib-seq", by_id),
+         ">=", 8.0, "x"),
+        ("Python: requests sequential / upsert_products c=8", ratio("py-requests-seq", "py-lib-many-8", by_id),
+         ">=", 8.0, "x"),
+        ("PHP: upsertProduct / curl extension, both sequential", ratio("php-lib-seq", "php-curl-seq", by_id),
+         "<=", 1.3, "x"),
+        ("memory growth over %d calls" % memory["calls"], memory["growth_kb"] / 1024, "<", 2.0, "MB"),
+        ("loading the library over libcurl+jansson", load["added_us"] / 1000, "<", 1.0, "ms"),
+        ("loopback: raw multi c=8 / raw sequential (speed-up)", ratio("raw-seq", "raw-multi-8", by_id),
+         None, None, "x"),
+        ("loopback: library bulk c=8 / sequential (speed-up)", ratio("lib-seq", "lib-many-8", by_id),
+         None, None, "x"),
+    ]
+    verdicts = []
+    for what, value, op, target, unit in comparisons:
+        if value is None:
+            met = None
+        elif op is None:
+            met = None
+        else:
+            met = {"<=": value <= target, ">=": value >= target, "<": value < target}[op]
+        verdicts.append(dict(what=what, value=value, op=op, target=target, unit=unit, met=met))
+
+    load_after = os.getloadavg()
+    print()
+    print("Medians of %d round(s), every loopback case against the same nginx%s" %
+          (p["reps"], " (QUICK MODE: counts too small to mean anything)" if a.quick else ""))
+    print("load average before %.2f, after %.2f on %d CPUs (other work on the machine skews loopback numbers)"
+          % (load_before[0], load_after[0], os.cpu_count()))
+    print("%-58s %7s %10s %9s %9s %5s" % ("case", "items", "median ms", "us/item", "cpu us/it", "conns"))
+    for c in cases + wan:
+        if "median_ms" not in c:
+            print("%-58s %s" % (c["label"], c.get("skipped", "no result")))
+            continue
+        print("%-58s %7d %10.1f %9.1f %9.1f %5s" % (c["label"], c["items"], c["median_ms"], c["us_per_item"],
+                                                   c["cpu_us_per_item"], c.get("connections_used", "-")))
+    for c in cases:
+        if "note" in c:
+            print("note: %s %s" % (c["id"], c["note"]))
+    print("%-58s %7d %10.1f %9.1f" % ("memory run: library sequential (one process)", memory["calls"],
+                                      memory["us_per_call"] * memory["calls"] / 1e3, memory["us_per_call"]))
+    print("RSS after 1 000 warm-up calls %d KB, after %d more %d KB: growth %d KB" %
+          (memory["rss_before_kb"], memory["calls"], memory["rss_after_kb"], memory["growth_kb"]))
+    print("dlopen(libcaffesta.so.1) after libcurl+jansson: median %.0f us (clock floor %.1f us, %d processes)" %
+          (load["median_us"], load["floor_us"], load["runs"]))
+    print("WAN-like items created first (PUT 404 + POST each, c=16): %.0f ms for %d" % (created["ms"], created["items"]))
+    print()
+    print("%-58s %9s %9s  %s" % ("ratio", "value", "target", "met"))
+    for v in verdicts:
+        value = "-" if v["value"] is None else "%.2f %s" % (v["value"], v["unit"])
+        target = "" if v["op"] is None else "%s %g %s" % (v["op"], v["target"], v["unit"])
+        met = "" if v["met"] is None else ("yes" if v["met"] else "NO")
+        if a.quick and met:
+            met = "(quick)"
+        print("%-58s %9s %9s  %s" % (v["what"], value, target, met))
+
+    def versions():
+        def first_line(argv):
+            try:
+                out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                return out.stdout.strip().splitlines()[0]
+            except (OSError, IndexError):
+                return None
+        return dict(nginx=first_line(["nginx", "-v"]), php=first_line(["php", "-v"]), python=sys.version.split()[0],
+                    libcurl=first_line(["pkg-config", "--modversion", "libcurl"]),
+                    jansson=first_line(["pkg-config", "--modversion", "jansson"]),
+                    caffesta=first_line(["pkg-config", "--modversion", "caffesta"]))
+
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
+    except OSError:
+        pass
+    results = dict(quick=a.quick, params=p, seconds=round(time.time() - started, 1),
+                   machine=dict(cpus=os.cpu_count(), cpu=cpu, kernel=platform.release(), versions=versions(),
+                                load_average_before=load_before[0], load_average_after=load_after[0]),
+                   cases={c["id"]: {k: v for k, v in c.items() if k != "argv"} for c in cases + wan},
+                   wan_create=created, memory=memory, load=load, comparisons=verdicts)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(results, f, indent=2)
+    print()
+    log("written to %s" % os.path.relpath(a.out, ROOT))
+
+
+if __name__ == "__main__":
+    main()
