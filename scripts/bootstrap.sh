@@ -12,7 +12,7 @@ done
 # php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
 if command -v php >/dev/null 2>&1; then
   apt_missing=("${apt_missing[@]/php-cli/}")
-  php -m 2>/dev/null | grep -qi '^zend opcache$' && apt_missing=("${apt_missing[@]/php-opcache/}")
+  php -m 2>/dev/null | grep -i '^zend opcache$' >/dev/null && apt_missing=("${apt_missing[@]/php-opcache/}")
 fi
 read -r -a apt_missing <<< "${apt_missing[*]}"
 
@@ -33,7 +33,7 @@ if ! "$python" -c 'import pytest' 2>/dev/null; then
   echo "bootstrap: installing pytest"
   "$python" -m pip install -q pytest
 fi
-if ! php -m 2>/dev/null | grep -qi '^ffi$'; then
+if ! php -m 2>/dev/null | grep -i '^ffi$' >/dev/null; then
   echo "bootstrap: PHP has no FFI extension (Debian's php-cli has it built in)" >&2
   exit 1
 fi
