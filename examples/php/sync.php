@@ -11,15 +11,14 @@ declare(strict_types=1);
  *
  * The options default to $CAFFESTA_ACCOUNT, $CAFFESTA_API_KEY and $CAFFESTA_BASE_URL; the catalog
  * (also --catalog FILE) to examples/catalog.json. Each product is created, or updated when the
- * account already holds its ref_code; the script prints which, and exits 1 if any product failed.
- * The library comes from $CAFFESTA_LIBRARY or the system loader (libcaffesta.so.1).
+ * account already holds its ref_code (Client::upsertProducts: one call for the whole catalog, several
+ * requests in flight); the script prints which on stdout, draws a progress bar on stderr, and exits 1
+ * if any product failed. The library comes from $CAFFESTA_LIBRARY or the system loader (libcaffesta.so.1).
  */
 
 use Caffesta\Client;
-use Caffesta\Exception\ApiException;
 use Caffesta\Exception\AuthenticationException;
 use Caffesta\Exception\CaffestaException;
-use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\LoadException;
 
 // With Composer, vendor/autoload.php does this.
@@ -83,25 +82,27 @@ function loadCatalog(string $path): array
     return $catalog;
 }
 
+/** A text progress bar on stderr: "[#########...........]  640/2000". */
+function progressBar(int $done, int $total): void
+{
+    $width = 30;
+    $filled = $total === 0 ? $width : intdiv($done * $width, $total);
+    fprintf(STDERR, "\r[%s%s] %*d/%d", str_repeat('#', $filled), str_repeat('.', $width - $filled), strlen((string) $total),
+        $done, $total);
+    if ($done === $total) {
+        fwrite(STDERR, "\n");
+    }
+}
+
 $args = parseArguments($argv);
 $catalog = loadCatalog($args['catalog']);
 $counts = ['created' => 0, 'updated' => 0, 'failed' => 0];
 try {
     $client = new Client($args['account'], $args['api_key'], $args['base_url'] === null ? [] : ['base_url' => $args['base_url']]);
     $client->authTest();
-    foreach ($catalog as $product) {
-        $refCode = is_string($product['ref_code'] ?? null) ? $product['ref_code'] : '?';
-        try {
-            $result = $client->upsertProduct($product);
-        } catch (ApiException | InvalidArgumentException $e) {
-            // This product's data was refused; the others may still go through.
-            $counts['failed']++;
-            printf("failed   %-22s %s\n", $refCode, $e->getMessage());
-            continue;
-        }
-        $counts[$result['action']]++;
-        printf("%-8s %-22s id %-6s %s\n", $result['action'], $result['ref_code'], $result['id'], $product['name'] ?? '');
-    }
+    // One call for the whole catalog: up to 4 requests in flight, one report entry per product, in catalog
+    // order. A product the API refuses fails alone; the others still go through.
+    $report = $client->upsertProducts($catalog, 4, 'progressBar');
     $client->close();
 } catch (AuthenticationException $e) {
     fail("the API key was refused: {$e->getMessage()}", 1);
@@ -109,6 +110,15 @@ try {
     fail("{$e->getMessage()} ({$e->getStatus()})", 1);
 } catch (LoadException $e) {
     fail($e->getMessage(), 1);
+}
+
+foreach ($report as $i => $entry) {
+    $counts[$entry['action']]++;
+    if ($entry['action'] === 'failed') {
+        printf("failed   %-22s %s\n", ($entry['ref_code'] ?? '') !== '' ? $entry['ref_code'] : '?', $entry['message']);
+        continue;
+    }
+    printf("%-8s %-22s id %-6s %s\n", $entry['action'], $entry['ref_code'], $entry['id'], $catalog[$i]['name'] ?? '');
 }
 
 printf("%d products: %d created, %d updated, %d failed\n", count($catalog), $counts['created'], $counts['updated'],

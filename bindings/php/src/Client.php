@@ -4,8 +4,10 @@ declare(strict_types=1);
 
 namespace Caffesta;
 
+use Caffesta\Exception\ApiException;
 use Caffesta\Exception\CaffestaException;
 use Caffesta\Exception\InvalidArgumentException;
+use Caffesta\Exception\TimeoutException;
 
 /**
  * A Caffesta account's API client over libcaffesta. JSON goes in and comes out as PHP arrays.
@@ -14,6 +16,12 @@ use Caffesta\Exception\InvalidArgumentException;
  *   $client = new Client('mycafe', $apiKey, ['timeout_ms' => 10_000]);
  *   $result = $client->upsertProduct(['ref_code' => 'latte', 'name' => 'Латте']);
  *   // ['id' => 17, 'ref_code' => 'latte', 'action' => 'created']
+ *
+ * Besides authTest(), upsertProduct() and request(), there is one method per endpoint of the API
+ * (storages, invoices, moves, products, menu imports, delivery orders, update feeds, sales exports),
+ * named as in the Python binding but in camelCase, and upsertProducts() for a whole catalog. They
+ * check their arguments before any request (InvalidArgumentException) and return the answer's
+ * payload (the "data" of the envelope); create calls return the new id.
  */
 final class Client
 {
@@ -26,8 +34,11 @@ final class Client
         | JSON_PRESERVE_ZERO_FRACTION;
     private const JSON_DECODE = JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING;
     private const JSON_DEPTH = 4096;
+    private const PARTIAL = 14;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size'];
+        'max_response_size', 'order_path'];
+    private const INT_MIN = -0x80000000;
+    private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
     private const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -39,7 +50,7 @@ final class Client
      * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
      * @param string $apiKey      the account's API key
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
-     *              ca_file?: ?string, max_response_size?: int} $options
+     *              ca_file?: ?string, max_response_size?: int, order_path?: string} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8080");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
@@ -47,6 +58,8 @@ final class Client
      *   max_retries         0 to 10 (default 2); only what is safe to resend is retried
      *   ca_file             PEM file of CA certificates to trust instead of the system's; null: the system's
      *   max_response_size   largest answer accepted, in bytes (1 KiB to 4 GiB; default 64 MiB)
+     *   order_path          the path delivery orders are posted to (default "/a/v1.0/draft/orders";
+     *                       the API's documentation gives none)
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string $accountName, string $apiKey, array $options = [])
@@ -143,6 +156,472 @@ final class Client
         return str_replace('.', '%2E', rawurlencode($text));
     }
 
+    // ---- Bulk catalog sync -----------------------------------------------------------------------
+
+    /**
+     * Upserts many products as upsertProduct() does one, with up to $concurrency (1 to 64) requests
+     * in flight, and returns the report: one entry per product, in input order (a list, whatever
+     * the input's keys), either
+     *   ['ref_code' => 'latte', 'action' => 'created'|'updated', 'id' => 17] or
+     *   ['ref_code' => 'latte', 'action' => 'failed', 'status' => 'CAFFESTA_ERR_SERVER',
+     *    'message' => '...', 'http_status' => 500]        (http_status only when there was an answer).
+     * Failed items do not throw: check each entry's action (as Python's upsert_products() does;
+     * PartialException is never thrown here). An item that is not a valid product (no ref_code, not
+     * an object) fails alone, without a request. A product written once is never written twice: a
+     * POST that may have reached the server is reported as failed, not resent.
+     *
+     * The batch runs in chunks of max(4 × $concurrency, 64) products; $progress($done, $total) is
+     * called after each chunk, on this thread ($done grows to $total). A PHP callback is never
+     * handed to the library (closures called from C are slow and leak in PHP). An exception thrown
+     * by $progress stops the batch: the chunks not sent yet are not sent, and the exception
+     * propagates (what was sent is written).
+     *
+     * @param array<array<string, mixed>> $products product bodies as upsertProduct() takes them
+     * @param null|callable(int, int): void $progress
+     * @return list<array<string, mixed>>
+     * @throws InvalidArgumentException for a bad $concurrency, or a product that cannot be encoded as
+     *         JSON (named by its key), before any request
+     * @throws CaffestaException when a whole chunk fails (out of memory, say)
+     */
+    public function upsertProducts(array $products, int $concurrency = 8, ?callable $progress = null): array
+    {
+        if ($concurrency < self::INT_MIN || $concurrency > self::INT_MAX) {
+            throw self::invalid('concurrency must be 1 to 64');
+        }
+        $items = [];
+        foreach ($products as $key => $product) {
+            $items[] = self::encodeItem($product, "products[$key]");
+        }
+        if ($items === []) {
+            return $this->upsertChunk('[]', $concurrency); // still checks $concurrency
+        }
+        $total = count($items);
+        $report = [];
+        foreach (array_chunk($items, max($concurrency * 4, 64)) as $chunk) {
+            $offset = count($report);
+            foreach ($this->upsertChunk('[' . implode(',', $chunk) . ']', $concurrency, count($chunk)) as $i => $entry) {
+                // The library numbers the items of a chunk from 0: "item 3: ..." of the batch instead.
+                if ($offset !== 0 && is_array($entry) && is_string($entry['message'] ?? null)
+                    && str_starts_with($entry['message'], "item $i: ")) {
+                    $entry['message'] = 'item ' . ($offset + $i) . substr($entry['message'], strlen("item $i"));
+                }
+                $report[] = $entry;
+            }
+            if ($progress !== null) {
+                $progress(count($report), $total);
+            }
+        }
+        return $report;
+    }
+
+    // ---- Storages --------------------------------------------------------------------------------
+
+    /**
+     * The account's storages, by id.
+     * @return list<array{id: int, name: string, label: string}> label: "(id:1) Cafe storage"
+     * @throws CaffestaException
+     */
+    public function listStorages(): array
+    {
+        return $this->jsonCall('caffesta_storages_list');
+    }
+
+    /**
+     * The stock on one storage: [['id', 'name', 'measure', 'cost', 'summ', 'balance'], ...]; the
+     * numbers come as strings ("0.245614", "-3.000"), as the API sends them.
+     * @throws CaffestaException NotFoundException for an unknown storage
+     */
+    public function getStorageStock(int $storageId): array
+    {
+        return $this->jsonCall('caffesta_storage_stock', $storageId);
+    }
+
+    // ---- Incoming invoices and moves (storage documents) -----------------------------------------
+
+    /**
+     * Creates an incoming invoice and returns its id.
+     * @param array<string, mixed> $invoice ['number', 'date' => 'YYYY-MM-DD HH:MM', 'storage' => ['caf_id' => 1],
+     *        'items' => [['amount', 'product_code', 'package_code', 'price', ...]], 'shipper'?, 'categories'?,
+     *        'workspaces'?, 'packages'?, 'products'?] (API.md, Incoming invoices)
+     * Not idempotent: every call makes a new document, and once the body may have reached the server it
+     * is not resent, so a NetworkException or TimeoutException means "check with listInvoices() before
+     * trying again".
+     * @throws CaffestaException InvalidArgumentException (naming the field) before any request
+     */
+    public function createInvoice(array $invoice): int
+    {
+        return $this->idCall('caffesta_invoice_create', self::encode($invoice, 'invoice'));
+    }
+
+    /** Posts (wires) an invoice: its stock arrives on the storage. @throws CaffestaException */
+    public function wireInvoice(int $invoiceId): void
+    {
+        $this->plainCall('caffesta_invoice_wire', $invoiceId);
+    }
+
+    /** Unposts (unwires) an invoice: its stock leaves the storage again. @throws CaffestaException */
+    public function unwireInvoice(int $invoiceId): void
+    {
+        $this->plainCall('caffesta_invoice_unwire', $invoiceId);
+    }
+
+    /**
+     * The invoices dated on or after a day.
+     * @param string|\DateTimeInterface $startDate "YYYY-MM-DD", or the day of a date-time in its own zone
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function listInvoices(string|\DateTimeInterface $startDate): array
+    {
+        return $this->jsonCall('caffesta_invoices_list', self::day($startDate, 'start_date'));
+    }
+
+    /**
+     * One invoice with its items, products, packages, storage and 'status' => 'wired'|'unwired'.
+     * @throws CaffestaException NotFoundException for an unknown id
+     */
+    public function getInvoice(int $invoiceId): array
+    {
+        return $this->jsonCall('caffesta_invoice_get', $invoiceId);
+    }
+
+    /**
+     * Creates a move between storages and returns its id; not idempotent, like createInvoice().
+     * @param array<string, mixed> $move ['comment'?, 'date', 'storage_from' => ['caf_id' => 1],
+     *        'storage_to' => ['caf_id' => 7], 'items' => [['amount' => 25, 'product_code' => '1']]]
+     * @throws CaffestaException InvalidArgumentException (naming the item, "items[1].amount") before any request
+     */
+    public function createMove(array $move): int
+    {
+        return $this->idCall('caffesta_move_create', self::encode($move, 'move'));
+    }
+
+    /** Posts (wires) a move: the stock goes from one storage to the other. @throws CaffestaException */
+    public function wireMove(int $moveId): void
+    {
+        $this->plainCall('caffesta_move_wire', $moveId);
+    }
+
+    /** Unposts (unwires) a move. @throws CaffestaException */
+    public function unwireMove(int $moveId): void
+    {
+        $this->plainCall('caffesta_move_unwire', $moveId);
+    }
+
+    // ---- Products (upsert is above) --------------------------------------------------------------
+
+    /**
+     * Reads a product by ref_code: ['id', 'ref_code', 'name', 'measure', 'category' => ['id'], ...].
+     * @throws CaffestaException NotFoundException if there is none
+     */
+    public function getProduct(string $refCode): array
+    {
+        return $this->jsonCall('caffesta_product_get', self::text($refCode, 'ref_code'));
+    }
+
+    /**
+     * Writes the given fields of the product with this Caffesta id.
+     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @return mixed the answer's data
+     * @throws CaffestaException NotFoundException if there is no such product
+     */
+    public function updateProduct(int $productId, array $fields): mixed
+    {
+        return $this->jsonCall('caffesta_product_update', $productId, self::encode($fields, 'fields'));
+    }
+
+    /**
+     * Writes the given fields of the product with this ref_code (sent percent-encoded as one path segment).
+     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @return mixed the answer's data
+     * @throws CaffestaException NotFoundException if there is no such product
+     */
+    public function updateProductByRefCode(string $refCode, array $fields): mixed
+    {
+        return $this->jsonCall('caffesta_product_update_by_ref_code', self::text($refCode, 'ref_code'),
+            self::encode($fields, 'fields'));
+    }
+
+    /**
+     * Imports the WHOLE menu. WARNING: every product the body does not list is REMOVED from the
+     * menu. To add and update without removing anything, use importMenuPart().
+     * @param array<string, mixed> $menu ['update_balances', 'categories', 'menus', 'taxes', 'shops',
+     *        'items' => [['id' => 'your code', ...]]] (API.md, Products)
+     * @return mixed the answer's data
+     * @throws CaffestaException
+     */
+    public function importMenu(array $menu): mixed
+    {
+        return $this->jsonCall('caffesta_menu_import', self::encode($menu, 'menu'));
+    }
+
+    /**
+     * Imports part of the menu: adds and updates the listed items, removes nothing.
+     * @param array<string, mixed> $menu the body of importMenu()
+     * @return mixed the answer's data
+     * @throws CaffestaException
+     */
+    public function importMenuPart(array $menu): mixed
+    {
+        return $this->jsonCall('caffesta_menu_import_part', self::encode($menu, 'menu'));
+    }
+
+    // ---- Delivery orders -------------------------------------------------------------------------
+
+    /**
+     * Sends a delivery order and returns the id of the job to poll (waitForOrder()). It goes to the
+     * client's order_path option (default "/a/v1.0/draft/orders").
+     * @param array<string, mixed> $order ['bill' => ['app_id', 'delivery_type', 'total_sum', 'payments',
+     *        'items' => [['count', 'total_sum', 'product_id', ...]], 'client', 'created_at', ...]];
+     *        no negative counts or sums
+     * Not idempotent: never resent once it may have reached the server.
+     * @throws CaffestaException InvalidArgumentException (naming the field) before any request
+     */
+    public function createOrder(array $order): int
+    {
+        return $this->idCall('caffesta_order_create', self::encode($order, 'order'));
+    }
+
+    /**
+     * The job's state, once: ['job_id', 'status' => 'pending'|'success'|'failed', 'message'];
+     * message is the order's UUID on success, the reason on failure.
+     * @throws CaffestaException
+     */
+    public function getOrderJobStatus(int $jobId): array
+    {
+        return $this->jsonCall('caffesta_order_job_status', $jobId);
+    }
+
+    /**
+     * Polls the job (with backoff) until it ends; returns the final job, whose 'message' is the
+     * order's UUID (for getReceiptInfo()).
+     * @param int $timeoutMs how long to wait, in ms (1 ms to 24 hours). Each poll is a request bounded
+     *        by the client's timeout_ms option, not by $timeoutMs: a poll that hangs can make the call
+     *        last longer than $timeoutMs (up to timeout_ms more)
+     * @throws ApiException when the job failed (the message gives the reason)
+     * @throws TimeoutException when it is still pending after $timeoutMs
+     * @throws CaffestaException
+     */
+    public function waitForOrder(int $jobId, int $timeoutMs = 60_000): array
+    {
+        return $this->jsonCall('caffesta_order_wait', $jobId, self::cLong($timeoutMs, 'timeout_ms'));
+    }
+
+    /**
+     * The receipts of an order, by the UUID a successful job gives.
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getReceiptInfo(string $orderUuid): array
+    {
+        return $this->jsonCall('caffesta_receipt_info', self::text($orderUuid, 'order_uuid'));
+    }
+
+    // ---- Update feeds (incremental sync for a POS); $ts = 0 means everything ----------------------
+
+    /**
+     * One Unix timestamp per section: ['categories' => ts, 'menus' => ts, 'products' => ts, ...].
+     * @return array<string, int>
+     * @throws CaffestaException
+     */
+    public function getUpdates(int $posId): array
+    {
+        return $this->jsonCall('caffesta_updates_get', $posId);
+    }
+
+    /**
+     * One keyset page of the products changed since $ts: ['items' => [...], 'next_start_id' => int|null].
+     * Start with $startId 0 and pass next_start_id back until it is null (or use iterateProductPages()).
+     * Deleted products ('deleted' => true) come only when $ts != 0.
+     * @return array{items: list<array<string, mixed>>, next_start_id: ?int}
+     * @throws CaffestaException
+     */
+    public function getProductsPage(int $posId, int $startId = 0, int $ts = 0): array
+    {
+        return $this->jsonCall('caffesta_products_page', $posId, $startId, $ts);
+    }
+
+    /**
+     * Every product changed since $ts, all pages followed, in one array (deleted ones only when $ts != 0).
+     * For a large catalog, iterateProducts() holds one page at a time instead.
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getAllProducts(int $posId, int $ts = 0): array
+    {
+        return $this->jsonCall('caffesta_products_all', $posId, $ts);
+    }
+
+    /**
+     * The products changed since $ts, one page at a time: a generator that fetches a page only when
+     * the previous one has been consumed, following next_start_id to the end. Each value is one
+     * page's list of products (empty pages are skipped); its key is the page's start_id.
+     *   foreach ($client->iterateProductPages(2) as $page) { $db->saveAll($page); }
+     * @return \Generator<int, list<array<string, mixed>>>
+     * @throws CaffestaException while iterating; ProtocolException if the server's next_start_id does
+     *         not move forward (rather than loop for ever)
+     */
+    public function iterateProductPages(int $posId, int $ts = 0): \Generator
+    {
+        $startId = 0;
+        while (true) {
+            $page = $this->getProductsPage($posId, $startId, $ts);
+            $items = $page['items'] ?? null;
+            $next = $page['next_start_id'] ?? null;
+            if (!is_array($items) || ($next !== null && !is_int($next))) {
+                throw CaffestaException::fromStatus(self::PROTOCOL,
+                    "a products page is not {items: [...], next_start_id: id|null} (start_id $startId)");
+            }
+            if ($items !== []) {
+                yield $startId => $items;
+            }
+            if ($next === null) {
+                return;
+            }
+            if ($next <= $startId) {
+                throw CaffestaException::fromStatus(self::PROTOCOL,
+                    "the products page of start_id $startId gives next_start_id $next, which does not move forward");
+            }
+            $startId = $next;
+        }
+    }
+
+    /**
+     * The products changed since $ts, one product at a time, fetched page by page as
+     * iterateProductPages() does; keys run 0, 1, 2, ... across pages, so iterator_to_array() of it
+     * equals getAllProducts().
+     * @return \Generator<int, array<string, mixed>>
+     * @throws CaffestaException while iterating
+     */
+    public function iterateProducts(int $posId, int $ts = 0): \Generator
+    {
+        foreach ($this->iterateProductPages($posId, $ts) as $page) {
+            foreach ($page as $product) {
+                yield $product;
+            }
+        }
+    }
+
+    /**
+     * Stock balances changed since $ts.
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getBalances(int $posId, int $ts = 0): array
+    {
+        return $this->jsonCall('caffesta_balances_get', $posId, $ts);
+    }
+
+    /**
+     * Loyalty clients changed since $ts.
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getClients(int $ts = 0): array
+    {
+        return $this->jsonCall('caffesta_clients_get', $ts);
+    }
+
+    /**
+     * Per-shop price, stop list and availability changed since $ts:
+     * [['price', 'avgInvoicedSelfCost', 'availableForSale', 'inStopList', 'shop_id', 'product_id'], ...].
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getProductShopData(int $posId, int $ts = 0): array
+    {
+        return $this->jsonCall('caffesta_product_shop_data_get', $posId, $ts);
+    }
+
+    /** @return list<array<string, mixed>> @throws CaffestaException */
+    public function getCategories(): array
+    {
+        return $this->jsonCall('caffesta_categories_get');
+    }
+
+    /** @return list<array<string, mixed>> @throws CaffestaException */
+    public function getWorkspaces(): array
+    {
+        return $this->jsonCall('caffesta_workspaces_get');
+    }
+
+    /** @return list<array<string, mixed>> @throws CaffestaException */
+    public function getTaxes(): array
+    {
+        return $this->jsonCall('caffesta_taxes_get');
+    }
+
+    /** @return list<array<string, mixed>> @throws CaffestaException */
+    public function getModifierGroups(): array
+    {
+        return $this->jsonCall('caffesta_modifier_groups_get');
+    }
+
+    /**
+     * Fetches only what changed since the last sync.
+     *   $sync = $client->syncChanges(2, $saved['timestamps'] ?? []);
+     *   // ['timestamps' => [section => ts], 'changed' => [sections],
+     *   //  'data' => ['products' => [...], 'balances' => [...], ...]]
+     * 'data' holds the feeds of the changed sections only (products, product_shop_data, balances,
+     * clients, categories, workspaces, taxes); sections without a feed (menus, desks, settings, ...)
+     * are only listed in 'changed'. Keep 'timestamps' and pass it as $known next time.
+     * @param array<string, int> $known the 'timestamps' of the previous result; [] the first time
+     * @return array{timestamps: array<string, int>, changed: list<string>, data: array<string, list<array<string, mixed>>>}
+     * @throws CaffestaException
+     */
+    public function syncChanges(int $posId, array $known = []): array
+    {
+        return $this->jsonCall('caffesta_sync_changes', $posId, self::encode($known, 'known'));
+    }
+
+    // ---- Sales exports ---------------------------------------------------------------------------
+
+    /**
+     * Sales grouped by POS, price and product: [['caf_terminal_id', 'caf_id', 'name', 'ref_code', 'price',
+     * 'qnt', 'deleted', 'cash', 'card', 'cashless', 'bonus', 'credit', 'total_pay'], ...] (numbers as strings).
+     * Give $start and $end, or $shiftDay alone:
+     *   $client->getSalesByProduct('2022-04-20', '2022-04-21T05:00+03:00');
+     *   $client->getSalesByProduct(shiftDay: '2022-04-20');
+     * @param string|\DateTimeInterface|null $start ISO 8601: "2022-04-20", "2022-04-20T05:00", "...+02:00"
+     *        (without a zone the account's zone applies); a DateTimeInterface is sent with its zone
+     *        and must have no microseconds
+     * @param string|\DateTimeInterface|null $shiftDay "YYYY-MM-DD", or the day of a date-time in its own zone
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException InvalidArgumentException before any request for a bad combination or date
+     */
+    public function getSalesByProduct(
+        string|\DateTimeInterface|null $start = null,
+        string|\DateTimeInterface|null $end = null,
+        string|\DateTimeInterface|null $shiftDay = null,
+    ): array {
+        return $this->sales('caffesta_sales_by_product', $start, $end, $shiftDay);
+    }
+
+    /**
+     * Sales grouped by POS: [['qnt', 'caf_terminal_id', 'cafe_workspace_id', 'cash', 'card', 'cashless',
+     * 'credit', 'discount', 'total_pay'], ...]; the arguments of getSalesByProduct().
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getSalesByPos(
+        string|\DateTimeInterface|null $start = null,
+        string|\DateTimeInterface|null $end = null,
+        string|\DateTimeInterface|null $shiftDay = null,
+    ): array {
+        return $this->sales('caffesta_sales_by_pos', $start, $end, $shiftDay);
+    }
+
+    /**
+     * Every receipt of one shift day of one terminal (POS), ungrouped.
+     * @param string|\DateTimeInterface $date "YYYY-MM-DD", or the day of a date-time in its own zone
+     * @return list<array<string, mixed>>
+     * @throws CaffestaException
+     */
+    public function getReceiptsByShiftDay(int $terminalId, string|\DateTimeInterface $date): array
+    {
+        return $this->jsonCall('caffesta_receipts_by_shift_day', $terminalId, self::day($date, 'date'));
+    }
+
     /** @param array<string, mixed> $options */
     private function configure(array $options): void
     {
@@ -159,7 +638,7 @@ final class Client
         }
         if (array_key_exists('max_retries', $options)) {
             $retries = self::intOption($options, 'max_retries');
-            if ($retries < -0x80000000 || $retries > 0x7fffffff) {
+            if ($retries < self::INT_MIN || $retries > self::INT_MAX) {
                 throw self::invalid('max_retries must be 0 to 10');
             }
             $this->check($this->ffi->caffesta_client_set_max_retries($this->handle, $retries));
@@ -172,6 +651,69 @@ final class Client
             $size = self::intOption($options, 'max_response_size');
             $this->check($this->ffi->caffesta_client_set_max_response_size($this->handle, $size));
         }
+        if (array_key_exists('order_path', $options)) {
+            $path = self::stringOption($options, 'order_path');
+            $this->check($this->ffi->caffesta_client_set_order_path($this->handle, $path));
+        }
+    }
+
+    /** Calls a function whose last parameter is char **result_json; returns the JSON decoded. */
+    private function jsonCall(string $function, mixed ...$arguments): mixed
+    {
+        $handle = $this->handle();
+        $out = $this->ffi->new('char*');
+        $status = $this->ffi->$function($handle, ...[...$arguments, \FFI::addr($out)]);
+        return $this->decode($this->take($status, $out));
+    }
+
+    /** Calls a function whose last parameter is long long *id; returns the id. */
+    private function idCall(string $function, mixed ...$arguments): int
+    {
+        $handle = $this->handle();
+        $id = $this->ffi->new('long long');
+        $this->check($this->ffi->$function($handle, ...[...$arguments, \FFI::addr($id)]));
+        return $id->cdata;
+    }
+
+    /** Calls a function that returns a status only. */
+    private function plainCall(string $function, mixed ...$arguments): void
+    {
+        $handle = $this->handle();
+        $this->check($this->ffi->$function($handle, ...$arguments));
+    }
+
+    /**
+     * One caffesta_products_upsert_many call: its report, decoded. CAFFESTA_ERR_PARTIAL writes the
+     * report too (failed items are in it): it is read and freed like an OK one.
+     * @return list<array<string, mixed>>
+     */
+    private function upsertChunk(string $json, int $concurrency, int $expected = 0): array
+    {
+        $handle = $this->handle();
+        $out = $this->ffi->new('char*');
+        $status = $this->ffi->caffesta_products_upsert_many($handle, $json, $concurrency, \FFI::addr($out));
+        if ($status === self::PARTIAL && !\FFI::isNull($out)) {
+            $status = self::OK;
+        }
+        $report = $this->decode($this->take($status, $out));
+        if (!is_array($report) || !array_is_list($report) || count($report) !== $expected) {
+            throw CaffestaException::fromStatus(self::INTERNAL,
+                "libcaffesta's bulk report does not hold one entry per product ($expected)");
+        }
+        return $report;
+    }
+
+    /** @return list<array<string, mixed>> */
+    private function sales(
+        string $function,
+        string|\DateTimeInterface|null $start,
+        string|\DateTimeInterface|null $end,
+        string|\DateTimeInterface|null $shiftDay,
+    ): array {
+        return $this->jsonCall($function,
+            $start === null ? null : self::moment($start, 'start'),
+            $end === null ? null : self::moment($end, 'end'),
+            $shiftDay === null ? null : self::day($shiftDay, 'shift_day'));
     }
 
     private function handle(): \FFI\CData
@@ -233,6 +775,53 @@ final class Client
         } catch (\JsonException $e) {
             throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
         }
+    }
+
+    /** One item of a bulk batch as JSON text; the library judges whether it is a product. */
+    private static function encodeItem(mixed $item, string $what): string
+    {
+        if (is_array($item)) {
+            return self::encode($item, $what);
+        }
+        try {
+            return json_encode($item, self::JSON_ENCODE, self::JSON_DEPTH);
+        } catch (\JsonException $e) {
+            throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
+        }
+    }
+
+    /** A string argument for a const char* parameter. */
+    private static function text(string $value, string $name): string
+    {
+        self::checkText($name, $value);
+        return $value;
+    }
+
+    /** A calendar day: "YYYY-MM-DD" as given, or the day of a date-time in its own zone. */
+    private static function day(string|\DateTimeInterface $value, string $name): string
+    {
+        return $value instanceof \DateTimeInterface ? $value->format('Y-m-d') : self::text($value, $name);
+    }
+
+    /** An ISO 8601 moment: a string as given, or a date-time with its zone ("2022-04-20T05:00+03:00"). */
+    private static function moment(string|\DateTimeInterface $value, string $name): string
+    {
+        if (!$value instanceof \DateTimeInterface) {
+            return self::text($value, $name);
+        }
+        if ($value->format('u') !== '000000') {
+            throw self::invalid("$name has microseconds, which the API does not take: " . $value->format('Y-m-d\TH:i:s.uP'));
+        }
+        return $value->format($value->format('s') === '00' ? 'Y-m-d\TH:iP' : 'Y-m-d\TH:i:sP');
+    }
+
+    /** An int for a C long parameter (32 bits on some platforms). */
+    private static function cLong(int $value, string $name): int
+    {
+        if (PHP_INT_SIZE > \FFI::sizeof(\FFI::type('long')) && ($value < self::INT_MIN || $value > self::INT_MAX)) {
+            throw self::invalid("$name is out of range: $value");
+        }
+        return $value;
     }
 
     /** C strings end at the first NUL byte: refuse one rather than send a shorter string. */

@@ -49,6 +49,14 @@ final class ClientTest extends EmulatorTestCase
         $this->assertStringContainsString('"price":2.0', $put['body']);
     }
 
+    public function testANulInsideAValueGoesOutEscapedAndComesBack(): void
+    {
+        $client = $this->client();
+        $client->upsertProduct(self::product('nul-inside', "Лат\0те"));
+        $this->assertStringContainsString('"name":"Лат\\u0000те"', $this->apiRequests()[0]['body']);
+        $this->assertSame("Лат\0те", $client->getProduct('nul-inside')['name']);
+    }
+
     public function testRequestReturnsTheWholeAnswerDecoded(): void
     {
         $client = $this->client();

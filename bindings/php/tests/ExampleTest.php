@@ -54,6 +54,32 @@ final class ExampleTest extends EmulatorTestCase
         $this->assertStringContainsString('2 products: 1 created, 0 updated, 1 failed', $out);
     }
 
+    public function testALargeCatalogGoesInChunksWithAProgressBarOnStderr(): void
+    {
+        $catalog = [];
+        for ($i = 0; $i < 150; $i++) {
+            $catalog[] = self::product(sprintf('big-%03d', $i), "Товар $i");
+        }
+        $catalog[70] = ['ref_code' => 'big-broken'];
+        $file = (string) tempnam(sys_get_temp_dir(), 'caffesta-catalog-');
+        try {
+            file_put_contents($file, json_encode($catalog));
+            [$code, $out, $err] = $this->sync(['--base-url', $this->emulator->url(), '--api-key', Emulator::API_KEY, $file]);
+        } finally {
+            unlink($file);
+        }
+        $this->assertSame(1, $code, $out . $err);
+        $this->assertStringContainsString('150 products: 149 created, 0 updated, 1 failed', $out);
+        $lines = explode("\n", trim($out));
+        $this->assertCount(151, $lines);
+        $this->assertMatchesRegularExpression('/^created\s+big-000\s+id \d+\s+Товар 0$/', $lines[0]);
+        $this->assertMatchesRegularExpression('/^failed\s+big-broken\s+.*name is required/', $lines[70]);
+        $this->assertMatchesRegularExpression('/^created\s+big-149\s+id \d+\s+Товар 149$/', $lines[149]);
+        // Chunks of 64 at concurrency 4: the bar is drawn three times, and ends full on its own line.
+        $this->assertSame("\r[############..................]  64/150\r[#########################.....] 128/150"
+            . "\r[##############################] 150/150\n", $err);
+    }
+
     public function testAWrongKeyStopsTheSync(): void
     {
         [$code, $out, $err] = $this->sync(['--base-url', $this->emulator->url(), '--api-key', 'wrong-key'],

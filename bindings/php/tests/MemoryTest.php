@@ -99,6 +99,29 @@ final class MemoryTest extends EmulatorTestCase
         $this->assertNoGrowth($growth);
     }
 
+    public function testNamedAndBulkCallsDoNotGrow(): void
+    {
+        $client = $this->client(['max_retries' => 0]);
+        $batch = [self::product('mem-bulk-0'), ['name' => 'no ref_code'], 'not a product'];  // CAFFESTA_ERR_PARTIAL
+        // A long warm-up: the C heap grows over the first few thousand calls and then levels off
+        // (syncChanges: +40 KB by call 6 000, then flat to call 24 000): caches, not a leak.
+        $growth = self::growth(3_000, 1_500, static function (int $i) use ($client, $batch): void {
+            match ($i % 10) {
+                0 => $client->listStorages(),
+                1 => $client->getStorageStock(1),
+                2 => $client->getProduct('12345'),
+                3 => self::expect(NotFoundException::class, fn () => $client->getInvoice(987654)),
+                4 => self::expect(InvalidArgumentException::class, fn () => $client->createMove(['items' => [['' => 1]]])),
+                5 => $client->getProductsPage(2),
+                6 => $client->syncChanges(2, ['products' => 1]),
+                7 => $client->upsertProducts($batch, 2),                // the report of a partial batch is freed too
+                8 => $client->getSalesByPos(shiftDay: '2022-04-20'),
+                9 => iterator_to_array($client->iterateProducts(2)),
+            };
+        });
+        $this->assertNoGrowth($growth);
+    }
+
     public function testClientsAndApiErrorsDoNotGrow(): void
     {
         $url = $this->emulator->url();

@@ -26,6 +26,7 @@ class CaffestaException extends \RuntimeException
         11 => ['CAFFESTA_ERR_HTTP', HttpException::class],
         12 => ['CAFFESTA_ERR_NO_MEMORY', NoMemoryException::class],
         13 => ['CAFFESTA_ERR_INTERNAL', InternalException::class],
+        14 => ['CAFFESTA_ERR_PARTIAL', PartialException::class],
     ];
 
     final public function __construct(

@@ -157,4 +157,22 @@ final class Emulator
     {
         $this->admin('DELETE', 'requests');
     }
+
+    /** Row counts per table: ['products' => 7, 'invoices' => 0, 'moves' => 0, ...]. */
+    public function stats(): array
+    {
+        return $this->admin('GET', 'stats');
+    }
+
+    /** Sets ['delay_ms' => ..., 'job_pending_polls' => ...] until the next reset. */
+    public function configure(array $config): void
+    {
+        $this->admin('POST', 'config', $config);
+    }
+
+    /** Marks a product deleted (it then comes in the products feed only when ts != 0). */
+    public function deleteProduct(string $refCode): void
+    {
+        $this->admin('POST', 'products/' . rawurlencode($refCode) . '/delete');
+    }
 }

@@ -42,6 +42,13 @@ abstract class EmulatorTestCase extends TestCase
         ];
     }
 
+    /** A request sample of the API's documentation (Tests/samples), decoded. */
+    protected static function sample(string $name): array
+    {
+        $path = dirname(__DIR__, 4) . '/Tests/samples/' . $name;
+        return json_decode((string) file_get_contents($path), true, 512, JSON_THROW_ON_ERROR);
+    }
+
     /** The emulator's log of API requests (admin calls excluded). */
     protected function apiRequests(): array
     {
