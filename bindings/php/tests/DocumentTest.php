@@ -146,15 +146,7 @@ final class DocumentTest extends EmulatorTestCase
     /** @dataProvider badCalls */
     public function testBadArgumentsAreRefusedBeforeAnyRequest(\Closure $call, string $message): void
     {
-        $client = $this->client();
-        try {
-            $call($client);
-            $this->fail('no InvalidArgumentException');
-        } catch (InvalidArgumentException $e) {
-            $this->assertStringContainsString($message, $e->getMessage());
-            $this->assertSame(0, $e->getHttpStatus());
-        }
-        $this->assertSame([], $this->apiRequests());
+        $this->assertRefusedBeforeAnyRequest($call, $message);
     }
 
     public function badCalls(): array

@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Tests;
 
 use Caffesta\Client;
-use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\NotFoundException;
 use Caffesta\Exception\ProtocolException;
 use Caffesta\Tests\Support\EmulatorTestCase;
@@ -235,13 +234,7 @@ final class FeedTest extends EmulatorTestCase
     /** @dataProvider badCalls */
     public function testBadArgumentsAreRefusedBeforeAnyRequest(\Closure $call, string $message): void
     {
-        try {
-            $call($this->client());
-            $this->fail('no InvalidArgumentException');
-        } catch (InvalidArgumentException $e) {
-            $this->assertStringContainsString($message, $e->getMessage());
-        }
-        $this->assertSame([], $this->apiRequests());
+        $this->assertRefusedBeforeAnyRequest($call, $message);
     }
 
     public function badCalls(): array

@@ -107,13 +107,7 @@ final class OrderTest extends EmulatorTestCase
     /** @dataProvider badCalls */
     public function testBadArgumentsAreRefusedBeforeAnyRequest(\Closure $call, string $message): void
     {
-        try {
-            $call($this->client());
-            $this->fail('no InvalidArgumentException');
-        } catch (InvalidArgumentException $e) {
-            $this->assertStringContainsString($message, $e->getMessage());
-        }
-        $this->assertSame([], $this->apiRequests());
+        $this->assertRefusedBeforeAnyRequest($call, $message);
     }
 
     public function badCalls(): array

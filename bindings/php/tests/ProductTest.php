@@ -6,7 +6,6 @@ namespace Caffesta\Tests;
 
 use Caffesta\Client;
 use Caffesta\Exception\ApiException;
-use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\NotFoundException;
 use Caffesta\Tests\Support\EmulatorTestCase;
 
@@ -98,13 +97,7 @@ final class ProductTest extends EmulatorTestCase
     /** @dataProvider badCalls */
     public function testBadArgumentsAreRefusedBeforeAnyRequest(\Closure $call, string $message): void
     {
-        try {
-            $call($this->client());
-            $this->fail('no InvalidArgumentException');
-        } catch (InvalidArgumentException $e) {
-            $this->assertStringContainsString($message, $e->getMessage());
-        }
-        $this->assertSame([], $this->apiRequests());
+        $this->assertRefusedBeforeAnyRequest($call, $message);
     }
 
     public function badCalls(): array

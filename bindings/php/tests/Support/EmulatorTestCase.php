@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Caffesta\Tests\Support;
 
 use Caffesta\Client;
+use Caffesta\Exception\InvalidArgumentException;
 use PHPUnit\Framework\TestCase;
 
 /** A test against the emulator, reset before each test. */
@@ -47,6 +48,22 @@ abstract class EmulatorTestCase extends TestCase
     {
         $path = dirname(__DIR__, 4) . '/Tests/samples/' . $name;
         return json_decode((string) file_get_contents($path), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * Runs $call on a client of the emulator: it must throw InvalidArgumentException, its message
+     * holding $message, before any request reached the emulator.
+     */
+    protected function assertRefusedBeforeAnyRequest(\Closure $call, string $message): void
+    {
+        try {
+            $call($this->client());
+            $this->fail('no InvalidArgumentException');
+        } catch (InvalidArgumentException $e) {
+            $this->assertStringContainsString($message, $e->getMessage());
+            $this->assertSame(['CAFFESTA_ERR_INVALID_ARGUMENT', 0], [$e->getStatus(), $e->getHttpStatus()]);
+        }
+        $this->assertSame([], $this->apiRequests());
     }
 
     /** The emulator's log of API requests (admin calls excluded). */
