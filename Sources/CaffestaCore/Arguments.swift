@@ -1,8 +1,8 @@
 /// Checks on the arguments of the named calls, made before any request.
 enum Arguments {
-  /// A Caffesta id: positive. Ids above 2^53 could not round-trip through PHP or JSON numbers.
+  /// A Caffesta id: positive (any 64-bit value the API may hand out).
   static func id(_ value: Int64, _ name: StaticString) throws(CaffestaError) -> Int {
-    guard value > 0, value <= 1 << 53 else { throw .invalid("\(name) must be a positive id, got \(value)") }
+    guard value > 0 else { throw .invalid("\(name) must be a positive id, got \(value)") }
     return Int(value)
   }
 

@@ -34,7 +34,7 @@ struct BulkRun {
     var body = ""
     var phase = Phase.update
     var exchange: Exchange? = nil
-    var attempt = 0
+    var deadline: Int64? = nil  // the item's, from its first request: PUT and POST share it
     var outcome: Result<(id: Int, action: String), CaffestaError>? = nil
   }
 
@@ -108,8 +108,9 @@ struct BulkRun {
   /// Starts the item's current phase; false (with the item failed) when it cannot be.
   private mutating func start(_ index: Int, on batch: TransportBatch) -> Bool {
     if items[index].exchange == nil {
-      items[index].exchange = exchange(for: items[index])
-      items[index].attempt = 0
+      let deadline = items[index].deadline ?? client.callDeadline(config)
+      items[index].deadline = deadline
+      items[index].exchange = exchange(for: items[index], deadline: deadline)
     }
     guard let exchange = items[index].exchange else { return false }
     guard let settings = exchange.settings(apiKey: client.apiKey) else {
@@ -123,22 +124,24 @@ struct BulkRun {
     return true
   }
 
-  private func exchange(for item: Item) -> Exchange? {
+  private func exchange(for item: Item, deadline: Int64) -> Exchange? {
     guard let refCode = item.refCode else { return nil }
     switch item.phase {
     case .update:
       return Exchange(method: .put, path: "\(Client.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))",
-                      body: item.body, config: config)
+                      body: item.body, config: config, deadline: deadline)
     case .create:
-      return Exchange(method: .post, path: "\(Client.apiPrefix)/product/", body: item.body, config: config)
+      return Exchange(method: .post, path: "\(Client.apiPrefix)/product/", body: item.body, config: config,
+                      deadline: deadline)
     }
   }
 
   private mutating func handle(_ index: Int, _ result: TransportResult, total: Int) {
-    guard let exchange = items[index].exchange else { return }
-    switch exchange.judge(result, attempt: items[index].attempt) {
+    guard var exchange = items[index].exchange else { return }
+    let outcome = exchange.judge(result)
+    items[index].exchange = exchange
+    switch outcome {
     case .retry(let delayMs):
-      items[index].attempt += 1
       delayed.append((index, caf_monotonic_ms() + Int64(delayMs)))
     case .finished(.success(let (answer, _))):
       let action = items[index].phase == .update ? "updated" : "created"

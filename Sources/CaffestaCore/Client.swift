@@ -95,20 +95,25 @@ public final class Client {
   // MARK: Sending
 
   /// Sends one request (retrying what is safe to retry) and returns the classified answer.
-  /// `path` is already validated and encoded, relative to the base URL.
-  func send(_ method: HTTPMethod, _ path: String, body: String? = nil) throws(CaffestaError) -> (JSON, Int) {
+  /// `path` is already validated and encoded, relative to the base URL. `deadline` is the
+  /// whole call's (callDeadline()); a call of one request may leave it out.
+  func send(_ method: HTTPMethod, _ path: String, body: String? = nil, deadline: Int64? = nil)
+    throws(CaffestaError) -> (JSON, Int)
+  {
     let config = currentSettings
-    let exchange = Exchange(method: method, path: path, body: body, config: config)
-    var attempt = 0
+    var exchange = Exchange(method: method, path: path, body: body, config: config,
+                            deadline: deadline ?? callDeadline(config))
     while true {
       guard let settings = exchange.settings(apiKey: apiKey) else { throw exchange.deadlineError() }
-      switch exchange.judge(transport.send(exchange.request, settings: settings), attempt: attempt) {
-      case .retry(let delayMs):
-        caf_sleep_ms(Int64(delayMs))
-        attempt += 1
-      case .finished(let result):
-        return try result.get()
+      switch exchange.judge(transport.send(exchange.request, settings: settings)) {
+      case .retry(let delayMs): caf_sleep_ms(Int64(delayMs))
+      case .finished(let result): return try result.get()
       }
     }
+  }
+
+  /// When a call starting now must end: the request timeout covers all its requests and retries.
+  func callDeadline(_ config: Settings? = nil) -> Int64 {
+    caf_monotonic_ms() + Int64((config ?? currentSettings).requestTimeoutMs)
   }
 }

@@ -3,8 +3,10 @@
 extension Client {
   /// Sends the request and returns the payload: `data`, or the bare answer, or null when a
   /// write's envelope carries no data (`{"success": true}`).
-  func payload(_ method: HTTPMethod, _ path: String, body: JSON? = nil) throws(CaffestaError) -> (JSON, Int) {
-    let (answer, status) = try send(method, path, body: try body?.serialized())
+  func payload(_ method: HTTPMethod, _ path: String, body: JSON? = nil, deadline: Int64? = nil)
+    throws(CaffestaError) -> (JSON, Int)
+  {
+    let (answer, status) = try send(method, path, body: try body?.serialized(), deadline: deadline)
     return (Self.unwrap(answer), status)
   }
 
@@ -19,7 +21,8 @@ extension Client {
     return Reply(json: try data.serialized(), httpStatus: status)
   }
 
-  /// The integer `key` of a payload, for the create calls ("id", "job_id"); ids may come as strings.
+  /// The integer `key` of a payload, for the create calls ("id", "job_id"); ids may come as
+  /// strings. Any positive 64-bit id is accepted, as the calls that take ids back accept.
   static func idField(_ key: String, of data: JSON, call: String) throws(CaffestaError) -> Int {
     if let id = data[key]?.integer, id > 0 { return id }
     if let text = data[key]?.string, let id = Int(text), id > 0 { return id }

@@ -2,6 +2,7 @@ import CSupport
 
 /// One logical request with its deadline and retry policy, independent of how attempts are
 /// sent: Client.send runs attempts one after another, the bulk call runs many side by side.
+/// The deadline is the whole call's: a call of several requests passes the same one to each.
 struct Exchange {
   enum Outcome {
     case retry(afterMs: Int)
@@ -13,13 +14,17 @@ struct Exchange {
   let config: Client.Settings
   let policy: RetryPolicy
   let deadline: Int64
+  /// The failure that led to the last retry: if that retry runs out of time, this is the
+  /// error worth reporting, not "no answer".
+  private var lastFailure: CaffestaError? = nil
+  private(set) var attempt = 0
 
-  init(method: HTTPMethod, path: String, body: String?, config: Client.Settings) {
+  init(method: HTTPMethod, path: String, body: String?, config: Client.Settings, deadline: Int64) {
     request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
     call = "\(method.text) \(path)"
     self.config = config
     policy = RetryPolicy(maxRetries: config.maxRetries)
-    deadline = caf_monotonic_ms() + Int64(config.requestTimeoutMs)
+    self.deadline = deadline
   }
 
   /// The next attempt's settings, or nil when the deadline has passed.
@@ -32,25 +37,36 @@ struct Exchange {
   }
 
   func deadlineError() -> CaffestaError {
-    CaffestaError(.timeout, "\(call): no answer within \(config.requestTimeoutMs) ms")
+    if let lastFailure { return Self.outOfTime(lastFailure) }
+    return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms")
   }
 
   /// Retry (when safe and the wait ends before the deadline) or the classified result.
-  func judge(_ result: TransportResult, attempt: Int) -> Outcome {
+  mutating func judge(_ result: TransportResult) -> Outcome {
+    let outcome: Result<(JSON, Int), CaffestaError>
+    switch result {
+    case .answer(let answer):
+      outcome = AnswerClassifier.classify(answer, call: call).map { ($0, answer.status) }
+    case .failure(let failure):
+      outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)"))
+    }
     if let delay = policy.delayBeforeRetry(after: result, method: request.method, attempt: attempt),
       caf_monotonic_ms() + Int64(delay) < deadline
     {
+      if case .failure(let error) = outcome { lastFailure = error }
+      attempt += 1
       return .retry(afterMs: delay)
     }
-    switch result {
-    case .answer(let answer):
-      switch AnswerClassifier.classify(answer, call: call) {
-      case .success(let json): return .finished(.success((json, answer.status)))
-      case .failure(let error): return .finished(.failure(Self.noting(attempt, on: error)))
-      }
-    case .failure(let failure):
-      return .finished(.failure(Self.noting(attempt, on: CaffestaError(failure.status, "\(call): \(failure.message)"))))
+    switch outcome {
+    case .success: return .finished(outcome)
+    case .failure(let error):
+      if error.status == .timeout, let lastFailure { return .finished(.failure(Self.outOfTime(lastFailure))) }
+      return .finished(.failure(Self.noting(attempt, on: error)))
     }
+  }
+
+  private static func outOfTime(_ error: CaffestaError) -> CaffestaError {
+    CaffestaError(error.status, "\(error.message) (a retry ran out of time)", httpStatus: error.httpStatus)
   }
 
   private static func noting(_ retries: Int, on error: CaffestaError) -> CaffestaError {

@@ -22,8 +22,9 @@ extension Client {
   /// next_start_id as start_id for the next page; null means the catalog has been read.
   public func productsPage(posId: Int64, startId: Int64, since ts: Int64) throws(CaffestaError) -> Reply {
     let pos = try Arguments.id(posId, "pos_id")
-    guard startId >= 0, startId <= 1 << 53 else { throw .invalid("start_id must be 0 or a product id") }
-    let (items, next, status) = try productPage(pos: pos, start: Int(startId), ts: try Arguments.timestamp(ts, "ts"))
+    guard startId >= 0 else { throw .invalid("start_id must be 0 or a product id") }
+    let (items, next, status) = try productPage(pos: pos, start: Int(startId), ts: try Arguments.timestamp(ts, "ts"),
+                                                deadline: callDeadline())
     let page = try JSON.object()
     try page.set("items", items)
     try page.set("next_start_id", next.map { (id: Int) throws(CaffestaError) -> JSON in try JSON.integer(id) } ?? JSON.null())
@@ -32,16 +33,18 @@ extension Client {
 
   /// Every product, following the keyset pages to the end.
   public func allProducts(posId: Int64, since ts: Int64) throws(CaffestaError) -> Reply {
-    let (all, status) = try allProducts(pos: try Arguments.id(posId, "pos_id"), ts: try Arguments.timestamp(ts, "ts"))
+    let (all, status) = try allProducts(pos: try Arguments.id(posId, "pos_id"), ts: try Arguments.timestamp(ts, "ts"),
+                                        deadline: callDeadline())
     return Reply(json: try all.serialized(), httpStatus: status)
   }
 
-  func allProducts(pos: Int, ts: Int) throws(CaffestaError) -> (JSON, Int) {
+  /// All pages, within one call's deadline.
+  func allProducts(pos: Int, ts: Int, deadline: Int64) throws(CaffestaError) -> (JSON, Int) {
     let all = try JSON.array()
     var start = 0
     var status = 0
     while true {
-      let (items, next, pageStatus) = try productPage(pos: pos, start: start, ts: ts)
+      let (items, next, pageStatus) = try productPage(pos: pos, start: start, ts: ts, deadline: deadline)
       status = pageStatus
       for index in 0..<items.count {
         if let item = items[index] { try all.append(item) }
@@ -53,9 +56,9 @@ extension Client {
 
   /// One page; `next` is the last id, or nil when the page is empty. A page whose last id does
   /// not move forward would loop for ever: that is a protocol error.
-  private func productPage(pos: Int, start: Int, ts: Int) throws(CaffestaError) -> (JSON, Int?, Int) {
+  private func productPage(pos: Int, start: Int, ts: Int, deadline: Int64) throws(CaffestaError) -> (JSON, Int?, Int) {
     let path = "\(Self.apiPrefix)/draft/get_products0/\(pos)/\(start)/\(ts)"
-    let (items, status) = try payload(.get, path)
+    let (items, status) = try payload(.get, path, deadline: deadline)
     guard items.isArray else { throw CaffestaError(.protocolError, "GET \(path): expected an array of products") }
     guard items.count > 0 else { return (items, nil, status) }
     guard let last = items[items.count - 1]?["id"]?.integer, last > start else {

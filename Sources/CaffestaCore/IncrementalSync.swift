@@ -12,7 +12,8 @@ extension Client {
         throw .invalid("known_json: \"\(key)\" must be a Unix timestamp >= 0")
       }
     }
-    let (timestamps, status) = try payload(.get, "\(Self.apiPrefix)/draft/get_updates/\(pos)")
+    let deadline = callDeadline()
+    let (timestamps, status) = try payload(.get, "\(Self.apiPrefix)/draft/get_updates/\(pos)", deadline: deadline)
     guard timestamps.isObject else {
       throw CaffestaError(.protocolError, "GET \(Self.apiPrefix)/draft/get_updates/\(pos): expected an object")
     }
@@ -23,7 +24,7 @@ extension Client {
       let since = known[section]?.integer
       if let since, now <= since { continue }
       try changed.append(try JSON.string(section))
-      try fetchFeed(section, pos: pos, since: since ?? 0, into: data)
+      try fetchFeed(section, pos: pos, since: since ?? 0, into: data, deadline: deadline)
     }
     let result = try JSON.object()
     try result.set("timestamps", timestamps)
@@ -32,17 +33,20 @@ extension Client {
     return Reply(json: try result.serialized(), httpStatus: status)
   }
 
-  private func fetchFeed(_ section: String, pos: Int, since ts: Int, into data: JSON) throws(CaffestaError) {
+  private func fetchFeed(_ section: String, pos: Int, since ts: Int, into data: JSON, deadline: Int64)
+    throws(CaffestaError)
+  {
     let prefix = "\(Self.apiPrefix)/draft"
+    func feed(_ path: String) throws(CaffestaError) -> JSON { try payload(.get, "\(prefix)/\(path)", deadline: deadline).0 }
     switch section {
     case "products":
-      try data.set("products", try allProducts(pos: pos, ts: ts).0)
-      try data.set("product_shop_data", try payload(.get, "\(prefix)/get_product_shop_data/\(pos)/\(ts)").0)
-    case "balances": try data.set("balances", try payload(.get, "\(prefix)/get_balances/\(pos)/\(ts)").0)
-    case "clients": try data.set("clients", try payload(.get, "\(prefix)/get_clients/\(ts)").0)
-    case "categories": try data.set("categories", try payload(.get, "\(prefix)/get_categories").0)
-    case "workspaces": try data.set("workspaces", try payload(.get, "\(prefix)/get_workspaces").0)
-    case "taxes": try data.set("taxes", try payload(.get, "\(prefix)/get_taxes").0)
+      try data.set("products", try allProducts(pos: pos, ts: ts, deadline: deadline).0)
+      try data.set("product_shop_data", try feed("get_product_shop_data/\(pos)/\(ts)"))
+    case "balances": try data.set("balances", try feed("get_balances/\(pos)/\(ts)"))
+    case "clients": try data.set("clients", try feed("get_clients/\(ts)"))
+    case "categories": try data.set("categories", try feed("get_categories"))
+    case "workspaces": try data.set("workspaces", try feed("get_workspaces"))
+    case "taxes": try data.set("taxes", try feed("get_taxes"))
     default: break
     }
   }

@@ -68,7 +68,13 @@ extension Client {
     let deadline = caf_monotonic_ms() + Int64(timeoutMs)
     var pause: Int64 = 200
     while true {
-      let (data, status) = try payload(.get, path)
+      let data: JSON, status: Int
+      do {
+        (data, status) = try payload(.get, path, deadline: min(deadline, callDeadline()))
+      } catch {
+        guard error.status == .timeout, caf_monotonic_ms() >= deadline else { throw error }
+        throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms")
+      }
       switch data["status"]?.string {
       case "success":
         return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)

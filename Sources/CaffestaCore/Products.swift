@@ -6,22 +6,24 @@ extension Client {
     let product = try JSON.parse(text, what: "product_json", rejectDuplicates: true)
     let refCode = try Self.refCode(of: product)
     let body = try product.serialized()
-    let (answer, status, action) = try upsert(refCode: refCode, body: body)
+    let deadline = callDeadline()
+    let (answer, status, action) = try upsert(refCode: refCode, body: body, deadline: deadline)
     let result = try JSON.object()
-    try result.set("id", try JSON.integer(try productId(in: answer, refCode: refCode)))
+    try result.set("id", try JSON.integer(try productId(in: answer, refCode: refCode, deadline: deadline)))
     try result.set("ref_code", try JSON.string(refCode))
     try result.set("action", try JSON.string(action))
     return Reply(json: try result.serialized(), httpStatus: status)
   }
 
-  private func upsert(refCode: String, body: String) throws(CaffestaError) -> (JSON, Int, String) {
+  private func upsert(refCode: String, body: String, deadline: Int64) throws(CaffestaError) -> (JSON, Int, String) {
     do {
-      let (answer, status) = try send(.put, "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))", body: body)
+      let (answer, status) = try send(.put, "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))",
+                                      body: body, deadline: deadline)
       return (answer, status, "updated")
     } catch {
       guard Self.isProductNotFound(error) else { throw error }
     }
-    let (answer, status) = try send(.post, "\(Self.apiPrefix)/product/", body: body)
+    let (answer, status) = try send(.post, "\(Self.apiPrefix)/product/", body: body, deadline: deadline)
     return (answer, status, "created")
   }
 
@@ -44,10 +46,10 @@ extension Client {
   }
 
   /// The Caffesta id from a write's answer (`data.id`); when the answer carries none, a read.
-  private func productId(in answer: JSON, refCode: String) throws(CaffestaError) -> Int {
+  private func productId(in answer: JSON, refCode: String, deadline: Int64) throws(CaffestaError) -> Int {
     if let id = answer["data"]?["id"]?.integer { return id }
     let path = "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
-    let (read, _) = try send(.get, path)
+    let (read, _) = try send(.get, path, deadline: deadline)
     guard let id = read["data"]?["id"]?.integer else {
       throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")
     }
