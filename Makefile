@@ -82,10 +82,8 @@ fuzz: bootstrap
 demo: bootstrap stage
 	@$(STAGED_ENV) bash scripts/demo.sh
 
-# The benchmark also needs nginx, PHP's curl extension and Python's requests (bench/run.sh).
-bench: export CAFFESTA_EXTRA_APT += nginx-light php-curl
+# bootstrap installs what the benchmark needs too: nginx, PHP's curl extension, requests.
 bench: bootstrap stage
-	@$(PYTHON) -c 'import requests' 2>/dev/null || $(PYTHON) -m pip install -q requests
 	@$(STAGED_ENV) bash bench/run.sh
 
 clean:

@@ -5,14 +5,16 @@ set -euo pipefail
 
 apt_missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache phpunit openssl valgrind \
-           ${CAFFESTA_EXTRA_APT:-}; do
+# nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test).
+for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl phpunit openssl \
+           valgrind nginx-light ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
 # php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
 if command -v php >/dev/null 2>&1; then
   apt_missing=("${apt_missing[@]/php-cli/}")
   php -m 2>/dev/null | grep -i '^zend opcache$' >/dev/null && apt_missing=("${apt_missing[@]/php-opcache/}")
+  php -m 2>/dev/null | grep -i '^curl$' >/dev/null && apt_missing=("${apt_missing[@]/php-curl/}")
 fi
 read -r -a apt_missing <<< "${apt_missing[*]}"
 
@@ -29,10 +31,12 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-if ! "$python" -c 'import pytest' 2>/dev/null; then
-  echo "bootstrap: installing pytest"
-  "$python" -m pip install -q pytest
-fi
+for module in pytest requests; do
+  if ! "$python" -c "import $module" 2>/dev/null; then
+    echo "bootstrap: installing $module"
+    "$python" -m pip install -q "$module"
+  fi
+done
 if ! php -m 2>/dev/null | grep -i '^ffi$' >/dev/null; then
   echo "bootstrap: PHP has no FFI extension (Debian's php-cli has it built in)" >&2
   exit 1

@@ -25,6 +25,7 @@ suite "C (header, every function)" make --no-print-directory -C Tests/c run
 [ -d bindings/python/tests ] && suite "Python binding (pytest)" "$python" -m pytest -q bindings/python/tests
 [ -f bindings/php/phpunit.xml ] && suite "PHP binding (phpunit)" phpunit --colors=never -c bindings/php/phpunit.xml
 [ -f scripts/extra-tests.sh ] && suite "extra checks" bash scripts/extra-tests.sh
+suite "benchmark, quick pass (works, not how fast)" bash bench/run.sh --quick
 # Hardening: the same suites under memcheck and the sanitizers, and a short fuzz pass
 # (make valgrind / asan / tsan / fuzz run them at length).
 suite "C under valgrind (shipped library)" scripts/valgrind.sh
