@@ -49,9 +49,9 @@ void caf_global_unlock(void) { pthread_mutex_unlock(&global_mutex); }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void (*once_fn)(void);
-static void run_once_fn(void) { once_fn(); }
+static void run_once_fn(void) { __atomic_load_n(&once_fn, __ATOMIC_ACQUIRE)(); }
 void caf_run_once(void (*fn)(void)) {
-  once_fn = fn; /* every caller passes the same function */
+  __atomic_store_n(&once_fn, fn, __ATOMIC_RELEASE); /* every caller passes the same function */
   pthread_once(&once, run_once_fn);
 }
 
@@ -84,4 +84,47 @@ uint32_t caf_random_u32(void) {
   return v;
 }
 
-int caf_getpid(void) { return (int)getpid(); }
+static unsigned fork_generation;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void count_fork(void) { fork_generation++; }
+static void register_atfork(void) { pthread_atfork(NULL, NULL, count_fork); }
+unsigned caf_fork_generation(void) {
+  pthread_once(&atfork_once, register_atfork);
+  return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+size_t caf_json_array_spans(const char *text, size_t length, size_t *spans, size_t capacity) {
+  size_t i = 0, count = 0, depth = 0, start = 0;
+  int in_string = 0, in_element = 0;
+  while (i < length && is_space(text[i])) i++;
+  if (i == length || text[i] != '[') return SIZE_MAX;
+  for (i++; i < length; i++) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') i++;
+      else if (c == '"') in_string = 0;
+      continue;
+    }
+    if (is_space(c)) continue;
+    if (depth == 0 && (c == ',' || c == ']')) {
+      if (in_element) {
+        if (count == capacity) return SIZE_MAX;
+        size_t end = i;
+        while (end > start && is_space(text[end - 1])) end--;
+        spans[2 * count] = start;
+        spans[2 * count + 1] = end;
+        count++;
+        in_element = 0;
+      }
+      if (c == ']') return count;
+      continue;
+    }
+    if (!in_element) { in_element = 1; start = i; }
+    if (c == '"') in_string = 1;
+    else if (c == '[' || c == '{') depth++;
+    else if (c == ']' || c == '}') { if (depth == 0) return SIZE_MAX; depth--; }
+  }
+  return SIZE_MAX;
+}

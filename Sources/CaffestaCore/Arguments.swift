@@ -8,7 +8,9 @@ enum Arguments {
 
   /// A Unix timestamp (the update feeds' ts); 0 means "everything".
   static func timestamp(_ value: Int64, _ name: StaticString) throws(CaffestaError) -> Int {
-    guard value >= 0, value <= 1 << 40 else { throw .invalid("\(name) must be a Unix timestamp >= 0, got \(value)") }
+    guard value >= 0, value <= 1 << 40 else {
+      throw .invalid("\(name) must be a Unix timestamp from 0 to 2^40 (0: everything), got \(value)")
+    }
     return Int(value)
   }
 

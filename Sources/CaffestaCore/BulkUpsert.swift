@@ -17,8 +17,9 @@ extension Client {
   {
     guard (1...64).contains(concurrency) else { throw .invalid("concurrency must be 1 to 64") }
     let items = try Arguments.array(text, "products_json_array")
+    let texts = JSONText.elements(of: text, count: items.count)
     var run = BulkRun(client: self, concurrency: concurrency)
-    for index in 0..<items.count { run.add(items[index]) }
+    for index in 0..<items.count { run.add(items[index], text: texts?[index]) }
     run.execute()
     return (try run.report(), run.failures)
   }
@@ -55,13 +56,14 @@ struct BulkRun {
     progress = config.progress
   }
 
-  mutating func add(_ product: JSON?) {
+  /// Adds an item; `text` is its JSON as the caller wrote it, sent as it is when known.
+  mutating func add(_ product: JSON?, text: String?) {
     var item = Item()
     do throws(CaffestaError) {
       guard let product else { throw .invalid("not a product") }
       item.refCode = product.isObject ? product["ref_code"]?.string : nil
       item.refCode = try Client.refCode(of: product)
-      item.body = try product.serialized()
+      if let text { item.body = text } else { item.body = try product.serialized() }
     } catch {
       item.outcome = .failure(CaffestaError(.invalidArgument, "item \(items.count): \(error.message)"))
     }
@@ -94,6 +96,7 @@ struct BulkRun {
         handle(index, result, total: total)
       }
     }
+    batch.finish()
   }
 
   private mutating func promoteDelayed(now: Int64) {

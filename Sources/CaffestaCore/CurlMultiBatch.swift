@@ -7,18 +7,24 @@ final class CurlMultiBatch: TransportBatch {
   private let transport: CurlTransport
   private var running: [UnsafeMutableRawPointer: (tag: Int, handle: CurlHandle)] = [:]
 
-  init?(transport: CurlTransport) {
-    guard let multi = curl_multi_init() else { return nil }
+  private var finished = false
+
+  init(transport: CurlTransport, multi: UnsafeMutableRawPointer) {
     self.multi = multi
     self.transport = transport
   }
 
-  deinit {
+  deinit { finish() }
+
+  func finish() {
+    guard !finished else { return }
+    finished = true
     for (easy, entry) in running {
       curl_multi_remove_handle(multi, easy)
       transport.checkIn(entry.handle)
     }
-    curl_multi_cleanup(multi)
+    running = [:]
+    transport.checkIn(multi: multi)
   }
 
   func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool {

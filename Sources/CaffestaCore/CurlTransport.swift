@@ -7,17 +7,21 @@ public final class CurlTransport: Transport {
   private let apiKey: String
   private let lock: OpaquePointer
   private var idle: [CurlHandle] = []
-  private var ownerPid: Int32
+  private var idleMultis: [UnsafeMutableRawPointer] = []
+  private var forkGeneration: UInt32
   private let maxIdle = 16
 
   public init?(apiKey: String) {
     guard let lock = caf_mutex_new() else { return nil }
     self.apiKey = apiKey
     self.lock = lock
-    ownerPid = caf_getpid()
+    forkGeneration = caf_fork_generation()
   }
 
-  deinit { caf_mutex_free(lock) }
+  deinit {
+    for multi in idleMultis { curl_multi_cleanup(multi) }
+    caf_mutex_free(lock)
+  }
 
   public func send(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult {
     guard let handle = checkOut(caFile: settings.caFile) else {
@@ -29,7 +33,20 @@ public final class CurlTransport: Transport {
   }
 
   public func makeBatch() -> TransportBatch {
-    CurlMultiBatch(transport: self) ?? SequentialBatch(self)
+    caf_mutex_lock(lock)
+    abandonAfterFork()
+    let pooled = idleMultis.popLast()
+    caf_mutex_unlock(lock)
+    guard let multi = pooled ?? curl_multi_init() else { return SequentialBatch(self) }
+    return CurlMultiBatch(transport: self, multi: multi)
+  }
+
+  /// A finished batch's multi handle keeps its connections for the next bulk call.
+  func checkIn(multi: UnsafeMutableRawPointer) {
+    caf_mutex_lock(lock)
+    abandonAfterFork()
+    if idleMultis.count < 4 { idleMultis.append(multi) } else { curl_multi_cleanup(multi) }
+    caf_mutex_unlock(lock)
   }
 
   func checkOut(caFile: String?) -> CurlHandle? {
@@ -56,15 +73,18 @@ public final class CurlTransport: Transport {
   /// A forked child shares the parent's sockets and TLS sessions: closing them here would
   /// send the parent's TLS close_notify, so the child keeps them, unused, and opens its own.
   private func abandonAfterFork() {
-    let pid = caf_getpid()
-    guard pid != ownerPid else { return }
-    ownerPid = pid
+    let generation = caf_fork_generation()
+    guard generation != forkGeneration else { return }
+    forkGeneration = generation
     caf_global_lock()
     handlesLeftToParent += idle
+    multisLeftToParent += idleMultis
     caf_global_unlock()
     idle = []
+    idleMultis = []
   }
 }
 
 /// Handles inherited over fork(), kept for the life of the process and never closed.
 private var handlesLeftToParent: [CurlHandle] = []
+private var multisLeftToParent: [UnsafeMutableRawPointer] = []

@@ -29,7 +29,7 @@ extension Client {
 
   /// GET /storage/invoices?start=YYYY-MM-DD
   public func listInvoices(since start: String) throws(CaffestaError) -> Reply {
-    let day = try Arguments.day(start, "start")
+    let day = try Arguments.day(start, "start_date")
     return try payloadReply(.get, "\(Self.apiPrefix)/storage/invoices?start=\(day)")
   }
 

@@ -83,6 +83,8 @@ public protocol TransportBatch: AnyObject {
   func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool
   /// Waits up to `timeoutMs` for requests to finish and returns those that did.
   func wait(timeoutMs: Int) -> [(tag: Int, result: TransportResult)]
+  /// Ends the batch; what it holds (connections) may serve the next one.
+  func finish()
 }
 
 extension Transport {
@@ -105,4 +107,6 @@ final class SequentialBatch: TransportBatch {
     defer { finished = [] }
     return finished
   }
+
+  func finish() {}
 }

@@ -94,7 +94,8 @@ extension Client {
 
   /// GET /draft/receipts/{uuid}/info: a bare array of receipts.
   public func receiptInfo(uuid: String) throws(CaffestaError) -> Reply {
-    guard !uuid.isEmpty, uuid.utf8.count <= 128 else { throw .invalid("uuid must be 1 to 128 characters") }
+    guard !uuid.isEmpty, uuid.utf8.count <= 128 else { throw .invalid("order_uuid must be 1 to 128 characters") }
+    guard !uuid.utf8.contains(0) else { throw .invalid("order_uuid may not hold a NUL character") }
     return try payloadReply(.get, "\(Self.apiPrefix)/draft/receipts/\(PathSegment.encode(uuid))/info")
   }
 }

@@ -5,7 +5,7 @@ extension Client {
   public func upsertProduct(json text: String) throws(CaffestaError) -> Reply {
     let product = try JSON.parse(text, what: "product_json", rejectDuplicates: true)
     let refCode = try Self.refCode(of: product)
-    let body = try product.serialized()
+    let body = text  // valid, and sent as written: re-serializing would turn 0.6 into 0.59999999999999998
     let deadline = callDeadline()
     let (answer, status, action) = try upsert(refCode: refCode, body: body, deadline: deadline)
     let result = try JSON.object()
@@ -40,8 +40,7 @@ extension Client {
     guard let refCode = product["ref_code"]?.string else {
       throw .invalid("product_json needs a string \"ref_code\"")
     }
-    guard !refCode.isEmpty else { throw .invalid("product_json \"ref_code\" must not be empty") }
-    guard refCode.utf8.count <= 1024 else { throw .invalid("product_json \"ref_code\" is longer than 1024 bytes") }
+    try checkRefCode(refCode, "product_json \"ref_code\"")
     return refCode
   }
 
@@ -94,8 +93,15 @@ extension Client {
 
   /// A ref_code argument, encoded as one path segment.
   static func checkedRefCode(_ refCode: String) throws(CaffestaError) -> String {
-    guard !refCode.isEmpty else { throw .invalid("ref_code must not be empty") }
-    guard refCode.utf8.count <= 1024 else { throw .invalid("ref_code is longer than 1024 bytes") }
+    try checkRefCode(refCode, "ref_code")
     return PathSegment.encode(refCode)
+  }
+
+  /// 1 to 1024 bytes, no NUL: it would reach the server as %00, which servers written in C
+  /// read as the end of the path. Other characters, tabs and line breaks too, are encoded.
+  static func checkRefCode(_ refCode: String, _ name: String) throws(CaffestaError) {
+    guard !refCode.isEmpty else { throw .invalid("\(name) must not be empty") }
+    guard refCode.utf8.count <= 1024 else { throw .invalid("\(name) is longer than 1024 bytes") }
+    guard !refCode.utf8.contains(0) else { throw .invalid("\(name) may not hold a NUL character") }
   }
 }

@@ -42,3 +42,49 @@ import Testing
     #expect(PathSegment.encode("Ab-1_~") == "Ab-1_~")
   }
 }
+
+@Suite struct JSONTextTests {
+  @Test func arrayElementsAreCutAsWritten() {
+    let text = #" [ {"ref_code":"a,]","price":0.6} ,"x\"]",[1,[2]],{"b":{"c":"}"}}, 7 ,null] "#
+    #expect(JSONText.elements(of: text, count: 6) == [
+      #"{"ref_code":"a,]","price":0.6}"#, #""x\"]""#, "[1,[2]]", #"{"b":{"c":"}"}}"#, "7", "null",
+    ])
+    #expect(JSONText.elements(of: "[]", count: 0) == [])
+    #expect(JSONText.elements(of: "[1,2]", count: 3) == nil)
+    #expect(JSONText.elements(of: "{}", count: 0) == nil)
+  }
+
+  @Test func upsertSendsTheCallersTextUnchanged() throws {
+    let (client, transport) = try scriptedClient([answer(200, #"{"success":true,"data":{"id":1}}"#)])
+    let body = #"{"ref_code":"x", "price": 0.6}"#
+    _ = try client.upsertProduct(json: body)
+    #expect(transport.sent.first?.body == body)
+  }
+}
+
+@Suite struct RefCodeTests {
+  @Test func nulNeverReachesAPath() throws {
+    for bad in ["a\u{0}b", "\u{0}"] {
+      let (client, transport) = try scriptedClient([])
+      #expect(throws: CaffestaError.self) { try client.upsertProduct(json: #"{"ref_code":"\#(bad.debugEscaped)"}"#) }
+      #expect(throws: CaffestaError.self) { try client.getProduct(refCode: bad) }
+      #expect(transport.sent.isEmpty)
+    }
+  }
+}
+
+extension String {
+  /// The text as a JSON string body: control characters as \u escapes.
+  var debugEscaped: String {
+    var out = ""
+    for scalar in unicodeScalars {
+      if scalar.value < 0x20 || scalar.value == 0x7F {
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}

@@ -32,5 +32,12 @@ void caf_free(void *p);
 int64_t caf_monotonic_ms(void);
 void caf_sleep_ms(int64_t ms);
 uint32_t caf_random_u32(void);
-int caf_getpid(void);
+/* Counts the fork()s this process descends from (a pthread_atfork child handler), so that
+ * state inherited from a parent can be told apart without a getpid() per request. */
+unsigned caf_fork_generation(void);
+
+/* Splits a JSON array, already validated, into its elements: writes each element's byte
+ * offsets (start, end) into spans[2*i], spans[2*i+1] and returns how many there are, or
+ * SIZE_MAX when the text is not an array or there are more than capacity elements. */
+size_t caf_json_array_spans(const char *text, size_t length, size_t *spans, size_t capacity);
 #endif
