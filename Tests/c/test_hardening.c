@@ -662,6 +662,17 @@ static void test_an_id_handed_out_is_accepted_back(void) {
   caffesta_client_free(c);
 }
 
+/* AddressSanitizer keeps freed memory in quarantine, so what RSS shows after a call is more than
+ * what the library holds: the bound on what stays resident is looser under it. */
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define RSS_AFTER_LIMIT_KB (300 * 1024)
+#else
+#define RSS_AFTER_LIMIT_KB (80 * 1024)
+#endif
+
 static void test_oversize_answers_are_refused_in_bounded_memory(void) {
   emulator_reset();
   caffesta_client *c = new_client();
@@ -674,7 +685,7 @@ static void test_oversize_answers_are_refused_in_bounded_memory(void) {
   CHECK_STATUS(get_storages(c), CAFFESTA_ERR_PROTOCOL);
   CHECK(strstr(caffesta_last_error(), "larger") != NULL);
   long rss_after = status_kb("VmRSS"), peak_after = status_kb("VmHWM");
-  CHECK(rss_before > 0 && rss_after - rss_before < 80 * 1024);
+  CHECK(rss_before > 0 && rss_after - rss_before < RSS_AFTER_LIMIT_KB);
   CHECK(peak_before > 0 && peak_after - peak_before < 80 * 1024);
   CHECK(now_ms() - start < 10000);
   fprintf(stderr, "  oversize 200 MB: RSS %+ld kB, peak %+ld kB, %lld ms\n", rss_after - rss_before,
@@ -687,7 +698,7 @@ static void test_oversize_answers_are_refused_in_bounded_memory(void) {
   CHECK_STATUS(get_storages(c), CAFFESTA_ERR_PROTOCOL);
   CHECK(strstr(caffesta_last_error(), "larger") != NULL);
   rss_after = status_kb("VmRSS"), peak_after = status_kb("VmHWM");
-  CHECK(rss_after - rss_before < 80 * 1024);
+  CHECK(rss_after - rss_before < RSS_AFTER_LIMIT_KB);
   CHECK(peak_after - peak_before < 200 * 1024); /* about the 64 MiB limit, far from the 1 GB answer */
   CHECK(now_ms() - start < 20000);
   fprintf(stderr, "  oversize 1 GB chunked: RSS %+ld kB, peak %+ld kB, %lld ms\n", rss_after - rss_before,
@@ -1203,10 +1214,10 @@ static void *mixed_operations(void *arg) {
 }
 
 /* "Safe to call while other threads use the client": settings change under the callers' feet. */
-static volatile int configuring;
+static int configuring; /* read and written with __atomic: another thread watches it */
 static void *reconfigure(void *arg) {
   int *wrong = arg;
-  for (unsigned i = 0; configuring; i++) {
+  for (unsigned i = 0; __atomic_load_n(&configuring, __ATOMIC_ACQUIRE); i++) {
     if (caffesta_client_set_base_url(shared_client, emulator_url()) != CAFFESTA_OK) (*wrong)++;
     if (caffesta_client_set_timeouts(shared_client, 5000 + i % 7, 30000 + i % 11) != CAFFESTA_OK) (*wrong)++;
     if (caffesta_client_set_max_retries(shared_client, (int)(i % 3)) != CAFFESTA_OK) (*wrong)++;
@@ -1224,7 +1235,7 @@ static void test_threads_share_one_client_through_mixed_calls(void) {
   shared_client = new_client();
   pthread_t configurator;
   int config_wrong = 0;
-  configuring = 1;
+  __atomic_store_n(&configuring, 1, __ATOMIC_RELEASE);
   CHECK(pthread_create(&configurator, NULL, reconfigure, &config_wrong) == 0);
   pthread_t threads[THREADS];
   thread_tally tallies[THREADS];
@@ -1240,7 +1251,7 @@ static void test_threads_share_one_client_through_mixed_calls(void) {
     wrong += tallies[t].wrong;
     created += tallies[t].created;
   }
-  configuring = 0;
+  __atomic_store_n(&configuring, 0, __ATOMIC_RELEASE);
   pthread_join(configurator, NULL);
   CHECK(config_wrong == 0);
   CHECK(wrong == 0);
