@@ -12,10 +12,10 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(os.path.dirname(HERE), "caffesta_emulator.py")
+# The docs' own examples: the repository's copy (Tests/samples), else a shared/ checkout beside it.
 SAMPLES = os.environ.get("CAFFESTA_SAMPLES") or next(
-    (p for p in (os.path.join(HERE, "..", "..", "..", "shared", "samples"),
-                 os.path.join(HERE, "..", "..", "shared", "samples"),
-                 "/work/shared/samples") if os.path.isdir(p)), None)
+    (p for p in (os.path.join(HERE, "..", "..", "Tests", "samples"),
+                 os.path.join(HERE, "..", "..", "..", "shared", "samples")) if os.path.isdir(p)), None)
 API_KEY = "5f4dcc3b5aa765d61d8327deb882cf99"
 SEED_PRODUCTS = 7  # products in the seed
 

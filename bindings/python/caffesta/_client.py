@@ -578,6 +578,21 @@ class Client:
             _id(ts, "ts"))
         return result
 
+    def iter_product_pages(self, pos_id: int, ts: int = 0) -> Iterator[List[Dict[str, Any]]]:
+        """Yields the products changed since ts a page at a time, fetching each page only when
+        the previous one has been used: for catalogs too large to hold at once."""
+        start_id: Optional[int] = 0
+        while start_id is not None:
+            page = self.get_products_page(pos_id, start_id, ts)
+            if page["items"]:
+                yield page["items"]
+            start_id = page["next_start_id"]
+
+    def iter_products(self, pos_id: int, ts: int = 0) -> Iterator[Dict[str, Any]]:
+        """Yields the products changed since ts one by one, a page fetched at a time."""
+        for page in self.iter_product_pages(pos_id, ts):
+            yield from page
+
     def get_all_products(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
         """Every product changed since ts, all pages followed."""
         result: List[Dict[str, Any]] = self._json_call(
