@@ -87,3 +87,21 @@ import Testing
     #expect(transport.sent.count == 1)
   }
 }
+
+@Suite struct RetryPolicyTests {
+  @Test func retryAfterIsHonouredAndCapped() {
+    let policy = RetryPolicy(maxRetries: 2)
+    #expect(policy.delayBeforeRetry(after: answer(429, "", retryAfter: 3), method: .post, attempt: 0) == 3_000)
+    #expect(policy.delayBeforeRetry(after: answer(503, "", retryAfter: 100), method: .get, attempt: 0) == 30_000)
+    #expect(policy.delayBeforeRetry(after: answer(429, "", retryAfter: 3), method: .get, attempt: 2) == nil)
+  }
+
+  @Test func backoffGrowsWithJitterAndACap() {
+    let policy = RetryPolicy(maxRetries: 10)
+    for attempt in 0..<12 {
+      let full = min(RetryPolicy.baseDelayMs << min(attempt, 10), RetryPolicy.maxBackoffMs)
+      let delay = policy.backoff(attempt)
+      #expect(delay >= full / 2 && delay <= full)
+    }
+  }
+}
