@@ -13,12 +13,7 @@ extension Client {
     _ = try check.string(invoice["number"], "number")
     _ = try check.string(invoice["date"], "date")
     _ = try check.id(try check.object(invoice["storage"], "storage")["caf_id"], "storage.caf_id")
-    let items = try check.array(invoice["items"], "items", nonEmpty: true)
-    for index in 0..<items.count {
-      let item = try check.object(items[index], "items[\(index)]")
-      _ = try check.number(item["amount"], "items[\(index)].amount", nonNegative: true)
-      _ = try check.string(item["product_code"], "items[\(index)].product_code")
-    }
+    try Self.checkItems(invoice, check)
     return try createDocument("\(Self.apiPrefix)/storage/invoices", invoice)
   }
 
@@ -43,18 +38,23 @@ extension Client {
     let check = FieldChecker(document: "move_json")
     _ = try check.id(try check.object(move["storage_from"], "storage_from")["caf_id"], "storage_from.caf_id")
     _ = try check.id(try check.object(move["storage_to"], "storage_to")["caf_id"], "storage_to.caf_id")
-    let items = try check.array(move["items"], "items", nonEmpty: true)
-    for index in 0..<items.count {
-      let item = try check.object(items[index], "items[\(index)]")
-      _ = try check.number(item["amount"], "items[\(index)].amount", nonNegative: true)
-      _ = try check.string(item["product_code"], "items[\(index)].product_code")
-    }
+    try Self.checkItems(move, check)
     return try createDocument("\(Self.apiPrefix)/storage/moves", move)
   }
 
   /// PUT /storage/moves/{id} with {"action": "wire"|"unwire"} (API.md's decision on the path).
   public func wireMove(id: Int64, _ action: WireAction) throws(CaffestaError) -> Int {
     try wire("\(Self.apiPrefix)/storage/moves/\(try Arguments.id(id, "move_id"))", action)
+  }
+
+  /// A document's items: a non-empty array of {amount >= 0, product_code}.
+  private static func checkItems(_ document: JSON, _ check: FieldChecker) throws(CaffestaError) {
+    let items = try check.array(document["items"], "items", nonEmpty: true)
+    for index in 0..<items.count {
+      let item = try check.object(items[index], "items[\(index)]")
+      _ = try check.number(item["amount"], "items[\(index)].amount", nonNegative: true)
+      _ = try check.string(item["product_code"], "items[\(index)].product_code")
+    }
   }
 
   private func createDocument(_ path: String, _ body: JSON) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
