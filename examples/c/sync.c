@@ -1,5 +1,5 @@
 /* Catalog sync, as a POS or back-office program in C would write it: read a JSON list of
- * products and upsert each one into Caffesta by its ref_code.
+ * products and upsert them all into Caffesta by their ref_codes, with a progress bar.
  *
  *   cc sync.c $(pkg-config --cflags --libs caffesta jansson) -o sync
  *   CAFFESTA_ACCOUNT=mycafe CAFFESTA_API_KEY=... ./sync catalog.json
@@ -9,6 +9,14 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+static void progress_bar(void *user_data, size_t done, size_t total) {
+  (void)user_data;
+  int width = 30, filled = total ? (int)(width * done / total) : width;
+  fprintf(stderr, "\r[%.*s%.*s] %zu/%zu%s", filled, "##############################", width - filled,
+          "------------------------------", done, total, done == total ? "\n" : "");
+}
 
 static const char *env_or(const char *name, const char *fallback) {
   const char *value = getenv(name);
@@ -38,26 +46,34 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  size_t index, created = 0, updated = 0, failed = 0;
-  json_t *product;
-  json_array_foreach(catalog, index, product) {
-    char *body = json_dumps(product, JSON_COMPACT);
-    char *result = NULL;
-    caffesta_status status = caffesta_product_upsert(client, body, &result);
-    if (status == CAFFESTA_OK) {
-      json_t *r = json_loads(result, 0, NULL);
-      const char *action = json_string_value(json_object_get(r, "action"));
-      printf("%-8s %-24s id %lld\n", action, json_string_value(json_object_get(r, "ref_code")),
-             (long long)json_integer_value(json_object_get(r, "id")));
-      if (action && action[0] == 'c') created++; else updated++;
-      json_decref(r);
-    } else {
-      printf("failed   item %zu: %s: %s\n", index, caffesta_status_name(status), caffesta_last_error());
-      failed++;
-    }
-    caffesta_string_free(result);
-    free(body);
+  /* One bulk call: several requests in flight, a progress bar, a report in catalog order. */
+  caffesta_client_set_progress(client, progress_bar, NULL);
+  char *catalog_text = json_dumps(catalog, JSON_COMPACT);
+  char *report_text = NULL;
+  caffesta_status status = caffesta_products_upsert_many(client, catalog_text, 4, &report_text);
+  free(catalog_text);
+  if (status != CAFFESTA_OK && status != CAFFESTA_ERR_PARTIAL) {
+    fprintf(stderr, "sync failed: %s: %s\n", caffesta_status_name(status), caffesta_last_error());
+    return 1;
   }
+  json_t *report = json_loads(report_text, 0, NULL);
+  caffesta_string_free(report_text);
+  size_t index, created = 0, updated = 0, failed = 0;
+  json_t *entry;
+  json_array_foreach(report, index, entry) {
+    const char *action = json_string_value(json_object_get(entry, "action"));
+    const char *ref_code = json_string_value(json_object_get(entry, "ref_code"));
+    if (strcmp(action, "failed") == 0) {
+      printf("failed   item %zu: %s: %s\n", index, json_string_value(json_object_get(entry, "status")),
+             json_string_value(json_object_get(entry, "message")));
+      failed++;
+      continue;
+    }
+    printf("%-8s %-24s id %lld\n", action, ref_code ? ref_code : "?",
+           (long long)json_integer_value(json_object_get(entry, "id")));
+    if (action[0] == 'c') created++; else updated++;
+  }
+  json_decref(report);
   printf("C sync: %zu created, %zu updated, %zu failed\n", created, updated, failed);
   caffesta_client_free(client);
   json_decref(catalog);

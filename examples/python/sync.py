@@ -56,6 +56,15 @@ def load_catalog(path: Path) -> List[Dict[str, Any]]:
     return catalog
 
 
+def progress_bar(done: int, total: int) -> None:
+    """A progress bar on stderr (any callable works: a tqdm bar's update, for one)."""
+    width = 30
+    filled = width * done // total if total else width
+    end = "\n" if done == total else ""
+    print("\r[%s%s] %d/%d" % ("#" * filled, "-" * (width - filled), done, total), end=end,
+          file=sys.stderr, flush=True)
+
+
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
     try:
@@ -70,7 +79,7 @@ def main(argv: List[str]) -> int:
             client.auth_test()
             # One call for the whole catalog: up to 4 requests in flight, a report entry per
             # product in catalog order. A product the API refuses fails alone.
-            report = client.upsert_products(catalog, concurrency=4)
+            report = client.upsert_products(catalog, concurrency=4, progress=progress_bar)
     except caffesta.AuthenticationError as e:
         print("sync: the API key was refused: %s" % e, file=sys.stderr)
         return 1
