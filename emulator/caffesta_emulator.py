@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A local Caffesta: the integration API of /work/shared/API.md over HTTP, state in SQLite.
+"""A local Caffesta: the Caffesta integration API (as the project reads it) over HTTP, state in SQLite.
 
 Python 3 standard library only. Start it with
 
