@@ -81,7 +81,4 @@ enum ABI {
     }
   }
 
-  static func cString(_ text: StaticString) -> UnsafePointer<CChar> {
-    UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
-  }
 }

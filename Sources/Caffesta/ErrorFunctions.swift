@@ -15,8 +15,8 @@ public func caffesta_last_http_status() -> Int32 {
 
 @_cdecl("caffesta_status_name")
 public func caffesta_status_name(_ status: Int32) -> UnsafePointer<CChar> {
-  guard let known = Status(rawValue: status) else { return ABI.cString("CAFFESTA_UNKNOWN") }
-  return ABI.cString(known.name)
+  guard let known = Status(rawValue: status) else { return ("CAFFESTA_UNKNOWN" as StaticString).cString }
+  return known.name.cString
 }
 
 @_cdecl("caffesta_string_free")
@@ -26,5 +26,5 @@ public func caffesta_string_free(_ text: UnsafeMutablePointer<CChar>?) {
 
 @_cdecl("caffesta_version")
 public func caffesta_version() -> UnsafePointer<CChar> {
-  ABI.cString(Version.string)
+  Version.string.cString
 }

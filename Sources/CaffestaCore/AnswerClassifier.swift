@@ -1,8 +1,9 @@
 /// Turns an HTTP answer into the parsed JSON body or a CaffestaError, following API.md's
 /// envelopes and status decisions. Pure: no I/O, so it can be fuzzed.
 public enum AnswerClassifier {
-  /// `call` names the request in messages: "PUT /a/v1.0/product/by_ref_code/x".
-  public static func classify(_ answer: HTTPAnswer, call: String) -> Result<JSON, CaffestaError> {
+  /// `call` names the request in messages: "PUT /a/v1.0/product/by_ref_code/x" (built only
+  /// for an error).
+  public static func classify(_ answer: HTTPAnswer, call: @autoclosure () -> String) -> Result<JSON, CaffestaError> {
     let status = answer.status
     let parsed = answer.body.withUnsafeBytes { bytes in
       Result { () throws(CaffestaError) -> JSON in
@@ -12,7 +13,7 @@ public enum AnswerClassifier {
     guard (200..<300).contains(status) else {
       let serverText = (try? parsed.get()).flatMap(errorText) ?? bodySnippet(answer.body)
       let suffix = serverText.isEmpty ? "" : ": \(serverText)"
-      return .failure(CaffestaError(httpErrorStatus(status), "\(call): HTTP \(status)\(suffix)", httpStatus: status))
+      return .failure(CaffestaError(httpErrorStatus(status), "\(call()): HTTP \(status)\(suffix)", httpStatus: status))
     }
     if status == 204 { return .success(JSON.null()) }  // No Content: a success with nothing to say
     let json: JSON
@@ -20,11 +21,11 @@ public enum AnswerClassifier {
     case .success(let value): json = value
     case .failure(let error):
       let what = answer.body.isEmpty ? "an empty body" : looksLikeHTML(answer.body) ? "an HTML page" : "text that is not JSON"
-      return .failure(CaffestaError(.protocolError, "\(call): HTTP \(status): expected JSON, got \(what) (\(error.message))",
+      return .failure(CaffestaError(.protocolError, "\(call()): HTTP \(status): expected JSON, got \(what) (\(error.message))",
                                     httpStatus: status))
     }
     if let message = apiError(json) {
-      return .failure(CaffestaError(.api, "\(call): \(message)", httpStatus: status))
+      return .failure(CaffestaError(.api, "\(call()): \(message)", httpStatus: status))
     }
     return .success(json)
   }

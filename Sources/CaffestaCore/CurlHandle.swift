@@ -106,7 +106,7 @@ final class CurlHandle {
   func prepare(_ request: HTTPRequest, settings: TransportSettings) {
     sink.reset(limit: settings.maxResponseBytes)
     errorBuffer[0] = 0
-    _ = caf_curl_set_str(easy, CURLOPT_URL, request.url)
+    _ = request.url.withCString { caf_curl_set_str(easy, CURLOPT_URL, $0) }
     _ = caf_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMs, settings.timeoutMs))
     _ = caf_curl_set_long(easy, CURLOPT_TIMEOUT_MS, settings.timeoutMs)
     _ = caf_curl_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes))
@@ -121,12 +121,12 @@ final class CurlHandle {
     case (_, let body):
       let text = body ?? ""
       _ = caf_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(text.utf8.count))
-      _ = caf_curl_set_str(easy, CURLOPT_COPYPOSTFIELDS, text)
+      _ = text.withCString { caf_curl_set_str(easy, CURLOPT_COPYPOSTFIELDS, $0) }
     }
     if request.method == .post || request.method == .get {
       _ = caf_curl_set_str(easy, CURLOPT_CUSTOMREQUEST, nil)
     } else {
-      _ = caf_curl_set_str(easy, CURLOPT_CUSTOMREQUEST, request.method.text)
+      _ = caf_curl_set_str(easy, CURLOPT_CUSTOMREQUEST, request.method.name.cString)
     }
   }
 

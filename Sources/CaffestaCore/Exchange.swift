@@ -10,7 +10,7 @@ struct Exchange {
   }
 
   let request: HTTPRequest
-  let call: String
+  let path: String
   let config: Client.Settings
   let policy: RetryPolicy
   let deadline: Int64
@@ -21,11 +21,14 @@ struct Exchange {
 
   init(method: HTTPMethod, path: String, body: String?, config: Client.Settings, deadline: Int64) {
     request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
-    call = "\(method.text) \(path)"
+    self.path = path
     self.config = config
     policy = RetryPolicy(maxRetries: config.maxRetries)
     self.deadline = deadline
   }
+
+  /// "PUT /a/v1.0/product/...": names the request in messages; built only when one is needed.
+  var call: String { "\(request.method.text) \(path)" }
 
   /// The next attempt's settings, or nil when the deadline has passed.
   func settings(apiKey: String) -> TransportSettings? {

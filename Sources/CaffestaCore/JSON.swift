@@ -78,8 +78,10 @@ public final class JSON {
   var isArray: Bool { caf_json_is_array(raw) != 0 }
   var isNull: Bool { caf_json_is_null(raw) != 0 }
 
+  // Keys go through withCString: the implicit String-to-pointer conversion copies short
+  // strings to the heap, on every lookup of the hot path.
   subscript(key: String) -> JSON? {
-    guard isObject, let value = json_object_get(raw, key) else { return nil }
+    guard isObject, let value = key.withCString({ json_object_get(raw, $0) }) else { return nil }
     return JSON(borrowing: value)
   }
 
@@ -128,7 +130,9 @@ public final class JSON {
   }
 
   func set(_ key: String, _ value: JSON) throws(CaffestaError) {
-    guard caf_json_object_set(raw, key, value.raw) == 0 else { throw CaffestaError(.noMemory, "out of memory") }
+    guard key.withCString({ caf_json_object_set(raw, $0, value.raw) }) == 0 else {
+      throw CaffestaError(.noMemory, "out of memory")
+    }
   }
 
   func append(_ value: JSON) throws(CaffestaError) {
