@@ -71,9 +71,13 @@ final class CurlHandle {
       guard let user, let data else { return 0 }
       let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
       let (total, overflow) = size.multipliedReportingOverflow(by: count)
-      guard !overflow, Int64(sink.bytes.count) + Int64(total) <= sink.limit else {
+      let needed = Int64(sink.bytes.count) + Int64(total)
+      guard !overflow, needed <= sink.limit else {
         sink.overflowed = true
         return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+      }
+      if needed > Int64(sink.bytes.capacity) {  // grow by doubling, but never past the limit
+        sink.bytes.reserveCapacity(Int(min(max(needed, Int64(sink.bytes.capacity) * 2), sink.limit)))
       }
       sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: total))
       return total
