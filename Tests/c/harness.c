@@ -44,9 +44,9 @@ static size_t collect(char *data, size_t size, size_t n, void *user) {
   return size * n;
 }
 
-char *emulator_admin(const char *method, const char *path, const char *body) {
+char *emulator_admin_at(const char *base, const char *ca_file, const char *method, const char *path, const char *body) {
   char url[1024];
-  snprintf(url, sizeof url, "%s%s", emulator_url(), path);
+  snprintf(url, sizeof url, "%s%s", base, path);
   CURL *h = curl_easy_init();
   buffer b = {calloc(1, 1), 0};
   struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -54,19 +54,25 @@ char *emulator_admin(const char *method, const char *path, const char *body) {
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   if (body) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  if (ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 20000L);
   CURLcode rc = curl_easy_perform(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(h);
   if (rc != CURLE_OK || status >= 300) {
-    fprintf(stderr, "  emulator admin %s %s failed: curl %d, HTTP %ld: %s\n", method, path, rc, status, b.data);
+    fprintf(stderr, "  emulator admin %s %s%s failed: curl %d, HTTP %ld: %s\n", method, base, path, rc, status, b.data);
     free(b.data);
     return NULL;
   }
   return b.data;
+}
+
+char *emulator_admin(const char *method, const char *path, const char *body) {
+  return emulator_admin_at(emulator_url(), NULL, method, path, body);
 }
 
 void emulator_reset(void) { free(emulator_admin("POST", "/__emulator/reset", "{}")); }

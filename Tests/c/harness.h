@@ -24,8 +24,10 @@ int run_tests(const test_case *tests, size_t count);
 /* The emulator under test (scripts/with-emulator.sh sets both). */
 const char *emulator_url(void);
 const char *emulator_key(void);
-/* Admin calls: POST/GET/DELETE on /__emulator/...; returns the body (malloc'd) or NULL. */
+/* Admin calls: POST/GET/DELETE on /__emulator/...; returns the body (malloc'd) or NULL.
+ * The _at form reaches another emulator (base URL, and the CA of an HTTPS one or NULL). */
 char *emulator_admin(const char *method, const char *path, const char *body);
+char *emulator_admin_at(const char *base, const char *ca_file, const char *method, const char *path, const char *body);
 void emulator_reset(void);
 void emulator_fault(const char *fault_json);
 /* A count from GET /__emulator/stats, -1 on error. */

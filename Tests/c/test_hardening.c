@@ -166,48 +166,11 @@ static pid_t spawn_emulator(int port, const char *const *extra, char *url, size_
   return pid;
 }
 
-/* ---- The emulators' admin switches, at any URL (the harness's helpers know only the main one) ---- */
-
-typedef struct { char *data; size_t size; } buffer;
-static size_t collect(char *data, size_t size, size_t n, void *user) {
-  buffer *b = user;
-  char *grown = realloc(b->data, b->size + size * n + 1);
-  if (!grown) return 0;
-  b->data = grown;
-  memcpy(b->data + b->size, data, size * n);
-  b->size += size * n;
-  b->data[b->size] = '\0';
-  return size * n;
-}
-
-/* The body of an admin call (malloc'd), or NULL. ca_file: the CA of an HTTPS emulator. */
-static char *admin_at(const char *base, const char *ca_file, const char *method, const char *path, const char *body) {
-  char url[1024];
-  snprintf(url, sizeof url, "%s%s", base, path);
-  CURL *h = curl_easy_init();
-  buffer b = {calloc(1, 1), 0};
-  curl_easy_setopt(h, CURLOPT_URL, url);
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-  if (body) curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-  if (ca_file) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 20000L);
-  CURLcode rc = curl_easy_perform(h);
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(h);
-  if (rc != CURLE_OK || status != 200) {
-    fprintf(stderr, "  admin %s %s%s failed: curl %d, HTTP %ld\n", method, base, path, rc, status);
-    free(b.data);
-    return NULL;
-  }
-  return b.data;
-}
+/* ---- The emulators' admin switches, at any URL ---- */
 
 /* The request log of an emulator: a JSON array (never NULL: [] when it cannot be read, with a failed check). */
 static json_t *log_at(const char *base, const char *ca_file) {
-  char *text = admin_at(base, ca_file, "GET", "/__emulator/requests", NULL);
+  char *text = emulator_admin_at(base, ca_file, "GET", "/__emulator/requests", NULL);
   json_t *log = parsed(text);
   free(text);
   if (!json_is_array(log)) { harness_checks_failed++; json_decref(log); return json_array(); }
@@ -239,7 +202,7 @@ static size_t count_requests(json_t *log, const char *method, const char *prefix
 }
 
 static long stat_at(const char *base, const char *table) {
-  char *text = admin_at(base, NULL, "GET", "/__emulator/stats", NULL);
+  char *text = emulator_admin_at(base, NULL, "GET", "/__emulator/stats", NULL);
   json_t *stats = parsed(text);
   free(text);
   json_t *value = json_object_get(stats, table);
