@@ -692,6 +692,15 @@ class Api:
                          (ref, name if name is not None else ref, parent_id, pos, ts))
         return cur.lastrowid
 
+    def _link_parent(self, db, ref, parent, cpath):
+        """Points category `ref` at its parent category (by ref_code); None leaves it alone."""
+        if parent is None:
+            return
+        prow = db.execute("SELECT id FROM categories WHERE ref_code=?", (parent,)).fetchone()
+        if prow is None:
+            raise Invalid("%sparent: category %s not found" % (cpath, parent))
+        db.execute("UPDATE categories SET parent_id=? WHERE ref_code=?", (prow[0], ref))
+
     def _workspace(self, db, ref, name=None, update=False):
         row = db.execute("SELECT id FROM workspaces WHERE ref_code=?", (ref,)).fetchone()
         if row is not None:
@@ -895,13 +904,7 @@ class Api:
             for ref, (name, _, _) in seen.items():
                 self._category(db, ref, name, update=True)
             for ref, (name, parent, cpath) in seen.items():
-                if parent is not None:
-                    prow = db.execute("SELECT id FROM categories WHERE ref_code=?",
-                                      (parent,)).fetchone()
-                    if prow is None:
-                        raise Invalid("%sparent: category %s not found" % (cpath, parent))
-                    db.execute("UPDATE categories SET parent_id=? WHERE ref_code=?",
-                               (prow[0], ref))
+                self._link_parent(db, ref, parent, cpath)
             for _, m, mpath in objects(body, "menus", ""):
                 ref = nonempty(field(m, "id", mpath, "code"), mpath + "id")
                 name = nonempty(field(m, "name", mpath, "str"), mpath + "name")
@@ -1082,13 +1085,7 @@ class Api:
             for ref, name, _, _ in new_cats:
                 self._category(db, ref, name)
             for ref, _, parent, cpath in new_cats:
-                if parent is not None:
-                    prow = db.execute("SELECT id FROM categories WHERE ref_code=?",
-                                      (parent,)).fetchone()
-                    if prow is None:
-                        raise Invalid("%sparent: category %s not found" % (cpath, parent))
-                    db.execute("UPDATE categories SET parent_id=? WHERE ref_code=?",
-                               (prow[0], ref))
+                self._link_parent(db, ref, parent, cpath)
             for _, w, wpath in objects(body, "workspaces", ""):
                 ref = nonempty(field(w, "ref_code", wpath, "code"), wpath + "ref_code")
                 self._workspace(db, ref, field(w, "name", wpath, "str", required=False))
