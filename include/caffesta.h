@@ -246,7 +246,9 @@ caffesta_status caffesta_order_create(caffesta_client *client, const char *order
  * message is the order's UUID, on failure the reason. */
 caffesta_status caffesta_order_job_status(caffesta_client *client, long long job_id, char **result_json);
 
-/* Polls the job with backoff until it ends or timeout_ms passes.
+/* Polls GET /a/v1.0/draft/get_job_status/{job_id} (wrapped or bare) with backoff until the job
+ * ends or timeout_ms passes. For an order that may have been made at once, wait on
+ * caffesta_order_submit()'s result with caffesta_order_wait_submitted() instead.
  * Statuses: OK with the final job JSON (message = the order's UUID); API when the job failed
  * (the reason is in caffesta_last_error()); TIMEOUT when it is still pending at the deadline. */
 caffesta_status caffesta_order_wait(caffesta_client *client, long long job_id, long timeout_ms, char **result_json);
@@ -327,7 +329,8 @@ caffesta_status caffesta_receipts_by_shift_day(caffesta_client *client, long lon
 /* ---- Errors, memory, version ---- */
 
 /* This thread's most recent call: a message naming the method, path, HTTP status and the
- * server's error text; "" after a success. Never contains the API key. Valid until this
+ * server's error text (from data.error, error, message, data.message or data.status, wherever
+ * the server put it); "" after a success. Never contains the API key. Valid until this
  * thread's next call into the library; do not free. */
 const char *caffesta_last_error(void);
 
