@@ -270,7 +270,8 @@ static void test_feeds_and_pagination(void) {
   json_int_t products_ts = json_integer_value(json_object_get(updates, "products"));
   json_decref(updates);
 
-  /* 250 more products: three pages of 100. */
+  /* 250 more products: three pages of 100 (the emulator's page size, set for this test). */
+  free(emulator_admin("POST", "/__emulator/config", "{\"page_size\": 100}"));
   for (int i = 0; i < 250; i++) {
     char body[256];
     snprintf(body, sizeof body, "{\"ref_code\":\"page-%03d\",\"name\":\"Товар %d\",\"measure\":\"pcs\",\"type\":\"product\","
