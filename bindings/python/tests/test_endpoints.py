@@ -124,6 +124,7 @@ def test_update_feeds(client, emulator):
 
 
 def test_pages_generator_and_deletions(client, emulator):
+    emulator.config(page_size=100)  # pages of 100, so that 257 products make three
     report = client.upsert_products([product("page-%03d" % i) for i in range(250)], concurrency=8)
     assert all(entry["action"] == "created" for entry in report)
     ts = client.get_updates(2)["products"]
