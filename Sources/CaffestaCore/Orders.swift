@@ -47,7 +47,8 @@ extension Client {
       let reason = data["message"]?.string ?? data["error"]?.string ?? "no reason given"
       throw CaffestaError(.api, "\(call): the order failed: \(reason)", httpStatus: httpStatus)
     }
-    let jobId = data["job_id"] == nil ? nil : try idField("job_id", of: data, call: call)
+    let hasJob = data["job_id"].map { !$0.isNull } ?? false
+    let jobId = hasJob ? try idField("job_id", of: data, call: call) : nil
     let uuid = state == "success" ? data["message"]?.string : nil
     guard jobId != nil || uuid != nil else {
       throw CaffestaError(.protocolError, "\(call): the answer has neither a job_id nor the order's UUID; the order may have been made",

@@ -59,6 +59,22 @@ import Testing
     }
   }
 
+  @Test func aNullJobIdIsNoJob() throws {
+    let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"job_id":null,"status":"success","message":"u-4"}}"#)])
+    #expect(try client.submitOrder(json: order).order.json() == #"{"job_id":null,"status":"success","uuid":"u-4"}"#)
+  }
+
+  @Test func anAnswerWithNeitherJobNorUUIDIsAProtocolError() throws {
+    let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"status":"pending"}}"#)])
+    do {
+      _ = try client.submitOrder(json: order)
+      Issue.record("no error")
+    } catch {
+      #expect(error.status == .protocolError)
+      #expect(error.message.contains("may have been made"))
+    }
+  }
+
   @Test func theOldCreateGivesJobZeroForAnOrderMadeAtOnce() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"status":"success","message":"u-3"}}"#)])
     #expect(try client.createOrder(json: order).id == 0)
