@@ -122,6 +122,21 @@ final class FieldShapeTest extends EmulatorTestCase
         $this->assertEquals($receipts, $client->getReceiptsByShiftDay(2, '2022-04-20'));
     }
 
+    public function testMenuImportPricesValueIsCostValueDayRetail(): void
+    {
+        $client = $this->client();
+        $client->importMenuPart(['update_balances' => false, 'categories' => [], 'menus' => [], 'taxes' => [],
+            'shops' => [], 'items' => [['id' => 'price-check', 'deleted' => false, 'name' => 'Проверка цен',
+                'measure' => 'pcs', 'for_sale' => true, 'tax_id' => 1, 'menus' => [],
+                'prices' => [['shop_id' => 2, 'value' => 1.25, 'value_day' => 3.5]]]]]);
+        $ids = array_column(array_filter($client->getAllProducts(2),
+            static fn (array $p): bool => $p['alternateName'] === 'price-check'), 'id');
+        $this->assertCount(1, $ids);
+        $rows = array_values(array_filter($client->getProductShopData(2),
+            static fn (array $r): bool => $r['product_id'] === $ids[0]));
+        $this->assertSame(['3.50', '1.250000'], [$rows[0]['price'], $rows[0]['avgInvoicedSelfCost']]);
+    }
+
     /** @dataProvider pageSizes */
     public function testProductIteratorsFollowAnyPageSize(int $pageSize, int $products): void
     {

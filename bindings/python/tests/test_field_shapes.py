@@ -125,3 +125,21 @@ def test_product_iterators_follow_any_page_size(client, emulator, page_size, pro
     assert max(pages) == page_size
     assert len(pages) == -(-total // page_size)
     assert len(list(client.iter_products(2))) == total == len(client.get_all_products(2))
+
+
+def test_menu_import_prices_value_is_cost_value_day_retail(client, emulator):
+    client.import_menu_part({"update_balances": False, "categories": [], "menus": [], "taxes": [],
+                             "shops": [], "items": [{
+                                 "id": "price-check", "deleted": False, "name": "Проверка цен",
+                                 "measure": "pcs", "for_sale": True, "tax_id": 1, "menus": [],
+                                 "prices": [{"shop_id": 2, "value": 1.25, "value_day": 3.5}]}]})
+    (product,) = [p for p in client.get_all_products(2) if p["alternateName"] == "price-check"]
+    (row,) = [r for r in client.get_product_shop_data(2) if r["product_id"] == product["id"]]
+    assert row["price"] == "3.50"                   # value_day: the retail price
+    assert row["avgInvoicedSelfCost"] == "1.250000"  # value: the cost
+
+
+def test_the_emulator_feed_error_switch(client, emulator):
+    emulator.fault("feed_error", "/a/v1.0/draft/get_", message="Terminal is blocked")
+    with pytest.raises(caffesta.ApiError, match="Terminal is blocked"):
+        client.get_balances(2)
