@@ -109,7 +109,7 @@ class Admin:
     def bump(self, section, body):
         if section not in SECTIONS:
             raise HttpError(404, "unknown section %s" % section)
-        with self.store.tx() as db:
+        with self.store.tx():  # one transaction: the bump is atomic
             if body.get("ts") is not None:
                 ts = body["ts"]
                 if not check_kind(ts, "int") or ts < 0:

@@ -15,8 +15,6 @@ FAULT_KINDS = ("status", "delay", "html", "html200", "empty", "truncate", "close
                "apply_then_close", "trickle", "hang", "oversize", "invalid_utf8", "deep_json",
                "redirect", "body", "feed_error")
 FEED_PATHS = "/a/v1.0/draft/get_"  # where feed_error acts unless told otherwise
-# Kinds that need the real answer: played by the handler after the API ran.
-LATE_KINDS = ("delay", "truncate", "trickle", "apply_then_close")
 
 
 class Switchboard:
@@ -94,7 +92,9 @@ HTML_200 = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Caffest
 
 
 def play(h, fault):
-    """Faults that answer instead of the API; True when the request was handled."""
+    """Plays a fault that answers instead of the API on handler h; True when it did. The kinds
+    that need the real answer (delay, truncate, trickle, apply_then_close) are left to the
+    handler, after the API ran."""
     kind = fault["kind"]
     if kind == "close":
         h._abort()

@@ -1,5 +1,7 @@
-"""Delivery orders: a bill is checked, then placed through a job (pending, then success with the
-receipt's UUID or failed with the reason); a placed order is a receipt on its POS."""
+"""Delivery orders: a bill is checked (its shape, the docs' client rule), then placed at once
+(POST /a/v1.1/draft/receipts) or through a job (POST /a/v1.0/draft/receipts: pending, then
+success with the receipt's UUID or failed with the reason). A placed order is a receipt waiting
+for the cashier on its POS."""
 
 import json
 import time
