@@ -322,7 +322,7 @@ caffesta_status caffesta_sales_by_pos_grouped(caffesta_client *client, const cha
 /* Every receipt of one shift day ("YYYY-MM-DD") of one terminal, ungrouped, a bare array:
  * [{id, terminal_number, type "sale"|"prepayment", income 1 | -1, ..., bill_dishes [{id,
  *   parent_id (a modifier's line) | null, count (may be fractional), weight, dish {ref_code, ...},
- *   ...}]}] — no client; passed through as the server wrote it. */
+ *   ...}]}]; receipts carry no client. */
 caffesta_status caffesta_receipts_by_shift_day(caffesta_client *client, long long terminal_id, const char *date,
                                                char **result_json);
 

@@ -67,6 +67,7 @@ public enum AnswerClassifier {
     if let text = data?["status"]?.string { return text }
     return data?.string
   }
+
   static func looksLikeHTML(_ body: [UInt8]) -> Bool {
     let start = body.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
     return start.first == UInt8(ascii: "<")
