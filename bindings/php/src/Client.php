@@ -645,7 +645,7 @@ final class Client
     }
 
     /**
-     * Every receipt of one shift day of one terminal (POS), ungrouped, as the server writes it: ['id',
+     * Every receipt of one shift day of one terminal (POS), ungrouped: ['id',
      * 'terminal_number', 'type', 'income' => 1|-1, ..., 'bill_dishes' => [['id', 'parent_id', 'count',
      * 'weight', 'dish' => ['ref_code', ...], ...]]].
      * @param string|\DateTimeInterface $date "YYYY-MM-DD", or the day of a date-time in its own zone

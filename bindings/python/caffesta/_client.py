@@ -710,7 +710,7 @@ class Client:
     def get_receipts_by_shift_day(self, terminal_id: int, date: Day) -> List[Dict[str, Any]]:
         """Every receipt of one shift day of one terminal, ungrouped: ``[{id, terminal_number,
         type, income (1 or -1), ..., bill_dishes [{id, parent_id, count, weight, dish
-        {ref_code, ...}, ...}]}]`` as the server writes it."""
+        {ref_code, ...}, ...}]}]``; receipts carry no client."""
         result: List[Dict[str, Any]] = self._json_call(
             "caffesta_receipts_by_shift_day", _id(terminal_id, "terminal_id"),
             _day(date, "date"))
