@@ -80,10 +80,19 @@ def _c_path(value: Any, name: str) -> bytes:
     return _utf8(path, name)
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _as_dict(value: Mapping[str, Any]) -> Dict[str, Any]:
+    """A mapping as the dict json encodes; a dict as it is (no copy per call)."""
+    return value if type(value) is dict else dict(value)
+
+
 def _json_text(value: Any, name: str) -> bytes:
     """A Python value as compact UTF-8 JSON text (non-ASCII kept as is)."""
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = _ENCODER.encode(value)
     except (TypeError, ValueError, RecursionError) as e:
         raise _invalid("%s cannot be sent as JSON: %s" % (name, e)) from None
     return _utf8(text, name)
@@ -309,16 +318,15 @@ class Client:
         if not out.value:
             raise _error_from_python("the library returned CAFFESTA_OK without a result",
                                      _native.Status.ERR_INTERNAL, lib)
-        http_status = lib.caffesta_last_http_status()
         try:
             data = ctypes.string_at(out.value)
         finally:
-            lib.caffesta_string_free(out)
+            lib.caffesta_string_free(out)  # leaves this thread's last HTTP status as it was
         try:
             return json.loads(data.decode("utf-8")) if data.strip() else None
         except (UnicodeDecodeError, ValueError, RecursionError) as e:
-            raise _error_from_python("the answer is not valid JSON: %s" % e,
-                                     _native.Status.ERR_PROTOCOL, lib, http_status) from None
+            raise _error_from_python("the answer is not valid JSON: %s" % e, _native.Status.ERR_PROTOCOL,
+                                     lib, lib.caffesta_last_http_status()) from None
 
     def _json_call(self, name: str, *args: Any) -> Any:
         """Calls a function whose last parameter is char **result_json."""
@@ -356,7 +364,7 @@ class Client:
         """
         if not isinstance(product, Mapping):
             raise TypeError("product must be a mapping, not %s" % type(product).__name__)
-        body = _json_text(dict(product), "product")
+        body = _json_text(_as_dict(product), "product")
         out = c_void_p()
         with self._using() as pointer:
             status = self._lib.caffesta_product_upsert(pointer, body, byref(out))
@@ -405,7 +413,7 @@ class Client:
             if not isinstance(item, Mapping):
                 raise TypeError("products[%d] must be a mapping, not %s"
                                 % (index, type(item).__name__))
-        body = _json_text([dict(item) for item in items], "products")
+        body = _json_text([_as_dict(item) for item in items], "products")
         workers = _integer(concurrency, "concurrency", _C_INT_MAX)
         if progress is not None and not callable(progress):
             raise TypeError("progress must be callable")
