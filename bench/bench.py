@@ -28,9 +28,9 @@ ROOT = os.path.dirname(HERE)
 
 FULL = dict(reps=5, c_items=5000, py_items=2000, php_items=2000, mem_calls=100000, load_runs=201,
             wan_items=500, wan_reps=3, callgrind_items=1000, callgrind_cases=None)
-# Quick: callgrind on the two sequential C cases only (valgrind takes about a second to start).
-QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=2000, load_runs=5,
-             wan_items=16, wan_reps=1, callgrind_items=10, callgrind_cases=("raw-seq", "lib-seq"))
+# Quick: callgrind on one C case only (valgrind takes most of a second to start).
+QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=500, load_runs=3,
+             wan_items=8, wan_reps=1, callgrind_items=5, callgrind_cases=("lib-seq",))
 CONCURRENCIES = (1, 4, 8, 16)
 WARMUP = 20  # items every case runs before its measured part (BENCH_WARMUP of bench/common.h)
 
@@ -244,7 +244,7 @@ def main():
           (p["reps"], " (QUICK MODE: counts too small to mean anything)" if a.quick else ""))
     print("load average before %.2f, after %.2f on %d CPUs (wall time moves with it; CPU less; instructions not)"
           % (load_before[0], load_after[0], os.cpu_count()))
-    print("cpu: user + system of the client per item; instr: callgrind, %d items after %d of warm-up"
+    print("cpu: user + system of the client per item; instr: callgrind, %d items after up to %d of warm-up"
           % (p["callgrind_items"], WARMUP))
     print("%-56s %6s %9s %8s %8s %8s %5s" % ("case", "items", "wall ms", "wall us", "cpu us", "k instr", "conns"))
     for c in cases + wan:

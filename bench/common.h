@@ -15,8 +15,9 @@
 #include <valgrind/callgrind.h>
 
 /* Items each loop runs before the measured part (connections opened, symbols bound), as the
- * Python and PHP loops do: what is measured is the steady state. */
+ * Python and PHP loops do: what is measured is the steady state. At most N: the same items. */
 #define BENCH_WARMUP 20
+static inline long bench_warmup(long n) { return n < BENCH_WARMUP ? n : BENCH_WARMUP; }
 
 /* Under `valgrind --tool=callgrind --collect-atstart=no`, only what runs between these two
  * marks is counted, so the instructions per item leave out start-up and warm-up; outside

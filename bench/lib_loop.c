@@ -4,7 +4,7 @@
  *   lib_loop BASE_URL KEY many N C           one caffesta_products_upsert_many call, concurrency C
  *   lib_loop BASE_URL KEY many-progress N C  the same with a progress callback installed
  *   lib_loop BASE_URL KEY mem N              RSS after 1 000 warm-up upserts, then after N more
- * BENCH_WARMUP items first (one bulk call for many), then N measured ones. Prints {"ms", "cpu_ms",
+ * bench_warmup(N) items first (one bulk call for many), then N measured ones. Prints {"ms", "cpu_ms",
  * "items", "distinct_ids"} of the measured part (mem: also "rss_before_kb", "rss_after_kb"). */
 #include "common.h"
 #include <caffesta.h>
@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
     if (progress) check(caffesta_client_set_progress(client, on_progress, NULL), "caffesta_client_set_progress");
     int concurrency = argc > 5 ? atoi(argv[5]) : 1;
     void (*run)(long, int) = strcmp(mode, "seq") == 0 ? upsert_sequential : upsert_many;
-    run(BENCH_WARMUP, concurrency);
+    run(bench_warmup(n), concurrency);
     bench_forget_ids();
     progress_calls = 0;
     double start = bench_now_ms(), cpu = bench_cpu_ms();

@@ -2,7 +2,7 @@
  * and nothing else. Same product, same headers, a kept-alive connection, the answer parsed.
  *   raw_loop BASE_URL KEY seq N          one easy handle, one PUT after the other
  *   raw_loop BASE_URL KEY multi N C      curl multi, C requests in flight on C reused handles
- * BENCH_WARMUP items first, on the same handles, then N measured ones. Prints {"ms", "cpu_ms",
+ * bench_warmup(N) items first, on the same handles, then N measured ones. Prints {"ms", "cpu_ms",
  * "items", "distinct_ids", "connects"} of the measured part (connects: CURLINFO_NUM_CONNECTS summed). */
 #include "common.h"
 #include <curl/curl.h>
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     bench_die("unknown mode", argv[3]);
   }
   void (*run)(long) = sequential_mode ? run_sequential : run_multi;
-  run(BENCH_WARMUP);
+  run(bench_warmup(n));
   connects = 0;
   bench_forget_ids();
   double start = bench_now_ms(), cpu = bench_cpu_ms();
