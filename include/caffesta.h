@@ -64,7 +64,7 @@ caffesta_client *caffesta_client_new(const char *account_name, const char *api_k
 /* Frees the client and closes its connections. NULL: no-op. */
 void caffesta_client_free(caffesta_client *client);
 
-/* Replaces the base URL, for the emulator, a staging host or a proxy: "http://127.0.0.1:8080".
+/* Replaces the base URL, for the emulator, a staging host or a proxy: "http://127.0.0.1:8765".
  * Only http:// and https:// with a host and an optional port and path prefix; no query,
  * fragment or user info. The API key goes wherever this points: set it on purpose only.
  * Statuses: INVALID_ARGUMENT. Safe to call while other threads use the client. */

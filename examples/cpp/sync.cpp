@@ -2,7 +2,7 @@
 // that turns statuses into exceptions and frees every string the library hands out.
 //
 //   c++ -std=c++17 sync.cpp $(pkg-config --cflags --libs caffesta) -o sync
-//   CAFFESTA_BASE_URL=http://127.0.0.1:8080 CAFFESTA_API_KEY=... ./sync ref-code "Name" 2.50
+//   CAFFESTA_BASE_URL=http://127.0.0.1:8765 CAFFESTA_API_KEY=... ./sync ref-code "Name" 2.50
 #include <caffesta.h>
 
 #include <cstdlib>
