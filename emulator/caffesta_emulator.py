@@ -721,7 +721,7 @@ class Api:
     # ---- products ------------------------------------------------------------------------
 
     def _product_fields(self, db, body, path=""):
-        """Validated product columns present in body (API.md, product body); prices apart."""
+        """Validated product columns present in body (docs/api.md, product body); prices apart."""
         f = {}
         v = field(body, "name", path, "str", required=False)
         if v is not None:

@@ -1,10 +1,10 @@
 import CSupport
 
-/// Delivery orders and their jobs (API.md, Delivery orders).
+/// Delivery orders and their jobs (docs/api.md, Delivery orders).
 extension Client {
   static let defaultOrderPath = "/a/v1.0/draft/orders"
 
-  /// The docs give no usable path for creating an order; API.md decides one, and this lets a
+  /// The docs give no usable path for creating an order; docs/api.md decides one, and this lets a
   /// caller follow Caffesta if it says otherwise.
   public func setOrderPath(_ path: String) throws(CaffestaError) {
     let checked = try Validation.requestPath(path)
@@ -18,10 +18,10 @@ extension Client {
     try Self.checkOrder(order)
     let path = currentSettings.orderPath
     let (data, status) = try payload(.post, path, body: order)
-    return (try Self.idField("job_id", of: data, call: "POST \(path)"), status)
+    return (try Self.idField("job_id", of: data, call: "POST \(currentSettings.baseURL)\(path)"), status)
   }
 
-  /// No negative counts or sums (API.md); the fields a job needs are there.
+  /// No negative counts or sums (docs/api.md); the fields a job needs are there.
   static func checkOrder(_ order: JSON) throws(CaffestaError) {
     let check = FieldChecker(document: "order_json")
     let bill = try check.object(order["bill"], "bill")

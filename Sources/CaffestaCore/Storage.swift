@@ -1,4 +1,4 @@
-/// Storages and their stock (API.md, Storage).
+/// Storages and their stock (docs/api.md, Storage).
 extension Client {
   /// GET /draft/storages answers `{"1": "(id:1) Cafe storage"}`; this returns
   /// `[{"id": 1, "name": "Cafe storage", "label": "(id:1) Cafe storage"}]`, ordered by id.

@@ -12,10 +12,9 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(os.path.dirname(HERE), "caffesta_emulator.py")
-# The docs' own examples: the repository's copy (Tests/samples), else a shared/ checkout beside it.
+# The docs' own examples: the repository's copy (Tests/samples), or CAFFESTA_SAMPLES.
 SAMPLES = os.environ.get("CAFFESTA_SAMPLES") or next(
-    (p for p in (os.path.join(HERE, "..", "..", "Tests", "samples"),
-                 os.path.join(HERE, "..", "..", "..", "shared", "samples")) if os.path.isdir(p)), None)
+    (p for p in (os.path.join(HERE, "..", "..", "Tests", "samples"),) if os.path.isdir(p)), None)
 API_KEY = "5f4dcc3b5aa765d61d8327deb882cf99"
 SEED_PRODUCTS = 7  # products in the seed
 
@@ -126,7 +125,7 @@ def read_line(proc, timeout):
 
 def load_sample(name):
     if SAMPLES is None:
-        pytest.skip("shared/samples not found (set CAFFESTA_SAMPLES)")
+        pytest.skip("Tests/samples not found (set CAFFESTA_SAMPLES)")
     with open(os.path.join(SAMPLES, name), encoding="utf-8") as f:
         return json.load(f)
 

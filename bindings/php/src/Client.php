@@ -114,7 +114,7 @@ final class Client
 
     /**
      * Creates the product, or updates the one Caffesta holds with the same ref_code.
-     * @param array<string, mixed> $product API.md's product body; "ref_code" is required
+     * @param array<string, mixed> $product docs/api.md's product body; "ref_code" is required
      * @return array{id: int, ref_code: string, action: string} action is "created" or "updated"
      * @throws CaffestaException
      */
@@ -242,7 +242,7 @@ final class Client
      * Creates an incoming invoice and returns its id.
      * @param array<string, mixed> $invoice ['number', 'date' => 'YYYY-MM-DD HH:MM', 'storage' => ['caf_id' => 1],
      *        'items' => [['amount', 'product_code', 'package_code', 'price', ...]], 'shipper'?, 'categories'?,
-     *        'workspaces'?, 'packages'?, 'products'?] (API.md, Incoming invoices)
+     *        'workspaces'?, 'packages'?, 'products'?] (docs/api.md, Incoming invoices)
      * Not idempotent: every call makes a new document, and once the body may have reached the server it
      * is not resent, so a NetworkException or TimeoutException means "check with listInvoices() before
      * trying again".
@@ -321,7 +321,7 @@ final class Client
 
     /**
      * Writes the given fields of the product with this Caffesta id.
-     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @param array<string, mixed> $fields product fields (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException NotFoundException if there is no such product
      */
@@ -332,7 +332,7 @@ final class Client
 
     /**
      * Writes the given fields of the product with this ref_code (sent percent-encoded as one path segment).
-     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @param array<string, mixed> $fields product fields (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException NotFoundException if there is no such product
      */
@@ -346,7 +346,7 @@ final class Client
      * Imports the WHOLE menu. WARNING: every product the body does not list is REMOVED from the
      * menu. To add and update without removing anything, use importMenuPart().
      * @param array<string, mixed> $menu ['update_balances', 'categories', 'menus', 'taxes', 'shops',
-     *        'items' => [['id' => 'your code', ...]]] (API.md, Products)
+     *        'items' => [['id' => 'your code', ...]]] (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException
      */

@@ -351,7 +351,7 @@ class Client:
     def upsert_product(self, product: Mapping[str, Any]) -> Dict[str, Any]:
         """Creates the product, or updates the one with the same ref_code.
 
-        ``product`` is a product body as API.md describes it (``ref_code`` required). Returns
+        ``product`` is a product body as docs/api.md describes it (``ref_code`` required). Returns
         ``{"id": int, "ref_code": str, "action": "created" | "updated"}``.
         """
         if not isinstance(product, Mapping):

@@ -99,6 +99,7 @@ _ID_OUT = POINTER(c_longlong)   # long long *id
 PROTOTYPES = {
     # ---- Client ----
     "caffesta_client_new": (_C, [c_char_p, c_char_p]),
+    "caffesta_client_create": (_S, [c_char_p, c_char_p, POINTER(_C)]),
     "caffesta_client_free": (None, [_C]),
     "caffesta_client_set_base_url": (_S, [_C, c_char_p]),
     "caffesta_client_set_timeouts": (_S, [_C, c_long, c_long]),
