@@ -226,20 +226,39 @@ final class Library
         }
     }
 
+    /**
+     * Why a library path cannot be loaded, in the words the Python binding uses too: "no such file",
+     * "a directory, not the library file", "a broken symbolic link", "not readable", else why the
+     * dynamic loader refused it as far as PHP can tell (FFI does not pass dlerror() on).
+     */
+    public static function whyNotLoadable(string $library): string
+    {
+        if (!str_contains($library, '/')) {
+            return 'not found by the system loader';
+        }
+        if (is_dir($library)) {
+            return 'a directory, not the library file';
+        }
+        if (!file_exists($library)) {
+            return is_link($library) ? 'a broken symbolic link' : 'no such file';
+        }
+        if (!is_readable($library)) {
+            return 'not readable';
+        }
+        $head = (string) @file_get_contents($library, false, null, 0, 4);
+        if ($head !== "\x7fELF") {
+            return 'the dynamic loader refused it: not an ELF shared object';
+        }
+        return 'the dynamic loader refused it (another architecture, or a missing dependency such as '
+            . 'libcurl or jansson: check with ldd)';
+    }
+
     /** Says which library was tried, why it failed as far as PHP can tell, and what to do. */
     private static function libraryFailure(string $library): string
     {
         $env = getenv('CAFFESTA_LIBRARY');
         if (is_string($env) && $env !== '') {
-            if (!file_exists($library)) {
-                $why = str_contains($library, '/') ? 'no such file' : 'not found by the system loader';
-            } elseif (!is_readable($library)) {
-                $why = 'not readable';
-            } else {
-                $why = 'the dynamic loader refused it (another architecture, or a missing dependency '
-                    . 'such as libcurl or jansson: check with ldd)';
-            }
-            return "libcaffesta could not be loaded: tried CAFFESTA_LIBRARY=$library: $why";
+            return "libcaffesta could not be loaded: tried CAFFESTA_LIBRARY=$library: " . self::whyNotLoadable($library);
         }
         return 'libcaffesta could not be loaded: tried ' . self::SONAME . ' through the system loader '
             . '(CAFFESTA_LIBRARY is not set): not in its paths (ldconfig -p, LD_LIBRARY_PATH), or a dependency '
