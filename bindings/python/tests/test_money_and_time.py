@@ -47,8 +47,12 @@ def test_decimals_in_a_document_and_in_a_raw_request(client, emulator):
     wire = json.loads(last_body(emulator, "POST", "/a/v1.0/storage/invoices"))
     # The values arrive as numbers; their exact text is the library's business (issue 11).
     assert wire["items"][0]["price"] == 7.6 and wire["items"][0]["amount"] == 1.25
-    client.request("POST", "/a/v1.0/product/", product("money-2", weight_in_gram=Decimal("1E+2")))
-    assert '"weight_in_gram":1E+2' in last_body(emulator, "POST", "/a/v1.0/product/")
+    client.request("POST", "/a/v1.0/product/", product("money-2", prices=[
+        {"caf_shop_id": 2, "caf_storage_id": 1, "price": Decimal("1.5E+1")}]))
+    assert json.loads(last_body(emulator, "POST", "/a/v1.0/product/"))["prices"][0]["price"] == 15
+    client.upsert_product(product("money-3", prices=[
+        {"caf_shop_id": 2, "caf_storage_id": 1, "price": Decimal("1.5E+1")}]))
+    assert '"price":1.5E+1' in last_body(emulator, "POST", "/a/v1.0/product/")  # sent as written
 
 
 @pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"),
