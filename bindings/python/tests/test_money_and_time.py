@@ -55,8 +55,8 @@ def test_decimals_in_a_document_and_in_a_raw_request(client, emulator):
 
 def test_the_binding_writes_a_decimal_as_its_own_text():
     from caffesta._client import _json_text
-    assert _json_text({"p": [Decimal("12.50"), Decimal("1.5E+1"), Decimal("-0.000")], "n": 1.5},
-                      "body") == b'{"p":[12.50,1.5E+1,-0.000],"n":1.5}'
+    assert _json_text({"p": [Decimal("12.50"), Decimal("1E+2"), Decimal("-0.000")], "n": 1.5},
+                      "body") == b'{"p":[12.50,1E+2,-0.000],"n":1.5}'
 
 
 @pytest.mark.parametrize("bad", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"),
