@@ -174,9 +174,10 @@ final class Library
             $message = $e->getMessage();
             if (str_contains($message, 'preload_user')) {
                 throw new LoadException("libcaffesta: $message: PHP preloads as opcache.preload_user in a child "
-                    . 'process here (the master runs as root), where FFI::load() cannot declare a scope. Add '
-                    . 'ffi.preload=' . dirname(__DIR__) . '/caffesta.ffi.h to php.ini (it loads libcaffesta.so.1 '
-                    . 'through the system loader; for another path write a header with bin/ffi-header.php)', 0, $e);
+                    . 'process here (the master runs as root), where FFI::load() cannot declare a scope. Write a '
+                    . 'header naming the library: php ' . dirname(__DIR__) . '/bin/ffi-header.php ' . $library
+                    . ' > /etc/php/caffesta-ffi.h, and add ffi.preload=/etc/php/caffesta-ffi.h to php.ini '
+                    . '(bindings/php/README.md, php-fpm)', 0, $e);
             }
             throw new LoadException(self::libraryFailure($library) . " ($message)", 0, $e);
         } finally {
