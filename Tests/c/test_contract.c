@@ -143,6 +143,41 @@ static void test_connect_timeout_above_the_request_timeout_is_refused(void) {
   caffesta_client_free(c);
 }
 
+/* A feed's ts is inclusive: a row changed in that very second comes back. */
+static int feed_holds(caffesta_client *c, long long ts, json_int_t id) {
+  char *out = NULL;
+  if (caffesta_products_all(c, 2, ts, &out) != CAFFESTA_OK) return -1;
+  json_t *rows = parsed(out);
+  int found = 0;
+  for (size_t i = 0; i < json_array_size(rows); i++)
+    if (json_integer_value(json_object_get(json_array_get(rows, i), "id")) == id) found = 1;
+  json_decref(rows);
+  caffesta_string_free(out);
+  return found;
+}
+
+static void test_a_feed_ts_is_inclusive(void) {
+  emulator_reset();
+  caffesta_client *c = new_client();
+  char *out = NULL;
+  CHECK_STATUS(caffesta_product_upsert(c, "{\"ref_code\": \"ts-edge-c\", \"name\": \"x\", \"caf_tax_id\": 1,"
+                                          " \"category_ref_code\": \"c\", \"workspace_ref_code\": \"w\"}", &out),
+               CAFFESTA_OK);
+  json_t *created = parsed(out);
+  json_int_t id = json_integer_value(json_object_get(created, "id"));
+  json_decref(created);
+  caffesta_string_free(out);
+  CHECK_STATUS(caffesta_updates_get(c, 2, &out), CAFFESTA_OK);
+  json_t *updates = parsed(out);
+  long long ts = (long long)json_integer_value(json_object_get(updates, "products"));
+  json_decref(updates);
+  caffesta_string_free(out);
+  CHECK(ts > 0);
+  CHECK(feed_holds(c, ts, id) == 1);
+  CHECK(feed_holds(c, ts + 1, id) == 0);
+  caffesta_client_free(c);
+}
+
 int main(void) {
   const test_case tests[] = {
     {"client_create_says_why", test_client_create_says_why},
@@ -153,6 +188,7 @@ int main(void) {
     {"an_invoice_date_in_another_form_is_refused_before_any_request",
      test_an_invoice_date_in_another_form_is_refused_before_any_request},
     {"connect_timeout_above_the_request_timeout_is_refused", test_connect_timeout_above_the_request_timeout_is_refused},
+    {"a_feed_ts_is_inclusive", test_a_feed_ts_is_inclusive},
   };
   return run_tests(tests, sizeof tests / sizeof tests[0]);
 }

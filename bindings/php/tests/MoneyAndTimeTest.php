@@ -121,6 +121,16 @@ final class MoneyAndTimeTest extends EmulatorTestCase
         $this->assertSame('/a/v1.0/draft/get_balances/2/' . $moment->getTimestamp(), end($requests)['path']);
     }
 
+    /** Rows changed in the very second given come back, as in C and Python. */
+    public function testAFeedTsIsInclusive(): void
+    {
+        $client = $this->client();
+        $id = $client->upsertProduct(self::product('ts-edge-php'))['id'];
+        $ts = $client->getUpdates(2)['products'];
+        $this->assertContains($id, array_column($client->getAllProducts(2, $ts), 'id'));
+        $this->assertNotContains($id, array_column($client->getAllProducts(2, $ts + 1), 'id'));
+    }
+
     public function testTheBulkDefaultConcurrencyIsPythons(): void
     {
         $this->assertSame(8, Client::DEFAULT_CONCURRENCY);

@@ -158,3 +158,12 @@ def test_a_base_url_ending_in_the_api_prefix_is_refused(emulator):
 def test_a_bad_account_name_gets_the_librarys_reason():
     with pytest.raises(caffesta.InvalidArgumentError, match="account_name"):
         caffesta.Client("evil.com/x#", API_KEY)
+
+
+def test_a_feed_ts_is_inclusive(client):
+    """Rows changed in the very second given come back (as the header and both READMEs say)."""
+    created = client.upsert_product(product("ts-edge"))
+    ts = client.get_updates(2)["products"]
+    assert ts > 0
+    assert created["id"] in [row["id"] for row in client.get_all_products(2, ts)]
+    assert created["id"] not in [row["id"] for row in client.get_all_products(2, ts + 1)]
