@@ -394,7 +394,7 @@ final class Client
      */
     public function submitOrder(array $order): array
     {
-        return $this->jsonCall('caffesta_order_submit', self::encode($order, 'order'));
+        return $this->jsonCall('caffesta_order_submit', Body::encode(self::withOrderTimes($order), 'order', 'order'));
     }
 
     /**

@@ -62,3 +62,12 @@ def test_nothing_in_the_repository_points_outside_it():
         if "../shared" in text or re.search(r"(?<![A-Za-z_/])shared/(samples|API\.md|DESIGN\.md)", text):
             offenders.append(name)
     assert offenders == []
+
+
+def test_the_reference_examples_are_the_samples_the_tests_use():
+    text = API.read_text(encoding="utf-8")
+    pairs = re.findall(r"\(`([a-z0-9_.]+\.json)`[^\n]*\n\n```json\n(.*?)```", text, re.S)
+    assert len(pairs) >= 20
+    for name, block in pairs:
+        sample = (REPO / "Tests" / "samples" / name).read_text(encoding="utf-8")
+        assert json.loads(block) == json.loads(sample), name
