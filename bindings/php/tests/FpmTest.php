@@ -12,8 +12,9 @@ use Caffesta\Tests\Support\Process;
 /**
  * The php-fpm recipe of bindings/php/README.md, run exactly as written: its blocks (the header
  * command, the php.ini lines, the pool, the nginx site) are read from the README, only the paths
- * replaced by this test's own (the checkout, the staged library — never installed, so the
- * ffi.preload line must name its absolute path —, a temporary directory, a free port). A request
+ * replaced by this test's own (a copy of the binding and of the staged library in a temporary
+ * directory — never installed, so the ffi.preload line must name its absolute path —, a free
+ * port). A request
  * goes nginx -> php-fpm -> the preloaded binding -> the emulator, with the master as root and as an
  * ordinary user, and the API key reaches the worker only through the pool's env[...] lines.
  */
@@ -99,23 +100,28 @@ final class FpmTest extends EmulatorTestCase
         $nginx = self::binary('nginx');
         $this->assertNotNull($fpm, 'php-fpm is not installed (scripts/bootstrap.sh installs it)');
         $this->assertNotNull($nginx, 'nginx is not installed (scripts/bootstrap.sh installs it)');
-        $library = Library::libraryName();
-        $this->assertStringContainsString('/', $library, 'CAFFESTA_LIBRARY must name the staged library');
+        $staged = Library::libraryName();
+        $this->assertStringContainsString('/', $staged, 'CAFFESTA_LIBRARY must name the staged library');
         $user = $asNobody ? 'nobody' : 'www-data';
-        if (self::isRoot() && !self::readableBy($user, dirname(__DIR__) . '/preload.php', $library)) {
-            $this->markTestSkipped("$user cannot read this checkout or the library");
-        }
 
+        // The binding and the staged library, copied where the workers' user can read them whatever
+        // the checkout's permissions: the recipe's /opt/libcaffesta and /usr/local/lib.
         $dir = sys_get_temp_dir() . '/caffesta-fpm-' . getmypid() . ($asNobody ? '-nobody' : '-root');
         mkdir("$dir/www", 0755, true);
-        chmod($dir, 0755);
+        mkdir("$dir/lib", 0755);
+        mkdir("$dir/libcaffesta/bindings", 0755, true);
+        mkdir("$dir/libcaffesta/include", 0755);
+        Process::run(['cp', '-R', dirname(__DIR__), "$dir/libcaffesta/bindings/php"]);
+        copy(dirname(__DIR__, 3) . '/include/caffesta.h', "$dir/libcaffesta/include/caffesta.h");
+        copy($staged, "$dir/lib/libcaffesta.so.1");
+        Process::run(['chmod', '-R', 'a+rX', $dir]);
         if ($asNobody) {
             chown($dir, 'nobody');
         }
         $port = self::freePort();
         $paths = [
-            '/opt/libcaffesta' => dirname(__DIR__, 3),
-            '/usr/local/lib/libcaffesta.so.1' => $library,
+            '/opt/libcaffesta' => "$dir/libcaffesta",
+            '/usr/local/lib/libcaffesta.so.1' => "$dir/lib/libcaffesta.so.1",
             '/etc/php/8.2/fpm/' => "$dir/",
             '/run/php/php8.2-fpm.sock' => "$dir/fpm.sock",
             '/var/www/shop' => "$dir/www",
@@ -176,18 +182,6 @@ final class FpmTest extends EmulatorTestCase
             }
             Process::run(['rm', '-rf', $dir]);
         }
-    }
-
-    private static function readableBy(string $user, string ...$paths): bool
-    {
-        foreach ($paths as $path) {
-            $entry = posix_getpwnam($user);
-            if ($entry === false || Process::run(['setpriv', "--reuid={$entry['uid']}", "--regid={$entry['gid']}",
-                '--clear-groups', 'test', '-r', $path])[0] !== 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static function freePort(): int
