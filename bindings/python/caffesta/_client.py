@@ -15,7 +15,7 @@ from ctypes import byref, c_longlong, c_void_p
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 from urllib.parse import quote
 
-from . import _native
+from . import _jsontext, _native
 from .errors import ERROR_CLASSES, CaffestaError, InvalidArgumentError
 
 __all__ = ["Client", "quote_segment", "library_version"]
@@ -81,9 +81,12 @@ def _c_path(value: Any, name: str) -> bytes:
 
 
 def _json_text(value: Any, name: str) -> bytes:
-    """A Python value as compact UTF-8 JSON text (non-ASCII kept as is)."""
+    """A Python value as compact UTF-8 JSON text (non-ASCII kept as is, Decimal exactly)."""
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        except TypeError:  # decimal.Decimal, which json refuses: written as its exact text
+            text = _jsontext.dumps(value)
     except (TypeError, ValueError, RecursionError) as e:
         raise _invalid("%s cannot be sent as JSON: %s" % (name, e)) from None
     return _utf8(text, name)
@@ -177,6 +180,8 @@ class Client:
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
     ``order_path`` the path delivery orders are posted to (default "/a/v1.0/draft/orders").
+    ``parse_float`` reads the answers' non-integer numbers, as in json.loads:
+    ``parse_float=decimal.Decimal`` keeps 12.50 as Decimal("12.50") instead of a float.
 
     Besides auth_test(), upsert_product() and request(), which work with any build of the
     library, the client has one method per call of the header (storages, invoices, moves,
@@ -200,6 +205,7 @@ class Client:
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
+        parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
         account = _c_string(account_name, "account_name")
         key = _c_string(api_key, "api_key")
@@ -211,6 +217,9 @@ class Client:
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
+        if parse_float is not None and not callable(parse_float):
+            raise TypeError("parse_float must be callable, e.g. decimal.Decimal")
+        self._parse_float = parse_float
 
         lib = _native.load()
         self._lib = lib
@@ -315,7 +324,9 @@ class Client:
         finally:
             lib.caffesta_string_free(out)
         try:
-            return json.loads(data.decode("utf-8")) if data.strip() else None
+            if not data.strip():
+                return None
+            return json.loads(data.decode("utf-8"), parse_float=self._parse_float)
         except (UnicodeDecodeError, ValueError, RecursionError) as e:
             raise _error_from_python("the answer is not valid JSON: %s" % e,
                                      _native.Status.ERR_PROTOCOL, lib, http_status) from None
@@ -380,6 +391,44 @@ class Client:
                                                 byref(out))
             return self._take_json(status, out)
 
+    def request_text(self, method: str, path: str, body: Optional[Union[str, bytes]] = None
+                     ) -> str:
+        """request() with JSON text both ways: ``body`` is sent as the caller wrote it (the
+        library checks that it is JSON), and the answer comes back as text, not parsed, so
+        that numbers keep the digits they were written with."""
+        method_bytes = _c_string(method, "method")
+        path_bytes = _c_string(path, "path")
+        body_bytes: Optional[bytes] = None
+        if isinstance(body, str):
+            body_bytes = _utf8(body, "body")
+        elif isinstance(body, bytes):
+            if b"\0" in body:
+                raise _invalid("body contains a NUL character")
+            body_bytes = body
+        elif body is not None:
+            raise TypeError("body must be JSON text (str or bytes), not %s" % type(body).__name__)
+        out = c_void_p()
+        with self._using() as pointer:
+            status = self._lib.caffesta_request(pointer, method_bytes, path_bytes, body_bytes,
+                                                byref(out))
+            return self._take_text(status, out)
+
+    def _take_text(self, status: int, out: c_void_p) -> str:
+        """Reads and frees the char* a call handed out, as UTF-8 text."""
+        lib = self._lib
+        if status != _native.Status.OK:
+            error = _error(lib, status)
+            if out.value:
+                lib.caffesta_string_free(out)
+            raise error
+        if not out.value:
+            raise _error_from_python("the library returned CAFFESTA_OK without a result",
+                                     _native.Status.ERR_INTERNAL, lib)
+        try:
+            data = ctypes.string_at(out.value)
+        finally:
+            lib.caffesta_string_free(out)
+        return data.decode("utf-8", "replace")
 
     # ---- bulk catalog sync ---------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+../../emulator/caffesta_emulator.py
