@@ -1,1 +1,0 @@
-../../emulator/caffesta_emulator.py
