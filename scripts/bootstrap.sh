@@ -32,8 +32,9 @@ fi
 
 python=${PYTHON:-python3}
 # click and tqdm are the `caffesta` command's dependencies (bindings/python/pyproject.toml);
-# its tests run it from the source tree. tomli only where Python has no tomllib (< 3.11).
-modules="pytest requests click tqdm"
+# its tests run it from the source tree and build its wheel (wheel, for setuptools without
+# network). tomli only where Python has no tomllib (< 3.11).
+modules="pytest requests click tqdm wheel"
 "$python" -c "import tomllib" 2>/dev/null || modules="$modules tomli"
 for module in $modules; do
   if ! "$python" -c "import $module" 2>/dev/null; then

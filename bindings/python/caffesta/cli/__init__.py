@@ -68,8 +68,8 @@ def cli(ctx: click.Context, base_url: Optional[str], verbose: bool) -> None:
 
     \b
     Quick start against the bundled emulator:
-      caffesta emulator --port 8765 &
-      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=0123456789abcdef0123456789abcdef
+      caffesta emulator --port 8765 &          # its key: see caffesta emulator --help
+      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=...
       export CAFFESTA_BASE_URL=http://127.0.0.1:8765
       caffesta products push examples/catalog.csv --report report.csv
       caffesta products pull --pos 1 --format csv
