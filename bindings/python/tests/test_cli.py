@@ -376,7 +376,7 @@ def test_sales_by_product_and_by_pos(cli: Cli) -> None:
     by_product = exact(cli("sales", "--shift-day", "2022-04-20", "--format", "json").out)
     server = exact(raw_get(cli.emulator,
                            "/a/v1.0/product/export_sales?shift_day=2022-04-20"))
-    assert by_product == server["data"] if isinstance(server, dict) else server
+    assert by_product == (server["data"] if isinstance(server, dict) else server)
     by_pos = jsonl(cli("sales", "--start", "2022-04-20T00:00", "--end", "2022-04-21T00:00",
                        "--by", "pos", "--format", "jsonl").out)
     assert by_pos and by_pos[0]["total_pay"] == "8.00"

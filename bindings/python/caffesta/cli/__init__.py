@@ -205,19 +205,23 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
                   output: Optional[str]) -> None:
     """Every product of the POS's feed, all pages followed, with progress on stderr."""
     ts = _timestamp(since)
-    with client_for(ctx) as client:
+    with client_for(ctx) as client, _output_stream(output) as out:
         bar = _progress_bar("products")
+        count = 0
         items: List[Any] = []
         try:
             for page in client.iter_product_pages(pos_id, ts):
-                items.extend(page)
                 bar.update(len(page))
+                if fmt == "jsonl":  # a page at a time: a large catalog is never held whole
+                    count += _output.write_records(page, fmt, out)
+                else:
+                    items.extend(page)
         finally:
             bar.close()
-        with _output_stream(output) as out:
+        if fmt != "jsonl":
             count = _output.write_records(items, fmt, out, preferred=("id", "name"))
-        if output and output != "-":
-            click.echo("%d products written to %s" % (count, output), err=True)
+    if output and output != "-":
+        click.echo("%d products written to %s" % (count, output), err=True)
 
 
 def _progress_bar(unit: str) -> Any:
