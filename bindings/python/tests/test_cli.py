@@ -126,6 +126,11 @@ def test_bad_usage_exits_2_and_says_why(cli: Cli) -> None:
     assert result.code == 2 and "missing.csv" in result.err, result
     result = cli("frobnicate")
     assert result.code == 2, result
+    result = cli("products", "push", str(CATALOG), "--report", "/no/such/dir/report.csv")
+    assert result.code == 2 and "cannot write the report" in result.err, result
+    result = cli("products", "push", str(CATALOG), "--report", "report.txt")
+    assert result.code == 2 and ".csv or .jsonl" in result.err, result
+    assert cli.emulator.requests() == [], "nothing is sent when the report cannot be written"
 
 
 def test_credentials_come_from_the_environment_never_an_argument(cli: Cli) -> None:

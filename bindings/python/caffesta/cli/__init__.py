@@ -140,7 +140,7 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     Exit 0 when every row was done, 3 when some failed (2 for --dry-run with bad rows).
     """
     if report_path:
-        _push.report_format(report_path)  # a bad report name is refused before any work
+        _push.check_report_path(report_path)
     fmt = _catalog.detect_format(file, fmt)
     rows = _catalog.read_rows(_catalog.decode(_read_input(file), encoding, file), fmt, file)
     if dry_run:
@@ -418,4 +418,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         code = _errors.OK
     except click.exceptions.Exit as e:
         code = e.exit_code
+    except OSError as e:  # a file that could not be written, a full disk
+        click.echo("caffesta: %s" % e, err=True)
+        code = _errors.FAILED
     sys.exit(code if isinstance(code, int) else _errors.OK)

@@ -32,6 +32,16 @@ def report_format(path: str) -> str:
     raise _errors.UsageProblem("--report %s: name it .csv or .jsonl" % path)
 
 
+def check_report_path(path: str) -> None:
+    """Refuses a report that cannot be written before any row is sent, not after."""
+    report_format(path)
+    try:
+        with open(path, "w", encoding="utf-8"):
+            pass
+    except OSError as e:
+        raise _errors.UsageProblem("cannot write the report %s: %s" % (path, e.strerror)) from None
+
+
 def write_report(path: str, entries: List[Dict[str, Any]]) -> None:
     fmt = report_format(path)
     with open(path, "w", encoding="utf-8", newline="") as f:

@@ -56,9 +56,8 @@ def make_client(base_url: Optional[str]) -> caffesta.Client:
     path = config_path()
     env_account = os.environ.get("CAFFESTA_ACCOUNT")
     env_key = os.environ.get("CAFFESTA_API_KEY")
-    config: Dict[str, Any] = {}
-    if not (env_account and env_key and (base_url or os.environ.get("CAFFESTA_BASE_URL"))):
-        config = _read_config(path)
+    # The file is read only when the environment lacks the account or the key.
+    config: Dict[str, Any] = {} if env_account and env_key else _read_config(path)
     account = env_account or config.get("account")
     api_key = env_key or config.get("api_key")
     url = base_url or os.environ.get("CAFFESTA_BASE_URL") or config.get("base_url") or None
