@@ -65,6 +65,8 @@ def _entry(row: Row, outcome: str, **fields: Any) -> Dict[str, Any]:
 
 def _from_library(row: Row, result: Dict[str, Any]) -> Dict[str, Any]:
     action = result.get("action", "failed")
+    if action == "cancelled":  # a cancelled bulk call never sent this item
+        return _entry(row, "not_sent", message="stopped (Ctrl-C) before this row was sent")
     if action == "failed":
         return _entry(row, "failed", status=result.get("status"),
                       http_status=result.get("http_status") or None,
@@ -157,12 +159,22 @@ def _send_chunk(client: caffesta.Client, products: List[Any], concurrency: int, 
         return client.upsert_products(products, concurrency=concurrency, progress=progress)
     except KeyboardInterrupt as e:
         interrupt.requested = True
-        return getattr(e, "report", None)
+        return _report_of(e)
     except caffesta.CaffestaError as e:
         if getattr(e, "status", "") == "CAFFESTA_ERR_CANCELLED":
             interrupt.requested = True
-            return getattr(e, "report", None)
+            return _report_of(e)
         raise
+
+
+def _report_of(stopped: BaseException) -> Optional[List[Dict[str, Any]]]:
+    """The report a stopped bulk call carries; if requests were still in flight when it
+    stopped, the binding gives it once their answers are in (never abandoned)."""
+    report = getattr(stopped, "report", None)
+    wait_report = getattr(stopped, "wait_report", None)
+    if report is None and callable(wait_report):
+        report = wait_report(120)
+    return report
 
 
 def dry_run(rows: List[Row], report_path: Optional[str]) -> int:
