@@ -2,11 +2,13 @@
 hit by faults): faults, the request log, reset, stats, the runtime config, and state changes a
 test needs (section timestamps, deleted products, loyalty clients, stock)."""
 
+import time
 import uuid as uuidlib
 from urllib.parse import unquote
 
 from .api.common import product_by_ref
 from .api.feeds import client_json
+from .api.orders import RECEIPT_STATUSES
 from .api import storage
 from .settings import SECTIONS, VERSION
 from .validation import HttpError, Invalid, check_kind, field, nonempty
@@ -46,11 +48,22 @@ class Admin:
             return {"ok": True}
 
         def set_config():
-            for key in self.config.KEYS:
-                if key in data:
-                    if not check_kind(data[key], "int") or data[key] < 0:
-                        raise HttpError(400, "%s must be a non-negative integer" % key)
-                    setattr(self.config, key, data[key])
+            unknown = sorted(set(data) - set(self.config.KINDS))
+            if unknown:
+                raise HttpError(400, "unknown config key %s (known: %s)"
+                                % (unknown[0], ", ".join(self.config.KINDS)))
+            for key, kind in self.config.KINDS.items():
+                if key not in data:
+                    continue
+                value = data[key]
+                if kind == "bool" and not isinstance(value, bool):
+                    raise HttpError(400, "%s must be true or false" % key)
+                if kind == "count" and (not check_kind(value, "int") or value < 0):
+                    raise HttpError(400, "%s must be a non-negative integer" % key)
+                if kind == "positive" and (not check_kind(value, "int") or value < 1):
+                    raise HttpError(400, "%s must be a positive integer" % key)
+            for key in data:
+                setattr(self.config, key, data[key])
             return {"ok": True, "config": self.config.as_dict()}
 
         def done(fn):
@@ -71,6 +84,7 @@ class Admin:
             (("products", None, "delete"), {"POST": lambda: self.delete_product(segs[1])}),
             (("clients",), {"POST": lambda: self.add_client(data)}),
             (("stock",), {"POST": lambda: self.set_stock(data)}),
+            (("receipts", None), {"POST": lambda: self.set_receipt(segs[1], data)}),
             (("health",), {"GET": lambda: {"ok": True, "version": VERSION}}),
         )
         for pattern, methods in table:
@@ -95,7 +109,7 @@ class Admin:
     def bump(self, section, body):
         if section not in SECTIONS:
             raise HttpError(404, "unknown section %s" % section)
-        with self.store.tx() as db:
+        with self.store.tx():  # one transaction: the bump is atomic
             if body.get("ts") is not None:
                 ts = body["ts"]
                 if not check_kind(ts, "int") or ts < 0:
@@ -160,3 +174,15 @@ class Admin:
                 raise HttpError(404, "product not found")
             storage.set_stock(self.store, db, storage_id, row[0], balance, cost)
             return {"ok": True, "ts": self.store.bump("balances")}
+
+    def set_receipt(self, receipt_uuid, body):
+        """Moves a receipt along (the cashier took it, it was closed, cancelled, ...)."""
+        status = body.get("status")
+        if status not in RECEIPT_STATUSES:
+            raise HttpError(400, "status must be one of %s" % ", ".join(RECEIPT_STATUSES))
+        with self.store.tx() as db:
+            cur = db.execute("UPDATE receipts SET status=?, updated_at=? WHERE uuid=?",
+                             (status, int(time.time()), receipt_uuid))
+            if cur.rowcount == 0:
+                raise HttpError(404, "receipt not found")
+        return {"ok": True, "uuid": receipt_uuid, "status": status}

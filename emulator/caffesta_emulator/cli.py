@@ -9,7 +9,7 @@ import sys
 import threading
 
 from .server import Server
-from .settings import DEFAULT_API_KEY, DEFAULT_PORT, VERSION, Config
+from .settings import DEFAULT_API_KEY, DEFAULT_PAGE_SIZE, DEFAULT_PORT, VERSION, Config
 from .store import Store
 from .validation import StartError
 
@@ -33,6 +33,8 @@ def parse_args(argv):
                     help="delay added to every API answer, in ms (default 0)")
     ap.add_argument("--job-pending-polls", type=int, default=1,
                     help="how many polls of a delivery job answer 'pending' (default 1)")
+    ap.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE,
+                    help="products a page of the product feeds (default %d)" % DEFAULT_PAGE_SIZE)
     ap.add_argument("--tls-cert", help="PEM certificate: serve HTTPS (needs --tls-key)")
     ap.add_argument("--tls-key", help="PEM private key for --tls-cert")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
@@ -42,6 +44,8 @@ def parse_args(argv):
         ap.error("--tls-cert and --tls-key go together")
     if args.delay_ms < 0 or args.job_pending_polls < 0:
         ap.error("--delay-ms and --job-pending-polls must not be negative")
+    if args.page_size < 1:
+        ap.error("--page-size must be at least 1")
     return args
 
 
@@ -60,7 +64,8 @@ def main(argv=None):
     except (StartError, sqlite3.Error) as e:
         sys.stderr.write("caffesta emulator: cannot use --db %s: %s\n" % (args.db, e))
         return 1
-    config = Config(delay_ms=args.delay_ms, job_pending_polls=args.job_pending_polls)
+    config = Config(delay_ms=args.delay_ms, job_pending_polls=args.job_pending_polls,
+                    page_size=args.page_size)
     try:
         server = Server((args.host, args.port), store, args.api_key, config, ctx, args.verbose)
     except OSError as e:

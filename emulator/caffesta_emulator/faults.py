@@ -13,9 +13,8 @@ from .wire import dumps
 
 FAULT_KINDS = ("status", "delay", "html", "html200", "empty", "truncate", "close", "reset",
                "apply_then_close", "trickle", "hang", "oversize", "invalid_utf8", "deep_json",
-               "redirect", "body")
-# Kinds that need the real answer: played by the handler after the API ran.
-LATE_KINDS = ("delay", "truncate", "trickle", "apply_then_close")
+               "redirect", "body", "feed_error")
+FEED_PATHS = "/a/v1.0/draft/get_"  # where feed_error acts unless told otherwise
 
 
 class Switchboard:
@@ -28,7 +27,7 @@ class Switchboard:
         kind = spec.get("kind")
         if kind not in FAULT_KINDS:
             raise HttpError(400, "kind must be one of %s" % ", ".join(FAULT_KINDS))
-        prefix = spec.get("path_prefix", "/")
+        prefix = spec.get("path_prefix", FEED_PATHS if kind == "feed_error" else "/")
         if not isinstance(prefix, str):
             raise HttpError(400, "path_prefix must be a string")
         method = spec.get("method")
@@ -42,6 +41,8 @@ class Switchboard:
                 raise HttpError(400, "%s must be a non-negative integer" % key)
         if spec.get("status") is not None and not 100 <= spec["status"] <= 999:
             raise HttpError(400, "status must be an HTTP status code")
+        if spec.get("message") is not None and not isinstance(spec["message"], str):
+            raise HttpError(400, "message must be a string")
         fault = dict(spec)
         fault.update(kind=kind, path_prefix=prefix, count=count,
                      method=method.upper() if method else None)
@@ -91,7 +92,9 @@ HTML_200 = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Caffest
 
 
 def play(h, fault):
-    """Faults that answer instead of the API; True when the request was handled."""
+    """Plays a fault that answers instead of the API on handler h; True when it did. The kinds
+    that need the real answer (delay, truncate, trickle, apply_then_close) are left to the
+    handler, after the API ran."""
     kind = fault["kind"]
     if kind == "close":
         h._abort()
@@ -137,6 +140,8 @@ def play(h, fault):
             data = str(fault.get("body", "")).encode("utf-8")
         extra = list((fault.get("headers") or {}).items())
         h._send(status, data, fault.get("content_type") or "application/json", extra)
+    elif kind == "feed_error":  # an update feed's failure: envelope 3 with code "error"
+        h._send_json(200, {"code": "error", "message": fault.get("message") or "error"})
     else:
         return False
     return True

@@ -28,9 +28,10 @@ CREATE TABLE categories (id INTEGER PRIMARY KEY AUTOINCREMENT, ref_code TEXT UNI
 CREATE TABLE workspaces (id INTEGER PRIMARY KEY AUTOINCREMENT, ref_code TEXT UNIQUE,
     name TEXT NOT NULL, grp INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL);
 CREATE TABLE packages (id INTEGER PRIMARY KEY AUTOINCREMENT, ref_code TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL, measure TEXT NOT NULL, value REAL NOT NULL);
+    name TEXT NOT NULL, measure TEXT NOT NULL, value REAL NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0, hidden INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE shippers (id INTEGER PRIMARY KEY AUTOINCREMENT, ref_code TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL);
+    name TEXT NOT NULL, created_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE menus (id INTEGER PRIMARY KEY AUTOINCREMENT, ref_code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL, level INTEGER, parent_ref TEXT, caf_id INTEGER,
     updated_at INTEGER NOT NULL);
@@ -67,16 +68,17 @@ CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, bill TEXT NOT NULL,
     polls INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, message TEXT,
     created_at INTEGER NOT NULL);
 CREATE TABLE receipts (uuid TEXT PRIMARY KEY, pos_id INTEGER NOT NULL, shift_day TEXT NOT NULL,
-    type TEXT NOT NULL DEFAULT 'sale', status TEXT NOT NULL DEFAULT 'closed',
-    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, total REAL NOT NULL,
-    total_sum REAL NOT NULL, discount_sum REAL NOT NULL, cash REAL NOT NULL DEFAULT 0,
-    card REAL NOT NULL DEFAULT 0, cashless REAL NOT NULL DEFAULT 0,
-    bonus REAL NOT NULL DEFAULT 0, credit REAL NOT NULL DEFAULT 0, client_id INTEGER,
-    count_clients INTEGER NOT NULL DEFAULT 1, job_id INTEGER);
+    type TEXT NOT NULL DEFAULT 'sale', income INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL DEFAULT 'closed', created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL, total REAL NOT NULL, total_sum REAL NOT NULL,
+    discount_sum REAL NOT NULL, cash REAL NOT NULL DEFAULT 0, card REAL NOT NULL DEFAULT 0,
+    cashless REAL NOT NULL DEFAULT 0, bonus REAL NOT NULL DEFAULT 0,
+    credit REAL NOT NULL DEFAULT 0, client_id INTEGER, count_clients INTEGER NOT NULL DEFAULT 1,
+    job_id INTEGER);
 CREATE TABLE receipt_items (id INTEGER PRIMARY KEY AUTOINCREMENT, receipt_uuid TEXT NOT NULL,
-    product_id INTEGER NOT NULL, count REAL NOT NULL, price REAL NOT NULL,
-    origin_price REAL NOT NULL, discount_sum REAL NOT NULL, total_sum REAL NOT NULL,
-    self_cost_sum REAL NOT NULL DEFAULT 0);
+    line_uuid TEXT NOT NULL, parent_uuid TEXT, product_id INTEGER NOT NULL, count REAL NOT NULL,
+    weight REAL NOT NULL DEFAULT 1, price REAL NOT NULL, origin_price REAL NOT NULL,
+    discount_sum REAL NOT NULL, total_sum REAL NOT NULL, self_cost_sum REAL NOT NULL DEFAULT 0);
 CREATE TABLE clients (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL, last_name TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
     address TEXT NOT NULL DEFAULT '', card_number TEXT NOT NULL DEFAULT '', email TEXT,
@@ -85,13 +87,15 @@ CREATE TABLE clients (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL U
     promotion_keeps TEXT NOT NULL DEFAULT '[]', deleted_at INTEGER,
     updated_at INTEGER NOT NULL);
 CREATE TABLE modifier_groups (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE imports (id INTEGER PRIMARY KEY AUTOINCREMENT, whole INTEGER NOT NULL,
+    created_at INTEGER NOT NULL);
 """
 
 # Tables whose rows /__emulator/stats counts, in this order.
 STAT_TABLES = ("products", "product_prices", "categories", "workspaces", "packages", "shippers",
                "menus", "storages", "shops", "pos", "taxes", "payment_types", "discount_groups",
                "stock", "invoices", "invoice_items", "moves", "move_items", "jobs", "receipts",
-               "receipt_items", "clients", "modifier_groups")
+               "receipt_items", "clients", "modifier_groups", "imports")
 
 SEED_TS = 1648000000
 SEED_SECTION_TS = {
@@ -112,6 +116,22 @@ MODIFIER_GROUP_SEED = {
          "product": {"id": 9898, "descr": "product"}},
     ],
 }
+
+
+# lines: (line uuid, parent line uuid, product id, count, weight, price, self cost of the line)
+SEED_RECEIPTS = (
+    {"uuid": "4f52125c-58ea-touc-0301-650467649790", "pos": 2, "at": (2022, 4, 20, 18, 14, 14),
+     "closed_after": 34, "income": 1, "total": 8, "client": 2,
+     "lines": (("7d0b7c36-2f4e-4a8e-9d3c-4b1f3a6f0a01", None, 3, 2, 1, 4, 0),)},
+    {"uuid": "0021826c-47bb-0dev-0301-695901418364", "pos": 3, "at": (2023, 9, 28, 14, 50, 27),
+     "closed_after": 11, "income": 1, "total": 17.5, "client": None,
+     "lines": (("cacbeee7-6069-4dc8-a4a0-84612103b779", None, 200, 0.5, 1, 29, 1.1625),
+               ("14e096e6-0eae-4cbd-bf68-d1b6bf2371cd", "cacbeee7-6069-4dc8-a4a0-84612103b779",
+                9900, 1, 1, 2, 0.5))},
+    {"uuid": "0021826c-47bb-0dev-0301-695901418399", "pos": 3, "at": (2023, 9, 28, 16, 5, 0),
+     "closed_after": 20, "income": -1, "total": 1.2, "client": None,
+     "lines": (("5b1e2c7a-93d4-4f0e-8a61-2c9f1d7e4b02", None, 2, 1, 1, 1.2, 0.25),)},
+)
 
 
 def seed(db):
@@ -143,7 +163,9 @@ def seed(db):
     x("INSERT INTO workspaces VALUES (2, NULL, 'Бар', 1, ?)", (SEED_TS,))
     for pkg_id, ref, name, measure in ((1, "pcs", "шт", "pcs"), (2, "kg", "кг", "kg"),
                                        (3, "l", "л", "l")):
-        x("INSERT INTO packages VALUES (?, ?, ?, ?, 1)", (pkg_id, ref, name, measure))
+        # built in, so hidden from the panel's list of packages (the invoice sample's pcs)
+        x("INSERT INTO packages (id, ref_code, name, measure, value, hidden) "
+          "VALUES (?, ?, ?, ?, 1, 1)", (pkg_id, ref, name, measure))
     pts = SEED_SECTION_TS["products"]
     # 1, 2: the move sample's product codes and the stock sample's rows; 3: the order
     # sample's product_id; 4: the ref_code of the product update samples; 200: the
@@ -157,7 +179,8 @@ def seed(db):
             (9898, "9898", "Сироп малиновый", "pcs", 1, 2),
             (9900, "9900", "Сироп клубничный", "pcs", 1, 2)):
         x("INSERT INTO products (id, ref_code, name, cancellation_type, measure, tax_id, "
-          "category_id, workspace_id, created_at, updated_at) VALUES (?, ?, ?, 1, ?, 1, ?, ?, ?, ?)",
+          "category_id, workspace_id, created_at, updated_at) "
+          "VALUES (?, ?, ?, 1, ?, 1, ?, ?, ?, ?)",
           (pid, ref, name, measure, cat, ws, SEED_CREATED, pts))
     for pid, shop, storage, price, stop in ((1, 2, 1, 3.5, 0), (2, 2, 1, 1.2, 0),
                                             (3, 2, 1, 5.5, 0), (4, 2, 1, 12.0, 0),
@@ -183,13 +206,22 @@ def seed(db):
       "'Иван', 'Иванов', '+375292222222', 'Адрес Ивана Иванова', '111222333444', "
       "'ivan@ivanov.iv', '2000-12-21', 1, ?)", (cts,))
     x("INSERT INTO modifier_groups VALUES (1, ?)", (json.dumps(MODIFIER_GROUP_SEED),))
-    # One closed receipt, so that the sales exports and receipts_by_shift_day have data.
-    t0 = int(datetime(2022, 4, 20, 18, 14, 14, tzinfo=ACCOUNT_TZ).timestamp())
-    x("INSERT INTO receipts (uuid, pos_id, shift_day, created_at, updated_at, total, total_sum, "
-      "discount_sum, cash, client_id) VALUES ('4f52125c-58ea-touc-0301-650467649790', 2, "
-      "'2022-04-20', ?, ?, 8, 8, 0, 8, 2)", (t0, t0 + 34))
-    x("INSERT INTO receipt_items (receipt_uuid, product_id, count, price, origin_price, "
-      "discount_sum, total_sum) VALUES ('4f52125c-58ea-touc-0301-650467649790', 3, 2, 4, 4, 0, 8)")
+    # Closed receipts, so that the sales exports and receipts_by_shift_day have data: one sale
+    # on POS 2 (2022-04-20), and on POS 3 (2023-09-28) the final docs' example (half a kilo
+    # with a syrup as its modifier line) and a return (income -1).
+    for r in SEED_RECEIPTS:
+        t0 = int(datetime(*r["at"], tzinfo=ACCOUNT_TZ).timestamp())
+        x("INSERT INTO receipts (uuid, pos_id, shift_day, type, income, created_at, updated_at, "
+          "total, total_sum, discount_sum, cash, client_id) VALUES (?, ?, ?, 'sale', ?, ?, ?, "
+          "?, ?, 0, ?, ?)", (r["uuid"], r["pos"], "%04d-%02d-%02d" % r["at"][:3], r["income"],
+                             t0, t0 + r["closed_after"], r["total"], r["total"], r["total"],
+                             r["client"]))
+        for line, parent, product, count, weight, price, cost in r["lines"]:
+            x("INSERT INTO receipt_items (receipt_uuid, line_uuid, parent_uuid, product_id, "
+              "count, weight, price, origin_price, discount_sum, total_sum, self_cost_sum) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+              (r["uuid"], line, parent, product, count, weight, price, price,
+               round(count * price, 6), cost))
     x("INSERT INTO sqlite_sequence (name, seq) VALUES ('jobs', ?)", (FIRST_JOB_ID - 1,))
     x("INSERT INTO meta VALUES ('seeded_at', ?)", (str(int(time.time())),))
     x("INSERT INTO meta VALUES ('app', ?)", (APP_MARK,))

@@ -12,6 +12,9 @@ from .common import Area
 from .products import insert_product, product_fields, product_json, update_product
 from .storage import add_stock
 
+# A document is "wired" (posted: its stock moved) or "not_wired", as the final docs write it.
+STATE_TEXT = {"wired": "already wired", "not_wired": "not wired"}
+
 
 class Documents(Area):
     ROUTES = (
@@ -44,8 +47,9 @@ class Documents(Area):
                 if row is not None:
                     shipper_id = row[0]
                 else:
-                    shipper_id = db.execute("INSERT INTO shippers (ref_code, name) VALUES (?, ?)",
-                                            (sref, sname or sref)).lastrowid
+                    shipper_id = db.execute(
+                        "INSERT INTO shippers (ref_code, name, created_at) VALUES (?, ?, ?)",
+                        (sref, sname or sref, int(time.time()))).lastrowid
             # The ref_code objects the items need: find-or-create, existing ones unchanged.
             cats = []
             for _, c, cpath in objects(body, "categories", ""):
@@ -113,7 +117,7 @@ class Documents(Area):
             now = int(time.time())
             inv_id = db.execute("INSERT INTO invoices (number, doc_date, sum, comment, shipper_id,"
                                 " storage_id, status, created_at, updated_at) VALUES "
-                                "(?, ?, ?, ?, ?, ?, 'unwired', ?, ?)",
+                                "(?, ?, ?, ?, ?, ?, 'not_wired', ?, ?)",
                                 (number, doc_date, total, comment, shipper_id, storage_id, now,
                                  now)).lastrowid
             for it in items:
@@ -123,11 +127,13 @@ class Documents(Area):
             return ok({"id": inv_id})
 
     def _invoice_json(self, db, inv):
+        """One invoice with its items, as GET /storage/invoices/{id} answers."""
         items = []
         totals = [0.0, 0.0, 0.0]
         for it in db.execute("SELECT i.*, k.ref_code AS k_ref, k.name AS k_name, k.measure AS "
-                             "k_measure, k.value AS k_value FROM invoice_items i JOIN packages k "
-                             "ON k.id = i.package_id WHERE i.invoice_id=? ORDER BY i.id",
+                             "k_measure, k.value AS k_value, k.deleted AS k_deleted, k.hidden AS "
+                             "k_hidden FROM invoice_items i JOIN packages k ON k.id = "
+                             "i.package_id WHERE i.invoice_id=? ORDER BY i.id",
                              (inv["id"],)).fetchall():
             p = db.execute("SELECT * FROM products WHERE id=?", (it["product_id"],)).fetchone()
             price = it["price"] or 0.0
@@ -140,21 +146,18 @@ class Documents(Area):
                 "count": num(it["amount"]), "price": num(price), "cost": num(cost),
                 "package": {"id": it["package_id"], "ref_code": it["k_ref"],
                             "name": it["k_name"], "measure": it["k_measure"],
-                            "value": num(it["k_value"])},
+                            "value": num(it["k_value"]), "deleted": bool(it["k_deleted"]),
+                            "hidden": bool(it["k_hidden"])},
                 "product": product_json(db, p, with_category_ref=True, with_weight=True),
                 "tax": {"id": it["tax_id"]} if it["tax_id"] is not None else None,
                 "tax_sum": num(cost_wt - cost), "cost_with_tax": num(cost_wt),
             })
-        shipper = None
-        if inv["shipper_id"] is not None:
-            s = db.execute("SELECT id, name FROM shippers WHERE id=?",
-                           (inv["shipper_id"],)).fetchone()
-            shipper = {"id": s[0], "name": s[1]}
         st = db.execute("SELECT id, name FROM storages WHERE id=?",
                         (inv["storage_id"],)).fetchone()
         return {
             "id": inv["id"], "type": "incoming", "name": inv["number"],
-            "total_amount": num(sum(i["count"] for i in items)), "shipper": shipper,
+            "total_amount": num(sum(i["count"] for i in items)),
+            "shipper": self._shipper_json(db, inv["shipper_id"], with_ref=True),
             "items": items, "storage": {"id": st[0], "name": st[1]},
             "doc_date": iso(inv["doc_date"]), "paid": False, "status": inv["status"],
             "finished": inv["status"] == "wired", "total_wo_nds": num(totals[0]),
@@ -162,6 +165,30 @@ class Documents(Area):
             "created_at": iso(inv["created_at"]), "created_by": {"id": 1},
             "updated_at": iso(inv["updated_at"]), "updated_by": {"id": 1},
         }
+
+    def _invoice_summary(self, db, inv):
+        """One row of GET /storage/invoices?start=: the invoice without its items."""
+        full = self._invoice_json(db, inv)
+        shipper = full["shipper"]
+        if shipper is not None:
+            shipper = {k: v for k, v in shipper.items() if k != "ref_code"}
+        out = {k: full[k] for k in ("id", "name", "total_amount", "total_wo_nds",
+                                    "total_nds_sum", "type")}
+        out["shipper"] = shipper
+        out.update((k, full[k]) for k in ("created_at", "created_by", "updated_at",
+                                          "updated_by", "storage", "status", "finished",
+                                          "doc_date", "paid"))
+        return out
+
+    def _shipper_json(self, db, shipper_id, with_ref):
+        if shipper_id is None:
+            return None
+        s = db.execute("SELECT * FROM shippers WHERE id=?", (shipper_id,)).fetchone()
+        out = {"id": s["id"]}
+        if with_ref:
+            out["ref_code"] = s["ref_code"]
+        out.update(name=s["name"], created_at=iso(s["created_at"]), deleted=bool(s["deleted"]))
+        return out
 
     def invoice_get(self, ctx):
         with self.store.tx() as db:
@@ -178,7 +205,7 @@ class Documents(Area):
         with self.store.tx() as db:
             rows = db.execute("SELECT * FROM invoices WHERE doc_date >= ? ORDER BY id",
                               (since,)).fetchall()
-            return ok([self._invoice_json(db, r) for r in rows])
+            return ok([self._invoice_summary(db, r) for r in rows])
 
     def _action(self, ctx):
         body = ctx.json()
@@ -191,9 +218,9 @@ class Documents(Area):
             inv = db.execute("SELECT * FROM invoices WHERE id=?", (ctx.params["id"],)).fetchone()
             if inv is None:
                 raise not_found("invoice")
-            want = "wired" if action == "wire" else "unwired"
+            want = "wired" if action == "wire" else "not_wired"
             if inv["status"] == want:
-                raise Invalid("invoice %d is already %s" % (inv["id"], want))
+                raise Invalid("invoice %d is %s" % (inv["id"], STATE_TEXT[want]))
             sign = 1 if action == "wire" else -1
             for it in db.execute("SELECT i.product_id, i.amount, i.price, i.cost, k.value FROM "
                                  "invoice_items i JOIN packages k ON k.id = i.package_id "
@@ -242,7 +269,8 @@ class Documents(Area):
                 resolved.append((prod["id"], amount))
             now = int(time.time())
             mid = db.execute("INSERT INTO moves (comment, doc_date, storage_from, storage_to, "
-                             "status, created_at, updated_at) VALUES (?, ?, ?, ?, 'unwired', ?, ?)",
+                             "status, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, 'not_wired', ?, ?)",
                              (comment, doc_date, src, dst, now, now)).lastrowid
             for pid, amount in resolved:
                 db.execute("INSERT INTO move_items (move_id, product_id, amount) VALUES (?, ?, ?)",
@@ -255,9 +283,9 @@ class Documents(Area):
             mv = db.execute("SELECT * FROM moves WHERE id=?", (ctx.params["id"],)).fetchone()
             if mv is None:
                 raise not_found("move")
-            want = "wired" if action == "wire" else "unwired"
+            want = "wired" if action == "wire" else "not_wired"
             if mv["status"] == want:
-                raise Invalid("move %d is already %s" % (mv["id"], want))
+                raise Invalid("move %d is %s" % (mv["id"], STATE_TEXT[want]))
             src, dst = mv["storage_from"], mv["storage_to"]
             if action == "unwire":
                 src, dst = dst, src

@@ -2,6 +2,7 @@
 imports (whole menu or a part)."""
 
 import json
+import time
 
 from ..settings import CANCELLATION_NAMES, MEASURES, PRODUCT_TYPES
 from ..validation import (Invalid, check_kind, field, non_negative, nonempty, not_found, objects,
@@ -158,7 +159,9 @@ class Products(Area):
                     value = non_negative(field(p, "value", ppath, "num"), ppath + "value")
                     day = non_negative(field(p, "value_day", ppath, "num", required=False),
                                        ppath + "value_day")
-                    prices.append((shop_id, shop[0], value, day, 0))
+                    # value is the cost, value_day the retail price (the final docs); without
+                    # value_day the retail price stays as it was
+                    prices.append((shop_id, shop[0], day, day, value))
                 balances = []
                 for _, b, bpath in objects(it, "balances", ipath):
                     sid = field(b, "storage_id", bpath, "int")
@@ -189,7 +192,12 @@ class Products(Area):
                         db.execute("UPDATE products SET deleted=1, updated_at=? WHERE id=?",
                                    (ts, pid))
                         deleted += 1
-            return ok({"created": created, "updated": updated, "deleted": deleted})
+            # the docs' (commented-out) answer is {"id": N}: the import's number; the counts are
+            # the emulator's own
+            import_id = db.execute("INSERT INTO imports (whole, created_at) VALUES (?, ?)",
+                                   (int(whole), int(time.time()))).lastrowid
+            return ok({"id": import_id, "created": created, "updated": updated,
+                       "deleted": deleted})
 
     def menu_import(self, ctx):
         return self._import(ctx, whole=True)
@@ -256,13 +264,15 @@ def product_fields(store, db, body, path=""):
 
 
 def write_prices(db, product_id, prices, ts):
+    """(shop, storage, retail price, value_day, cost) rows; a retail price None keeps the one
+    the product has in that shop (0 when it has none)."""
     for shop_id, storage_id, price, day_price, self_cost in prices:
         db.execute("INSERT INTO product_prices (product_id, shop_id, storage_id, price, "
-                   "day_price, self_cost, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                   "day_price, self_cost, updated_at) VALUES (?, ?, ?, coalesce(?, 0), ?, ?, ?) "
                    "ON CONFLICT (product_id, shop_id) DO UPDATE SET storage_id=excluded."
-                   "storage_id, price=excluded.price, day_price=excluded.day_price, "
+                   "storage_id, price=coalesce(?, price), day_price=excluded.day_price, "
                    "self_cost=excluded.self_cost, updated_at=excluded.updated_at",
-                   (product_id, shop_id, storage_id, price, day_price, self_cost, ts))
+                   (product_id, shop_id, storage_id, price, day_price, self_cost, ts, price))
 
 
 def insert_product(store, db, ref, fields, prices):

@@ -19,7 +19,10 @@ class Storage(Area):
     def storages(self, ctx):
         with self.store.lock:
             rows = self.store.db.execute("SELECT id, name FROM storages ORDER BY id").fetchall()
-        return {str(r[0]): "(id:%d) %s" % (r[0], r[1]) for r in rows}
+        # The key is the storage's position in the answer, the id is in the label: with a
+        # storage deleted (the seed has no id 6), keys and ids part ways.
+        return {str(position): "(id:%d) %s" % (r[0], r[1])
+                for position, r in enumerate(rows, start=1)}
 
     def storage_stock(self, ctx):
         with self.store.tx() as db:
