@@ -319,6 +319,7 @@ def test_pull_follows_every_page_as_jsonl_csv_or_a_file(cli: Cli, tmp_path: Path
                                for i in range(150)), encoding="utf-8")
     assert cli("products", "push", str(catalog), "--concurrency", "8").code == 0
     cli.emulator.admin("DELETE", "requests")
+    cli.emulator.config(page_size=50)
 
     result = cli("products", "pull", "--pos", "2")
     assert result.code == 0, result
@@ -326,7 +327,7 @@ def test_pull_follows_every_page_as_jsonl_csv_or_a_file(cli: Cli, tmp_path: Path
     names = {p["name"] for p in products}
     assert {"Позиция 0", "Позиция 149", "Сырный раф"} <= names and len(products) >= 157
     pages = [r["path"] for r in cli.emulator.requests() if "get_products0" in r["path"]]
-    assert len(pages) >= 2, "more than one page was followed"
+    assert len(pages) >= 4, "every page was followed"
 
     out = tmp_path / "products.csv"
     result = cli("products", "pull", "--pos", "2", "--format", "csv", "--output", str(out))
@@ -361,8 +362,8 @@ def test_storages_and_stock_as_tables_and_exact_for_programs(cli: Cli) -> None:
     assert lines[0].split() == ["id", "name"] and set(lines[1]) <= {"-", " "}
     assert any(line.split(None, 1) == ["5", "Склад бара Берико"] for line in lines[2:])
     storages = jsonl(cli("storages", "--format", "jsonl").out)
-    assert {"id": 7, "name": "Склад доставки"} in [
-        {k: s[k] for k in ("id", "name")} for s in storages]
+    assert "Склад доставки" in [s["name"] for s in storages]
+    assert all(isinstance(s["id"], int) for s in storages)
 
     table = cli("stock", "1").out
     assert table.splitlines()[0].split() == ["id", "name", "measure", "cost", "summ", "balance"]
@@ -397,7 +398,8 @@ def test_receipts_table_and_every_field_for_programs(cli: Cli) -> None:
     server = exact(raw_get(cli.emulator, "/a/v1.0/draft/receipts_by_shift_day/2/2022-04-20"))
     assert exact(cli("receipts", "2", "2022-04-20", "--format", "json").out) == server
     csv_text = cli("receipts", "2", "2022-04-20", "--format", "csv").out
-    assert "client.id" in csv_text.splitlines()[0] and "bill_dishes" in csv_text
+    header = csv_text.splitlines()[0].split(",")
+    assert header[0] == "id" and "bill_dishes" in header and '""dish"":{' in csv_text
     bad_day = cli("receipts", "2", "20.04.2022")
     assert bad_day.code == 2 and "CAFFESTA_ERR_INVALID_ARGUMENT" in bad_day.err, bad_day
 
