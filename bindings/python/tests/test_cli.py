@@ -478,7 +478,7 @@ def test_a_crash_before_the_state_is_saved_refetches_instead_of_skipping(
 def test_request_prints_the_answer_as_the_server_sent_it(cli: Cli, tmp_path: Path) -> None:
     result = cli("request", "GET", "/draft/store/1")
     assert result.code == 0, result
-    assert result.out.rstrip("\n") == raw_get(cli.emulator, "/a/v1.0/draft/store/1")
+    assert result.out == raw_get(cli.emulator, "/a/v1.0/draft/store/1"), "byte for byte"
 
     body = tmp_path / "body.json"
     body.write_text('{"ref_code": "req-1", "name": "Запрос", "prices": '

@@ -336,6 +336,8 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
     """Send any request and print the answer as the server sent it.
 
     PATH is under /a/v1.0 unless it starts with /a/: `caffesta request GET /draft/storages`.
+    A body is sent as written. The answer goes to stdout byte for byte (a newline is added
+    only on a terminal); an error answer gives the exit code of its status.
     """
     body: Optional[bytes] = None
     if data is not None:
@@ -350,10 +352,12 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
     if not path.startswith("/a/"):
         path = "/a/v1.0" + path
     with client_for(ctx) as client:
-        answer = client.request_text(method.upper(), path, body)
-    sys.stdout.write(answer)
-    if not answer.endswith("\n"):
-        sys.stdout.write("\n")
+        answer = client.request_text(method.upper(), path, body).encode("utf-8")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(answer)
+    if sys.stdout.isatty() and not answer.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")  # for the prompt; a pipe or a file gets the bytes alone
+    sys.stdout.buffer.flush()
 
 
 # ---- emulator ---------------------------------------------------------------------------------
