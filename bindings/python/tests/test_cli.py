@@ -218,14 +218,16 @@ def test_an_unquoted_decimal_comma_in_a_comma_file_fails_its_row_alone(cli: Cli,
     catalog.write_text("ref_code,name,price,caf_shop_id\n"
                        "tea,Чай,\"2,90\",2\n"
                        "cake,Торт,12,50,2\n"
-                       "bun,Булочка,1.5,2\n", encoding="utf-8")
+                       "bun,Булочка,1.5,2\n"
+                       "tea,Чай снова,3,2\n", encoding="utf-8")
     report = tmp_path / "r.jsonl"
     result = cli("products", "push", str(catalog), "--report", str(report))
     assert result.code == 3, result
     entries = jsonl(report.read_text(encoding="utf-8"))
     assert [(e["line"], e["outcome"]) for e in entries] == [
-        (2, "created"), (3, "invalid"), (4, "created")]
+        (2, "created"), (3, "invalid"), (4, "created"), (5, "invalid")]
     assert "5 cells where the header has 4" in entries[1]["message"]
+    assert "already on line 2" in entries[3]["message"], "a repeated ref_code fails alone"
     assert "decimal comma" in entries[1]["message"]
     prices = {exact(b)["ref_code"]: exact(b)["prices"][0]["price"]
               for b in bodies(cli.emulator, "POST")}

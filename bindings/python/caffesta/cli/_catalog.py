@@ -246,10 +246,28 @@ def decode(data: bytes, encoding: str, path: str) -> str:
 
 def read_rows(text: str, fmt: str, path: str) -> List[Row]:
     if fmt == "csv":
-        return list(_csv_rows(text, path))
-    if fmt == "jsonl":
-        return list(_jsonl_rows(text))
-    return _json_rows(text, path)
+        rows = list(_csv_rows(text, path))
+    elif fmt == "jsonl":
+        rows = list(_jsonl_rows(text))
+    else:
+        rows = _json_rows(text, path)
+    return _without_repeats(rows)
+
+
+def _without_repeats(rows: List[Row]) -> List[Row]:
+    """A ref_code given twice fails on its later lines: the rows go out in parallel, so which
+    one the account would keep is a matter of timing."""
+    first: Dict[str, int] = {}
+    for row in rows:
+        if row.product is None:
+            continue
+        if row.ref_code in first:
+            row.product = None
+            row.error = "ref_code %r is already on line %d: give each product once" % (
+                row.ref_code, first[row.ref_code])
+        else:
+            first[row.ref_code] = row.line
+    return rows
 
 
 def _delimiter(header_line: str) -> str:
