@@ -177,6 +177,16 @@ def test_network_failures_exit_by_status(cli: Cli) -> None:
     assert result.code == 16 and "CAFFESTA_ERR_NOT_FOUND" in result.err, result
 
 
+@pytest.mark.skipif(not (Path(BINDING_DIR) / "caffesta" / "_log.py").exists(),
+                    reason="the binding has no request log on the caffesta logger yet (issue 14)")
+def test_verbose_shows_the_request_log_without_the_key(cli: Cli) -> None:
+    result = cli("-v", "storages")
+    assert result.code == 0, result
+    assert "GET /a/v1.0/draft/storages" in result.err and "Склад кафе Буран" in result.out
+    quiet = cli("storages")
+    assert "/a/v1.0/draft/storages" not in quiet.err
+
+
 # ---- products push ------------------------------------------------------------------------------
 
 def test_push_a_spreadsheet_csv_with_bom_semicolons_decimal_commas_and_a_bad_row(
