@@ -25,7 +25,7 @@ static inline long bench_warmup(long n) { return n < BENCH_WARMUP ? n : BENCH_WA
 #define BENCH_MEASURE_BEGIN() CALLGRIND_TOGGLE_COLLECT
 #define BENCH_MEASURE_END() CALLGRIND_TOGGLE_COLLECT
 
-/* The documented product body (shared/samples/product_create.request.json), one per item. */
+/* The documented product body (Tests/samples/product_create.request.json), one per item. */
 static inline json_t *bench_product(long i) {
   char ref[32], name[48];
   snprintf(ref, sizeof ref, "bench-%ld", i);
