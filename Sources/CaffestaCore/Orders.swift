@@ -17,7 +17,7 @@ extension Client {
     let order = try Arguments.object(text, "order_json")
     try Self.checkOrder(order)
     let path = currentSettings.orderPath
-    let (data, status) = try payload(.post, path, body: order)
+    let (data, status) = try payload(.post, path, body: text)
     return (try Self.idField("job_id", of: data, call: "POST \(path)"), status)
   }
 
@@ -48,15 +48,19 @@ extension Client {
 
   /// GET /draft/get_job_status/{job_id}: {job_id, status: pending|success|failed, message}.
   public func orderJobStatus(jobId: Int64) throws(CaffestaError) -> Reply {
-    let (data, status) = try payload(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
-    return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+    let (answer, status) = try send(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
+    return Reply(json: Self.normalizedJob(answer), httpStatus: status)
   }
 
   /// The status answer gives job_id as a string ("54300903") where the create answer gives a
-  /// number: callers get a number both times.
-  static func normalizedJob(_ data: JSON) throws(CaffestaError) -> JSON {
-    if let text = data["job_id"]?.string, let id = Int(text) { try data.set("job_id", try JSON.integer(id)) }
-    return data
+  /// number: callers get a number both times. The rest of `data` is as the server wrote it.
+  static func normalizedJob(_ answer: JSON) -> String {
+    let text = payloadText(answer)
+    guard let data = payloadJSONText(answer), data.isObject, let range = data.member("job_id"),
+      let id = data.string(at: range), let first = id.utf8.first, id.utf8.allSatisfy(Validation.isDigit),
+      first != UInt8(ascii: "0") || id.utf8.count == 1
+    else { return text }
+    return data.slice(0..<range.lowerBound) + id + data.slice(range.upperBound..<data.text.utf8.count)
   }
 
   /// Polls the job with backoff until it succeeds (the reply's `message` is the order's UUID),
@@ -68,16 +72,17 @@ extension Client {
     let deadline = caf_monotonic_ms() + Int64(timeoutMs)
     var pause: Int64 = 200
     while true {
-      let data: JSON, status: Int
+      let answer: JSON, status: Int
       do {
-        (data, status) = try payload(.get, path, deadline: min(deadline, callDeadline()))
+        (answer, status) = try send(.get, path, deadline: min(deadline, callDeadline()))
       } catch {
         guard error.status == .timeout, caf_monotonic_ms() >= deadline else { throw error }
         throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms")
       }
+      let data = Self.unwrap(answer)
       switch data["status"]?.string {
       case "success":
-        return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+        return Reply(json: Self.normalizedJob(answer), httpStatus: status)
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
         throw CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status)

@@ -1,27 +1,28 @@
 /// Storages and their stock (API.md, Storage).
 extension Client {
   /// GET /draft/storages answers `{"1": "(id:1) Cafe storage"}`; this returns
-  /// `[{"id": 1, "name": "Cafe storage", "label": "(id:1) Cafe storage"}]`, ordered by id.
+  /// `[{"id": 1, "name": "Cafe storage", "label": "(id:1) Cafe storage"}]`, ordered by id; the
+  /// label as the server wrote it.
   public func listStorages() throws(CaffestaError) -> Reply {
-    let (data, status) = try payload(.get, "\(Self.apiPrefix)/draft/storages")
-    guard data.isObject else {
+    let (answer, status) = try send(.get, "\(Self.apiPrefix)/draft/storages")
+    guard let data = Self.payloadJSONText(answer), data.isObject else {
       throw CaffestaError(.protocolError, "GET \(Self.apiPrefix)/draft/storages: expected an object of id → label")
     }
-    var entries: [(Int, String)] = []
-    for key in data.keys {
-      guard let id = Int(key), let label = data[key]?.string else { continue }
-      entries.append((id, label))
+    var entries: [(id: Int, label: String, token: String)] = []
+    for member in data.members {
+      guard let key = data.string(at: member.key), let id = Int(key), let label = data.string(at: member.value) else {
+        continue
+      }
+      entries.append((id, label, data.slice(member.value)))
     }
-    entries.sort { $0.0 < $1.0 }
-    let list = try JSON.array()
-    for (id, label) in entries {
-      let item = try JSON.object()
-      try item.set("id", try JSON.integer(id))
-      try item.set("name", try JSON.string(Self.nameWithoutIdPrefix(label)))
-      try item.set("label", try JSON.string(label))
-      try list.append(item)
+    entries.sort { $0.id < $1.id }
+    var list = "["
+    for entry in entries {
+      if list.utf8.count > 1 { list += "," }
+      let name = JSONWriter.quote(Self.nameWithoutIdPrefix(entry.label))
+      list += #"{"id":\#(entry.id),"name":\#(name),"label":\#(entry.token)}"#
     }
-    return Reply(json: try list.serialized(), httpStatus: status)
+    return Reply(json: list + "]", httpStatus: status)
   }
 
   /// "(id:1) Cafe storage" → "Cafe storage"; other labels stay as they are.
