@@ -8,7 +8,7 @@ seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 status=0
-for target in FuzzInput FuzzAnswer; do
+for target in FuzzInput FuzzAnswer FuzzJSON; do
   CAFFESTA_FUZZ=1 swift build --scratch-path .build-fuzz --product "$target" -Xswiftc -sanitize=fuzzer,address \
     2>&1 | grep -E "error" || true
   work=build/fuzz/$target

@@ -36,11 +36,6 @@ uint32_t caf_random_u32(void);
  * state inherited from a parent can be told apart without a getpid() per request. */
 unsigned caf_fork_generation(void);
 
-/* Splits a JSON array, already validated, into its elements: writes each element's byte
- * offsets (start, end) into spans[2*i], spans[2*i+1] and returns how many there are, or
- * SIZE_MAX when the text is not an array or there are more than capacity elements. */
-size_t caf_json_array_spans(const char *text, size_t length, size_t *spans, size_t capacity);
-
 /* The validating JSON scanner (json_scan.c): one pass, no tree, jansson's rules of validity
  * (RFC 8259, strict UTF-8, depth 2048, no "\u0000" in keys), numbers of any size. */
 enum { CAF_JSON_ANY_VALUE = 1, CAF_JSON_REJECT_DUPLICATES = 2, CAF_JSON_CHILDREN = 4 };
