@@ -770,11 +770,7 @@ final class Client
         if ($value === []) {
             return '{}';
         }
-        try {
-            return json_encode($value, self::JSON_ENCODE, self::JSON_DEPTH);
-        } catch (\JsonException $e) {
-            throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
-        }
+        return self::shortestJson($value, $what);
     }
 
     /** One item of a bulk batch as JSON text; the library judges whether it is a product. */
@@ -783,10 +779,25 @@ final class Client
         if (is_array($item)) {
             return self::encode($item, $what);
         }
+        return self::shortestJson($item, $what);
+    }
+
+    /**
+     * json_encode with serialize_precision -1: floats in the shortest form that reads back as the
+     * same value (7.6, not 7.5999999999999996), whatever php.ini says; the library then sends
+     * the text as it is.
+     */
+    private static function shortestJson(mixed $value, string $what): string
+    {
+        $precision = ini_set('serialize_precision', '-1');
         try {
-            return json_encode($item, self::JSON_ENCODE, self::JSON_DEPTH);
+            return json_encode($value, self::JSON_ENCODE, self::JSON_DEPTH);
         } catch (\JsonException $e) {
             throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
+        } finally {
+            if ($precision !== false) {
+                ini_set('serialize_precision', $precision);
+            }
         }
     }
 
