@@ -21,7 +21,7 @@ extension Client {
 
   /// The payload's text as the server wrote it: `data` cut out of the envelope, or the whole answer.
   static func payloadText(_ answer: JSON) -> String {
-    guard let source = answer.source else { return answer.isNull ? "null" : "" }
+    guard let source = answer.source else { return "null" }  // a 204 No Content
     guard isEnvelope(answer) else { return source.text }
     guard let data = source.member("data") else { return "null" }
     return source.slice(data)
