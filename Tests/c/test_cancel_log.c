@@ -344,6 +344,33 @@ static void test_log_shows_new_then_reused_connections(void) {
   caffesta_client_free(c);
 }
 
+/* A body is counted once in bytes_sent, whether libcurl sends it with the headers (PUT) or
+ * through the read callback (POST). */
+static void test_log_counts_a_body_once(void) {
+  emulator_reset();
+  event_log log;
+  start_log(&log);
+  char product[3200];
+  char name[3001];
+  memset(name, 'x', 3000);
+  name[3000] = '\0';
+  snprintf(product, sizeof product, "{\"ref_code\":\"sized\",\"name\":\"%s\"}", name);
+  char *out = NULL;
+  CHECK_STATUS(caffesta_product_upsert(client, product, &out), CAFFESTA_OK);
+  caffesta_string_free(out);
+  caffesta_client_set_log(client, NULL, NULL);
+  CHECK(log.count == 2);
+  json_t *put = event_at(&log, 0), *post = event_at(&log, 1);
+  long long body = (long long)strlen(product);
+  CHECK(put && strcmp(str(put, "method"), "PUT") == 0 && post && strcmp(str(post, "method"), "POST") == 0);
+  if (put && post) {
+    CHECK(num(put, "bytes_sent") > body && num(put, "bytes_sent") < body + 1000);
+    CHECK(num(post, "bytes_sent") > body && num(post, "bytes_sent") < body + 1000);
+  }
+  json_decref(put);
+  json_decref(post);
+}
+
 /* Bulk events come on the calling thread, name their item, and no event holds the key, a
  * request body or an answer body. */
 static void test_log_never_holds_the_key_or_a_body(void) {
@@ -386,6 +413,7 @@ int main(void) {
     {"log_retry_after_503", test_log_retry_after_503},
     {"log_timeout", test_log_timeout},
     {"log_shows_new_then_reused_connections", test_log_shows_new_then_reused_connections},
+    {"log_counts_a_body_once", test_log_counts_a_body_once},
     {"log_never_holds_the_key_or_a_body", test_log_never_holds_the_key_or_a_body},
   };
   int rc = run_tests(tests, sizeof tests / sizeof *tests);
