@@ -208,7 +208,8 @@ final class Client
      * Stopping: an exception thrown by $progress, or cancel() (from a pcntl_signal handler), stops
      * the batch after the chunk in flight: the chunks not sent yet are not sent, and
      * CancelledException is thrown whose getReport() is the whole report (products never sent
-     * have 'action' => 'cancelled') and whose getPrevious() is what $progress threw.
+     * have 'action' => 'cancelled'); when $progress threw, it carries that exception's message and
+     * getPrevious() is that exception.
      *
      * @param array<array<string, mixed>> $products product bodies as upsertProduct() takes them
      * @param null|callable(int, int): void $progress
@@ -277,9 +278,8 @@ final class Client
             if ($progress !== null && $stopped === null) {
                 try {
                     $progress(count($report), $total);
-                } catch (\Throwable $e) {
-                    $stopped = ['upsertProducts stopped: the progress callback threw ' . get_class($e) . ': '
-                        . $e->getMessage(), $e];
+                } catch (\Throwable $e) { // its message, its code as getPrevious()
+                    $stopped = [$e->getMessage(), $e];
                 }
             }
         }
