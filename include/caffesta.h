@@ -157,8 +157,10 @@ caffesta_status caffesta_client_set_progress(caffesta_client *client, caffesta_p
  *     whose PUT found no product still gets its POST (a write is never abandoned half-way).
  *     The call returns CAFFESTA_ERR_CANCELLED with the whole report. When every item had been
  *     sent already, nothing is stopped and the call returns what it would have.
- *   - Every other call ends at its next retry decision (or during its wait before a retry)
- *     with CAFFESTA_ERR_CANCELLED; a request in flight is never cut off.
+ *   - Every other call ends at its next retry decision (or during its wait before a retry,
+ *     or between two polls of caffesta_order_wait) with CAFFESTA_ERR_CANCELLED; a request in
+ *     flight is never cut off, and a call of several requests (an upsert's PUT then POST) only
+ *     checks at those points.
  * Which calls it stops: those that started before it, and nothing else. A call starts when it
  * enters the library: it notes the counter then and is cancelled when the counter moves.
  * There is no flag to clear: a cancel while no call runs affects nothing, and every later
