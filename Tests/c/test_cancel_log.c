@@ -61,6 +61,14 @@ static void *canceller(void *arg) {
   return NULL;
 }
 
+/* The emulator's request log, parsed; the caller decrefs. */
+static json_t *request_log(void) {
+  char *text = emulator_admin("GET", "/__emulator/requests", NULL);
+  json_t *requests = parsed(text);
+  free(text);
+  return requests;
+}
+
 /* Whether the emulator received any request for ref_code (a PUT by its path, a POST by its body). */
 static int was_sent(json_t *requests, const char *ref_code) {
   char path[128], body_key[128];
@@ -97,7 +105,7 @@ static void cancel_batch(cancel_source source, size_t cancel_at, const char *pre
 
   json_t *report = parsed(report_text);
   caffesta_string_free(report_text);
-  json_t *requests = parsed(emulator_admin("GET", "/__emulator/requests", NULL));
+  json_t *requests = request_log();
   CHECK(json_is_array(report) && json_array_size(report) == 2000);
   CHECK(json_is_array(requests));
   size_t created = 0, cancelled = 0, other = 0, cancelled_but_sent = 0, created_not_sent = 0;
@@ -211,7 +219,7 @@ static void test_cancel_ends_a_single_call_at_its_retry(void) {
   pthread_join(thread, NULL);
   CHECK(strstr(caffesta_last_error(), "cancelled") != NULL);
   CHECK(caffesta_last_http_status() == 503);
-  json_t *requests = parsed(emulator_admin("GET", "/__emulator/requests", NULL));
+  json_t *requests = request_log();
   CHECK(json_array_size(requests) == 1); /* never retried */
   json_decref(requests);
   CHECK_STATUS(caffesta_auth_test(client), CAFFESTA_OK);
