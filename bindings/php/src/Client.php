@@ -56,7 +56,8 @@ final class Client
      * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
      * @param string $apiKey      the account's API key
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
-     *              ca_file?: ?string, max_response_size?: int, order_path?: string} $options
+     *              ca_file?: ?string, max_response_size?: int, order_path?: string,
+     *              logger?: object|\Closure} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8080");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
@@ -64,8 +65,8 @@ final class Client
      *   max_retries         0 to 10 (default 2); only what is safe to resend is retried
      *   ca_file             PEM file of CA certificates to trust instead of the system's; null: the system's
      *   max_response_size   largest answer accepted, in bytes (1 KiB to 4 GiB; default 64 MiB)
-     *   order_path          the path delivery orders are posted to (default "/a/v1.0/draft/orders";
-     *                       the API's documentation gives none)
+     *   order_path          the path delivery orders are posted to (default "/a/v1.1/draft/receipts",
+     *                       which answers at once; "/a/v1.0/draft/receipts" answers with a job)
      *   logger              the request log: a PSR-3 style logger (any object with
      *                       debug(string $message, array $context)) or a Closure(string $message,
      *                       array $context); called once per attempt, during the call, with a line
@@ -292,8 +293,11 @@ final class Client
     // ---- Storages --------------------------------------------------------------------------------
 
     /**
-     * The account's storages, by id.
-     * @return list<array{id: int, name: string, label: string}> label: "(id:1) Cafe storage"
+     * The account's storages, ordered by their position in the answer:
+     * [['id' => 7, 'name' => 'Общий склад', 'label' => '(id:7) Общий склад', 'position' => 2], ...].
+     * 'id' is the N of the label's "(id:N)" (the id every storage call takes), null when the label has
+     * none; never the answer's key, which is only a position.
+     * @return list<array{id: ?int, name: string, label: string, position: int}>
      * @throws CaffestaException
      */
     public function listStorages(): array
@@ -341,7 +345,10 @@ final class Client
     }
 
     /**
-     * The invoices dated on or after a day.
+     * The invoices dated on or after a day, as summaries without items: ['id', 'name', 'total_amount',
+     * 'total_wo_nds', 'total_nds_sum', 'type', 'shipper', 'created_at', 'created_by', 'updated_at',
+     * 'updated_by', 'storage', 'status', 'finished', 'doc_date', 'paid']. 'status' is 'wired' or
+     * 'not_wired' ('unwired' in older answers means 'not_wired').
      * @param string|\DateTimeInterface $startDate "YYYY-MM-DD", or the day of a date-time in its own zone
      * @return list<array<string, mixed>>
      * @throws CaffestaException
@@ -352,7 +359,8 @@ final class Client
     }
 
     /**
-     * One invoice with its items, products, packages, storage and 'status' => 'wired'|'unwired'.
+     * One invoice with its items, products, packages ('deleted', 'hidden'), shipper ('ref_code'),
+     * storage, 'updated_by' and 'status' => 'wired'|'not_wired' ('unwired', the older word, means the same).
      * @throws CaffestaException NotFoundException for an unknown id
      */
     public function getInvoice(int $invoiceId): array
@@ -444,13 +452,29 @@ final class Client
     // ---- Delivery orders -------------------------------------------------------------------------
 
     /**
-     * Sends a delivery order and returns the id of the job to poll (waitForOrder()). It goes to the
-     * client's order_path option (default "/a/v1.0/draft/orders").
-     * @param array<string, mixed> $order ['bill' => ['app_id', 'delivery_type', 'total_sum', 'payments',
-     *        'items' => [['count', 'total_sum', 'product_id', ...]], 'client', 'created_at', ...]];
-     *        no negative counts or sums
+     * Sends a delivery order to the client's order_path option (default "/a/v1.1/draft/receipts").
+     * Returns ['job_id' => null, 'status' => 'success', 'uuid' => '...'] when the server made it at
+     * once, or ['job_id' => 54300903, 'status' => 'pending', 'uuid' => null] when it answers with a
+     * job; pass either to waitForOrder().
+     * @param array<string, mixed> $order ['bill' => ['pos_id'?, 'app_id', 'delivery_type', 'total_sum',
+     *        'payments', 'items' => [['count', 'total_sum', 'product_id', ...]], 'client' => ['uuid'] or
+     *        ['name', 'last_name', 'address', 'phone', 'card_number', 'discount_group' => ['id']],
+     *        'created_at', ...]]; no negative counts or sums
      * Not idempotent: never resent once it may have reached the server.
+     * @return array{job_id: ?int, status: string, uuid: ?string}
+     * @throws ApiException when the server answers status "failed" (the message gives its reason)
      * @throws CaffestaException InvalidArgumentException (naming the field) before any request
+     */
+    public function submitOrder(array $order): array
+    {
+        return $this->jsonCall('caffesta_order_submit', self::encode($order, 'order'));
+    }
+
+    /**
+     * The older form of submitOrder(): returns the id of the job to poll, or 0 when the server made
+     * the order at once (its UUID is then only in submitOrder()'s result).
+     * @param array<string, mixed> $order as for submitOrder()
+     * @throws CaffestaException
      */
     public function createOrder(array $order): int
     {
@@ -468,8 +492,11 @@ final class Client
     }
 
     /**
-     * Polls the job (with backoff) until it ends; returns the final job, whose 'message' is the
-     * order's UUID (for getReceiptInfo()).
+     * Waits until the order is made. Given submitOrder()'s result: an order made at once comes back
+     * without a request, a pending job is polled; returns ['job_id', 'status' => 'success', 'uuid'].
+     * Given a job id (createOrder()'s int): polls the job (with backoff) until it ends and returns the
+     * final job, whose 'message' is the order's UUID (for getReceiptInfo()).
+     * @param int|array<string, mixed> $order submitOrder()'s result, or a job id
      * @param int $timeoutMs how long to wait, in ms (1 ms to 24 hours). Each poll is a request bounded
      *        by the client's timeout_ms option, not by $timeoutMs: a poll that hangs can make the call
      *        last longer than $timeoutMs (up to timeout_ms more)
@@ -477,9 +504,13 @@ final class Client
      * @throws TimeoutException when it is still pending after $timeoutMs
      * @throws CaffestaException
      */
-    public function waitForOrder(int $jobId, int $timeoutMs = 60_000): array
+    public function waitForOrder(int|array $order, int $timeoutMs = 60_000): array
     {
-        return $this->jsonCall('caffesta_order_wait', $jobId, self::cLong($timeoutMs, 'timeout_ms'));
+        if (is_array($order)) {
+            return $this->jsonCall('caffesta_order_wait_submitted', self::encode($order, 'order'),
+                self::cLong($timeoutMs, 'timeout_ms'));
+        }
+        return $this->jsonCall('caffesta_order_wait', $order, self::cLong($timeoutMs, 'timeout_ms'));
     }
 
     /**
@@ -657,6 +688,7 @@ final class Client
      * Give $start and $end, or $shiftDay alone:
      *   $client->getSalesByProduct('2022-04-20', '2022-04-21T05:00+03:00');
      *   $client->getSalesByProduct(shiftDay: '2022-04-20');
+     *   $client->getSalesByProduct(shiftDay: '2022-04-20', groupByTerminal: true); // add_gr_by=terminal_id
      * @param string|\DateTimeInterface|null $start ISO 8601: "2022-04-20", "2022-04-20T05:00", "...+02:00"
      *        (without a zone the account's zone applies); a DateTimeInterface is sent with its zone
      *        and must have no microseconds
@@ -668,13 +700,14 @@ final class Client
         string|\DateTimeInterface|null $start = null,
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
+        bool $groupByTerminal = false,
     ): array {
-        return $this->sales('caffesta_sales_by_product', $start, $end, $shiftDay);
+        return $this->sales('caffesta_sales_by_product', $start, $end, $shiftDay, $groupByTerminal);
     }
 
     /**
-     * Sales grouped by POS: [['qnt', 'caf_terminal_id', 'cafe_workspace_id', 'cash', 'card', 'cashless',
-     * 'credit', 'discount', 'total_pay'], ...]; the arguments of getSalesByProduct().
+     * Sales grouped by POS: [['qnt', 'caf_terminal_id' (int or null), 'cafe_workspace_id', 'cash', 'card',
+     * 'cashless', 'credit', 'discount', 'total_pay'], ...]; the arguments of getSalesByProduct().
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
@@ -682,12 +715,15 @@ final class Client
         string|\DateTimeInterface|null $start = null,
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
+        bool $groupByTerminal = false,
     ): array {
-        return $this->sales('caffesta_sales_by_pos', $start, $end, $shiftDay);
+        return $this->sales('caffesta_sales_by_pos', $start, $end, $shiftDay, $groupByTerminal);
     }
 
     /**
-     * Every receipt of one shift day of one terminal (POS), ungrouped.
+     * Every receipt of one shift day of one terminal (POS), ungrouped: ['id',
+     * 'terminal_number', 'type', 'income' => 1|-1, ..., 'bill_dishes' => [['id', 'parent_id', 'count',
+     * 'weight', 'dish' => ['ref_code', ...], ...]]].
      * @param string|\DateTimeInterface $date "YYYY-MM-DD", or the day of a date-time in its own zone
      * @return list<array<string, mixed>>
      * @throws CaffestaException
@@ -809,11 +845,13 @@ final class Client
         string|\DateTimeInterface|null $start,
         string|\DateTimeInterface|null $end,
         string|\DateTimeInterface|null $shiftDay,
+        bool $groupByTerminal,
     ): array {
-        return $this->jsonCall($function,
+        return $this->jsonCall($function . '_grouped',
             $start === null ? null : self::moment($start, 'start'),
             $end === null ? null : self::moment($end, 'end'),
-            $shiftDay === null ? null : self::day($shiftDay, 'shift_day'));
+            $shiftDay === null ? null : self::day($shiftDay, 'shift_day'),
+            $groupByTerminal ? 'terminal_id' : null);
     }
 
     private function handle(): \FFI\CData

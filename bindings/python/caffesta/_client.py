@@ -176,7 +176,7 @@ class Client:
     the connect phase. ``max_retries`` (0 to 10) retries only what is safe to resend.
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
-    ``order_path`` the path delivery orders are posted to (default "/a/v1.0/draft/orders").
+    ``order_path`` the path delivery orders are posted to (default "/a/v1.1/draft/receipts").
 
     Besides auth_test(), upsert_product() and request(), which work with any build of the
     library, the client has one method per call of the header (storages, invoices, moves,
@@ -490,7 +490,10 @@ class Client:
     # ---- storages ----------------------------------------------------------------------------
 
     def list_storages(self) -> List[Dict[str, Any]]:
-        """The account's storages: ``[{"id": 1, "name": ..., "label": "(id:1) ..."}]``, by id."""
+        """The account's storages, ordered by their position in the answer:
+        ``[{"id": 7, "name": "Общий склад", "label": "(id:7) Общий склад", "position": 2}]``.
+        ``id`` is the N of the label's "(id:N)" (the id every storage call takes), or None when
+        the label has none; it is never the answer's key, which is only a position."""
         result: List[Dict[str, Any]] = self._json_call("caffesta_storages_list")
         return result
 
@@ -521,13 +524,19 @@ class Client:
         self._plain_call("caffesta_invoice_unwire", _id(invoice_id, "invoice_id"))
 
     def list_invoices(self, start_date: Day) -> List[Dict[str, Any]]:
-        """Invoices dated on or after start_date ("YYYY-MM-DD" or a datetime.date)."""
+        """Invoices dated on or after start_date ("YYYY-MM-DD" or a datetime.date), as
+        summaries without items: ``[{id, name, total_amount, total_wo_nds, total_nds_sum, type,
+        shipper, created_at, created_by, updated_at, updated_by, storage, status, finished,
+        doc_date, paid}]``. ``status`` is "wired" or "not_wired" ("unwired" in older answers
+        means "not_wired")."""
         result: List[Dict[str, Any]] = self._json_call("caffesta_invoices_list",
                                                         _day(start_date, "start_date"))
         return result
 
     def get_invoice(self, invoice_id: int) -> Dict[str, Any]:
-        """One invoice with its items, products, packages, storage and status."""
+        """One invoice with its items, products, packages (``deleted``, ``hidden``), shipper
+        (``ref_code``), storage, ``updated_by`` and status "wired" or "not_wired" (or
+        "unwired", the older word for it)."""
         result: Dict[str, Any] = self._json_call("caffesta_invoice_get",
                                                   _id(invoice_id, "invoice_id"))
         return result
@@ -574,9 +583,20 @@ class Client:
 
     # ---- delivery orders -----------------------------------------------------------------------
 
-    def create_order(self, order: Mapping[str, Any]) -> int:
-        """Sends a delivery order (``{"bill": {...}}``) and returns the job id to poll.
+    def submit_order(self, order: Mapping[str, Any]) -> Dict[str, Any]:
+        """Sends a delivery order (``{"bill": {...}}``). Returns
+        ``{"job_id": None, "status": "success", "uuid": "..."}`` when the server made it at once
+        (the default path, /a/v1.1/draft/receipts), or ``{"job_id": N, "status": "pending",
+        "uuid": None}`` when it answers with a job; pass either to wait_for_order().
+        ApiError when the server answers status "failed" (its reason is the message).
         Not idempotent: not resent once it may have reached the server."""
+        result: Dict[str, Any] = self._json_call("caffesta_order_submit",
+                                                  _json_object(order, "order"))
+        return result
+
+    def create_order(self, order: Mapping[str, Any]) -> int:
+        """The older form of submit_order(): returns the job id to poll, or 0 when the server
+        made the order at once (its UUID is then only in submit_order()'s result)."""
         return self._id_call("caffesta_order_create", _json_object(order, "order"))
 
     def get_order_job_status(self, job_id: int) -> Dict[str, Any]:
@@ -585,11 +605,20 @@ class Client:
                                                   _id(job_id, "job_id"))
         return result
 
-    def wait_for_order(self, job_id: int, timeout: float = 60.0) -> Dict[str, Any]:
-        """Polls the job until it ends: returns the final job (``message`` is the order's UUID);
-        ApiError when the job failed, CaffestaTimeoutError when still pending after timeout s."""
-        result: Dict[str, Any] = self._json_call("caffesta_order_wait", _id(job_id, "job_id"),
-                                                  _milliseconds(timeout, "timeout"))
+    def wait_for_order(self, order: Union[int, Mapping[str, Any]],
+                       timeout: float = 60.0) -> Dict[str, Any]:
+        """Waits until the order is made. ``order`` is submit_order()'s result: an order
+        made at once comes back without a request, a pending job is polled; the answer is
+        ``{"job_id", "status": "success", "uuid"}``. A job id (create_order()'s int) is polled
+        and the final job comes back (``message`` is the order's UUID). ApiError when the job
+        failed, CaffestaTimeoutError when still pending after ``timeout`` seconds."""
+        if isinstance(order, Mapping):
+            result: Dict[str, Any] = self._json_call(
+                "caffesta_order_wait_submitted", _json_object(order, "order"),
+                _milliseconds(timeout, "timeout"))
+            return result
+        result = self._json_call("caffesta_order_wait", _id(order, "job_id"),
+                                 _milliseconds(timeout, "timeout"))
         return result
 
     def get_receipt_info(self, order_uuid: str) -> List[Dict[str, Any]]:
@@ -683,28 +712,40 @@ class Client:
     # ---- sales exports -------------------------------------------------------------------------
 
     def _sales(self, name: str, start: Optional[Moment], end: Optional[Moment],
-               shift_day: Optional[Day]) -> List[Dict[str, Any]]:
+               shift_day: Optional[Day], group_by_terminal: bool) -> List[Dict[str, Any]]:
+        if not isinstance(group_by_terminal, bool):
+            raise _invalid("group_by_terminal must be True or False")
         result: List[Dict[str, Any]] = self._json_call(
-            name,
+            name + "_grouped",
             _moment(start, "start") if start is not None else None,
             _moment(end, "end") if end is not None else None,
-            _day(shift_day, "shift_day") if shift_day is not None else None)
+            _day(shift_day, "shift_day") if shift_day is not None else None,
+            b"terminal_id" if group_by_terminal else None)
         return result
 
     def get_sales_by_product(self, *, start: Optional[Moment] = None,
                              end: Optional[Moment] = None,
-                             shift_day: Optional[Day] = None) -> List[Dict[str, Any]]:
-        """Sales grouped by POS, price and product. Give start and end (ISO 8601 strings,
-        dates or datetimes; without a zone the account's zone applies), or shift_day alone."""
-        return self._sales("caffesta_sales_by_product", start, end, shift_day)
+                             shift_day: Optional[Day] = None,
+                             group_by_terminal: bool = False) -> List[Dict[str, Any]]:
+        """Sales grouped by POS, price and product: ``[{caf_terminal_id, caf_id, name, ref_code,
+        price, qnt, deleted, cash, card, cashless, bonus, credit, total_pay}]`` (values as the
+        server writes them, strings). Give start and end (ISO 8601 strings, dates or datetimes;
+        without a zone the account's zone applies), or shift_day alone.
+        ``group_by_terminal=True`` asks for one row per terminal (``add_gr_by=terminal_id``)."""
+        return self._sales("caffesta_sales_by_product", start, end, shift_day, group_by_terminal)
 
     def get_sales_by_pos(self, *, start: Optional[Moment] = None, end: Optional[Moment] = None,
-                         shift_day: Optional[Day] = None) -> List[Dict[str, Any]]:
-        """Sales grouped by POS; the same arguments as get_sales_by_product()."""
-        return self._sales("caffesta_sales_by_pos", start, end, shift_day)
+                         shift_day: Optional[Day] = None,
+                         group_by_terminal: bool = False) -> List[Dict[str, Any]]:
+        """Sales grouped by POS: ``[{qnt, caf_terminal_id (None possible), cafe_workspace_id,
+        cash, card, cashless, credit, discount, total_pay}]``; the same arguments as
+        get_sales_by_product()."""
+        return self._sales("caffesta_sales_by_pos", start, end, shift_day, group_by_terminal)
 
     def get_receipts_by_shift_day(self, terminal_id: int, date: Day) -> List[Dict[str, Any]]:
-        """Every receipt of one shift day of one terminal, ungrouped."""
+        """Every receipt of one shift day of one terminal, ungrouped: ``[{id, terminal_number,
+        type, income (1 or -1), ..., bill_dishes [{id, parent_id, count, weight, dish
+        {ref_code, ...}, ...}]}]``; receipts carry no client."""
         result: List[Dict[str, Any]] = self._json_call(
             "caffesta_receipts_by_shift_day", _id(terminal_id, "terminal_id"),
             _day(date, "date"))

@@ -139,6 +139,8 @@ PROTOTYPES = {
     "caffesta_menu_import_part": (_S, [_C, c_char_p, _JSON_OUT]),
     # ---- Delivery orders ----
     "caffesta_client_set_order_path": (_S, [_C, c_char_p]),
+    "caffesta_order_submit": (_S, [_C, c_char_p, _JSON_OUT]),
+    "caffesta_order_wait_submitted": (_S, [_C, c_char_p, c_long, _JSON_OUT]),
     "caffesta_order_create": (_S, [_C, c_char_p, _ID_OUT]),
     "caffesta_order_job_status": (_S, [_C, _ID, _JSON_OUT]),
     "caffesta_order_wait": (_S, [_C, _ID, c_long, _JSON_OUT]),
@@ -158,6 +160,8 @@ PROTOTYPES = {
     # ---- Sales exports ----
     "caffesta_sales_by_product": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
     "caffesta_sales_by_pos": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_sales_by_product_grouped": (_S, [_C, c_char_p, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_sales_by_pos_grouped": (_S, [_C, c_char_p, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
     "caffesta_receipts_by_shift_day": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
     # ---- Errors, memory, version ----
     "caffesta_last_error": (c_char_p, []),
