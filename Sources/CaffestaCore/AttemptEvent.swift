@@ -1,5 +1,3 @@
-import CJansson
-
 /// One attempt as the request log tells it (caffesta_client_set_log): a JSON object whose
 /// fields include/caffesta.h documents. It never holds the API key, a body or the server's
 /// error text (which is cut from a body): only the method, the path and figures.
