@@ -321,13 +321,13 @@ class Client:
         A running upsert_products() sends no further item, lets the requests in flight finish
         and raises CancelledError whose ``.report`` lists every item (those never sent as
         ``"action": "cancelled"``); other calls end at their next retry with CancelledError.
-        Calls started afterwards run normally. Ctrl-C during upsert_products() needs no call
-        to this: the client cancels by itself and KeyboardInterrupt carries the report.
+        Calls started afterwards run normally. Safe in a signal handler; not while another
+        thread closes the client. Ctrl-C during upsert_products() needs no call to this: the
+        client cancels by itself and KeyboardInterrupt carries the report.
         """
-        with self._cond:
-            pointer = self._pointer
-            if pointer is not None:
-                self._lib.caffesta_client_cancel(pointer)
+        pointer = self._pointer  # no lock: a signal handler may call this in the middle of a call
+        if pointer is not None:
+            self._lib.caffesta_client_cancel(pointer)
 
     def _error_for(self, status: int) -> CaffestaError:
         return _error(self._lib, status)
