@@ -1,14 +1,22 @@
 /* libcaffesta — a client for the Caffesta point-of-sale API, loadable from any language.
  *
+ * Every call, its request fields, answer shapes and examples: docs/README.md in the source
+ * tree (docs/api.md is the reference; docs/cpp.md covers caffesta.hpp).
+ *
  * Conventions (every function follows them):
  *   - Every fallible call returns a caffesta_status. CAFFESTA_OK is 0.
- *   - After any call, caffesta_last_error() and caffesta_last_http_status() describe this
- *     thread's most recent call ("" and 0 after a success without an HTTP answer).
+ *   - caffesta_last_error() and caffesta_last_http_status() describe this thread's most recent
+ *     call that returns a status, and caffesta_client_new: each of those sets both, to ""
+ *     and the last answer's HTTP status (0: none) after a success, or to the error's message
+ *     and HTTP status after a failure. These calls leave both as they are:
+ *     caffesta_last_error, caffesta_last_http_status, caffesta_status_name,
+ *     caffesta_string_free, caffesta_version and caffesta_client_free. So read the message
+ *     right after the failed call, on the same thread, before any other call of the library.
  *   - Strings passed in are NUL-terminated UTF-8; the library copies what it keeps.
  *   - Every char* the library hands out is the caller's, freed with caffesta_string_free().
  *     Outputs are written only on CAFFESTA_OK (and a bulk report on CAFFESTA_ERR_PARTIAL and
- *     CAFFESTA_ERR_CANCELLED);
- *     on any other error *out is set to NULL.
+ *     CAFFESTA_ERR_CANCELLED); on any other error *out is set to NULL, and a numeric output
+ *     (*invoice_id, *move_id, *job_id) is set to 0 (never a valid id), the output pointer given.
  *   - One client may be used by several threads at once; freeing a client while another
  *     thread uses it is the caller's error.
  *   - No call crashes on bad input: NULL pointers, invalid UTF-8 and malformed JSON give
@@ -63,21 +71,33 @@ typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
 /* Creates a client for https://{account_name}.caffesta.com.
  *   account_name  a DNS label: letters, digits and '-', 1 to 63 characters.
  *   api_key       the account's API key: printable ASCII, no spaces, 1 to 256 characters.
- * Returns NULL on error (the reason is in caffesta_last_error()). Free with caffesta_client_free().
+ * Returns NULL on error (the reason is in caffesta_last_error(); caffesta_client_create also
+ * gives the status). Free with caffesta_client_free().
  * Defaults: connect timeout 10 s, whole call 60 s, 2 retries, answers up to 64 MiB. */
 caffesta_client *caffesta_client_new(const char *account_name, const char *api_key);
+
+/* caffesta_client_new with a status that says why it failed.
+ *   out  on CAFFESTA_OK: the new client, freed with caffesta_client_free(); NULL after an error.
+ * Statuses: INVALID_ARGUMENT (a bad account name or key, a NULL pointer), NO_MEMORY. */
+caffesta_status caffesta_client_create(const char *account_name, const char *api_key,
+                                       caffesta_client **out);
 
 /* Frees the client and closes its connections. NULL: no-op. */
 void caffesta_client_free(caffesta_client *client);
 
-/* Replaces the base URL, for the emulator, a staging host or a proxy: "http://127.0.0.1:8080".
+/* Replaces the base URL, for the emulator, a staging host or a proxy: "http://127.0.0.1:8765".
  * Only http:// and https:// with a host and an optional port and path prefix; no query,
- * fragment or user info. The API key goes wherever this points: set it on purpose only.
+ * fragment or user info. The server's root, not the API's: every call adds "/a/v1.0/...",
+ * so a URL ending in "/a/v1.0" (or "/a/v1.1") is refused. Error messages name the full URL
+ * requested ("GET http://127.0.0.1:8765/a/v1.0/storage/test: HTTP 401 ..."; never the key).
+ * The API key goes wherever this points: set it on purpose only.
  * Statuses: INVALID_ARGUMENT. Safe to call while other threads use the client. */
 caffesta_status caffesta_client_set_base_url(caffesta_client *client, const char *base_url);
 
 /* Sets the connect timeout and the deadline of a whole call (all retries included), in ms.
- * Both must be positive and connect_timeout_ms <= request_timeout_ms. Statuses: INVALID_ARGUMENT. */
+ * Both must be positive and connect_timeout_ms <= request_timeout_ms: a larger connect timeout
+ * is refused (INVALID_ARGUMENT), never shortened; the Python and PHP bindings follow the same
+ * rule. Statuses: INVALID_ARGUMENT. */
 caffesta_status caffesta_client_set_timeouts(caffesta_client *client, long connect_timeout_ms,
                                              long request_timeout_ms);
 
@@ -101,7 +121,7 @@ caffesta_status caffesta_client_set_max_response_size(caffesta_client *client, l
 caffesta_status caffesta_auth_test(caffesta_client *client);
 
 /* Creates the product, or updates it if Caffesta already holds one with the same ref_code.
- *   product_json  a JSON object with a non-empty string "ref_code" (API.md, Products).
+ *   product_json  a JSON object with a non-empty string "ref_code" (docs/api.md, Products).
  *   result_json   on CAFFESTA_OK: {"id", "ref_code", "action": "created"|"updated"};
  *                 free with caffesta_string_free(). NULL after any error.
  * Statuses: INVALID_ARGUMENT before any request; otherwise those of the failed request.
@@ -197,7 +217,7 @@ void caffesta_client_cancel(caffesta_client *client);
  * Statuses: INVALID_ARGUMENT when client is NULL. */
 caffesta_status caffesta_client_set_log(caffesta_client *client, caffesta_log_fn callback, void *user_data);
 
-/* ---- Storages (API.md, Storage) ----
+/* ---- Storages (docs/api.md, Storages) ----
  * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with
  * caffesta_string_free(); NULL after any error) and give the payload, not the envelope:
  * the "data" of {"success":..., "data":...} and {"code":"ok", "data":...} answers.
@@ -215,9 +235,12 @@ caffesta_status caffesta_storage_stock(caffesta_client *client, long long storag
 
 /* ---- Incoming invoices and moves (storage documents) ---- */
 
-/* Creates an incoming invoice and writes its id to *invoice_id.
- *   invoice_json  {number, date "YYYY-MM-DD HH:MM", storage {caf_id}, items [{amount, product_code, ...}],
- *                 shipper?, categories?, workspaces?, packages?, products?} (API.md).
+/* Creates an incoming invoice, NOT wired (it moves no stock until caffesta_invoice_wire), and
+ * writes its id to *invoice_id (0 after an error).
+ *   invoice_json  {number, date "YYYY-MM-DD HH:MM" (UTC; another form is INVALID_ARGUMENT before
+ *                 any request), storage {caf_id}, items [{amount, product_code, ...}],
+ *                 shipper?, categories?, workspaces?, packages?, products?} (docs/api.md).
+ *                 The number comes back as the invoice's "name".
  * Not idempotent: every call makes a new document; once the body may have reached the
  * server it is never resent, so a NETWORK or TIMEOUT error means "check before retrying". */
 caffesta_status caffesta_invoice_create(caffesta_client *client, const char *invoice_json, long long *invoice_id);
@@ -247,7 +270,7 @@ caffesta_status caffesta_move_create(caffesta_client *client, const char *move_j
 caffesta_status caffesta_move_wire(caffesta_client *client, long long move_id);
 caffesta_status caffesta_move_unwire(caffesta_client *client, long long move_id);
 
-/* ---- Products (API.md, Products; upsert is above) ---- */
+/* ---- Products (docs/api.md, Products; upsert is above) ---- */
 
 /* Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}. NOT_FOUND if none. */
 caffesta_status caffesta_product_get(caffesta_client *client, const char *ref_code, char **result_json);
@@ -261,7 +284,7 @@ caffesta_status caffesta_product_update_by_ref_code(caffesta_client *client, con
 
 /* Imports the WHOLE menu: every product the body does not list is REMOVED from the menu.
  *   menu_json  {update_balances, categories, menus, taxes, shops, items [{id, ..., prices
- *              [{shop_id, value, value_day}]}]} (API.md); in prices, value is the COST and
+ *              [{shop_id, value, value_day}]}]} (docs/api.md); in prices, value is the COST and
  *              value_day the RETAIL price.
  * To add and update without removing anything, use caffesta_menu_import_part. */
 caffesta_status caffesta_menu_import(caffesta_client *client, const char *menu_json, char **result_json);
@@ -317,7 +340,9 @@ caffesta_status caffesta_order_wait(caffesta_client *client, long long job_id, l
 /* The receipts of an order, by the UUID a successful job gives: a JSON array. */
 caffesta_status caffesta_receipt_info(caffesta_client *client, const char *order_uuid, char **result_json);
 
-/* ---- Update feeds (incremental sync for a POS); ts = 0 means everything ---- */
+/* ---- Update feeds (incremental sync for a POS); ts = 0 means everything ----
+ * ts is inclusive: rows changed at or after that Unix second come back, so a row changed in
+ * the very second of the last sync comes again (never not at all). */
 
 /* Every feed below answers {"code": "ok", "data": ...}; {"code": "error", ...} is CAFFESTA_ERR_API
  * with the server's text in caffesta_last_error().

@@ -1,4 +1,4 @@
-/// Turns an HTTP answer into the parsed JSON body or a CaffestaError, following API.md's
+/// Turns an HTTP answer into the parsed JSON body or a CaffestaError, following docs/api.md's
 /// envelopes and status decisions. Pure: no I/O, so it can be fuzzed.
 public enum AnswerClassifier {
   /// `call` names the request in messages: "PUT /a/v1.0/product/by_ref_code/x" (built only

@@ -1,8 +1,8 @@
 import CSupport
 
-/// Delivery orders and their jobs (API.md, Delivery orders).
+/// Delivery orders and their jobs (docs/api.md, Delivery orders).
 extension Client {
-  /// An integrator's production code posts orders here and reads the answer at once (API.md,
+  /// An integrator's production code posts orders here and reads the answer at once (docs/api.md,
   /// Delivery orders); the docs themselves give no usable path.
   static let defaultOrderPath = "/a/v1.1/draft/receipts"
 
@@ -35,7 +35,7 @@ extension Client {
     try Self.checkOrder(order)
     let path = currentSettings.orderPath
     let (data, status) = try payload(.post, path, body: order)
-    return (try Self.submittedOrder(data, call: "POST \(path)", httpStatus: status), status)
+    return (try Self.submittedOrder(data, call: "POST \(currentSettings.baseURL)\(path)", httpStatus: status), status)
   }
 
   static func submittedOrder(_ data: JSON, call: String, httpStatus: Int) throws(CaffestaError) -> SubmittedOrder {
@@ -86,7 +86,7 @@ extension Client {
     return Reply(json: try final.json(), httpStatus: status)
   }
 
-  /// No negative counts or sums (API.md); the fields a job needs are there.
+  /// No negative counts or sums (docs/api.md); the fields a job needs are there.
   static func checkOrder(_ order: JSON) throws(CaffestaError) {
     let check = FieldChecker(document: "order_json")
     let bill = try check.object(order["bill"], "bill")

@@ -1,4 +1,4 @@
-/// Sales exports (API.md, Sales exports).
+/// Sales exports (docs/api.md, Sales exports).
 extension Client {
   public enum SalesGrouping {
     case byProduct, byPOS

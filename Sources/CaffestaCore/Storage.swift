@@ -1,4 +1,4 @@
-/// Storages and their stock (API.md, Storage).
+/// Storages and their stock (docs/api.md, Storage).
 extension Client {
   /// GET /draft/storages answers `{"1": "(id:1) Склад кафе", "2": "(id:7) Общий склад"}`: the
   /// key is the storage's position in the answer, the id is the N of the label's "(id:N)".

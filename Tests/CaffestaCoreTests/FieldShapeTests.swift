@@ -1,7 +1,7 @@
 import Testing
 @testable import CaffestaCore
 
-/// The API's final shapes (API.md, Changes), through the core with scripted answers.
+/// The API's final shapes (docs/api.md), through the core with scripted answers.
 @Suite struct FieldShapeTests {
   let order = #"{"bill":{"total_sum":1,"items":[{"count":1,"total_sum":1,"product_id":1}]}}"#
 

@@ -25,9 +25,9 @@ def parse_args(argv):
     ap.add_argument("--db", default=":memory:",
                     help="SQLite file that keeps the state across restarts, or :memory: "
                          "(default)")
-    ap.add_argument("--api-key", default=os.environ.get("CAFFESTA_EMULATOR_API_KEY",
+    ap.add_argument("--api-key", default=os.environ.get("CAFFESTA_API_KEY",
                                                         DEFAULT_API_KEY),
-                    help="the X-API-KEY clients must send (default $CAFFESTA_EMULATOR_API_KEY "
+                    help="the X-API-KEY clients must send (default $CAFFESTA_API_KEY "
                          "or %s)" % DEFAULT_API_KEY)
     ap.add_argument("--delay-ms", type=int, default=0,
                     help="delay added to every API answer, in ms (default 0)")

@@ -128,7 +128,7 @@ def read_line(proc, timeout):
 
 def load_sample(name):
     if SAMPLES is None:
-        pytest.skip("shared/samples not found (set CAFFESTA_SAMPLES)")
+        pytest.skip("Tests/samples not found (set CAFFESTA_SAMPLES)")
     with open(os.path.join(SAMPLES, name), encoding="utf-8") as f:
         return json.load(f)
 

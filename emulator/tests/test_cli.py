@@ -27,7 +27,7 @@ def test_help():
 
 def test_starts_with_defaults_and_prints_one_line():
     env = dict(os.environ)
-    env.pop("CAFFESTA_EMULATOR_API_KEY", None)
+    env.pop("CAFFESTA_API_KEY", None)
     proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     try:

@@ -77,7 +77,7 @@ def test_put_by_id_can_rename_the_ref_code_but_not_onto_another(emu):
 
 
 def test_upsert_flow_of_the_library(emu):
-    """PUT by ref_code; on 404, POST (API.md, Decision — upsert by ref_code)."""
+    """PUT by ref_code; on 404, POST (docs/api.md, Decision — upsert by ref_code)."""
     def upsert(body):
         status, resp = emu.put("/product/by_ref_code/" + body["ref_code"], body)
         if status == 404:

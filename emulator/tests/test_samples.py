@@ -41,7 +41,7 @@ def send_menu_import(emu, body):
 
 
 def send_move_create(emu, body):
-    # The sample's second item has "" where "amount" belongs (API.md, Samples).
+    # The sample's second item has "" where "amount" belongs (docs/api.md, Samples).
     assert api_error(emu.post("/storage/moves", body)) == "items[1].amount is required"
     fixed = copy.deepcopy(body)
     fixed["items"][1]["amount"] = fixed["items"][1].pop("")

@@ -43,6 +43,8 @@ final class Client
     private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
     private const DEFAULT_TIMEOUT_MS = 60_000;
+    /** upsertProducts()'s default, the same as Python's upsert_products(). */
+    public const DEFAULT_CONCURRENCY = 8;
 
     private \FFI $ffi;
     /** The caffesta_client*, null once closed. */
@@ -58,10 +60,11 @@ final class Client
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string,
      *              logger?: object|\Closure} $options
-     *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8080");
+     *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
-     *   connect_timeout_ms  connect timeout (default 10 000, at most timeout_ms)
+     *   connect_timeout_ms  connect timeout (default 10 000, or timeout_ms when that is smaller);
+     *                       one larger than timeout_ms is refused, as in C and Python
      *   max_retries         0 to 10 (default 2); only what is safe to resend is retried
      *   ca_file             PEM file of CA certificates to trust instead of the system's; null: the system's
      *   max_response_size   largest answer accepted, in bytes (1 KiB to 4 GiB; default 64 MiB)
@@ -86,14 +89,12 @@ final class Client
         self::checkText('account_name', $accountName);
         self::checkText('api_key', $apiKey);
         $this->ffi = Library::ffi();
-        $handle = $this->ffi->caffesta_client_new($accountName, $apiKey);
-        if ($handle === null) {
-            $message = $this->ffi->caffesta_last_error();
-            // caffesta_client_new returns no status: its failures are bad input or no memory.
-            throw CaffestaException::fromStatus(
-                $message === 'out of memory' ? self::NO_MEMORY : self::INVALID_ARGUMENT, $message);
+        $out = $this->ffi->new('caffesta_client*');
+        $status = $this->ffi->caffesta_client_create($accountName, $apiKey, \FFI::addr($out));
+        if ($status !== self::OK || \FFI::isNull($out)) {
+            throw $this->failure($status === self::OK ? self::INTERNAL : $status);
         }
-        $this->handle = $handle;
+        $this->handle = $out;
         try {
             $this->configure($options);
         } catch (\Throwable $e) {
@@ -146,13 +147,13 @@ final class Client
 
     /**
      * Creates the product, or updates the one Caffesta holds with the same ref_code.
-     * @param array<string, mixed> $product API.md's product body; "ref_code" is required
+     * @param array<string, mixed> $product docs/api.md's product body; "ref_code" is required
      * @return array{id: int, ref_code: string, action: string} action is "created" or "updated"
      * @throws CaffestaException
      */
     public function upsertProduct(array $product): array
     {
-        $json = self::encode($product, 'product');
+        $json = Body::encode($product, 'product', 'product');
         $out = $this->ffi->new('char*');
         $status = $this->ffi->caffesta_product_upsert($this->handle(), $json, \FFI::addr($out));
         return $this->decode($this->take($status, $out));
@@ -220,7 +221,8 @@ final class Client
      * @throws CancelledException when the batch was stopped, with the report
      * @throws CaffestaException when a whole chunk fails (out of memory, say)
      */
-    public function upsertProducts(array $products, int $concurrency = 8, ?callable $progress = null): array
+    public function upsertProducts(array $products, int $concurrency = self::DEFAULT_CONCURRENCY,
+        ?callable $progress = null): array
     {
         if ($concurrency < self::INT_MIN || $concurrency > self::INT_MAX) {
             throw self::invalid('concurrency must be 1 to 64');
@@ -321,7 +323,7 @@ final class Client
      * Creates an incoming invoice and returns its id.
      * @param array<string, mixed> $invoice ['number', 'date' => 'YYYY-MM-DD HH:MM', 'storage' => ['caf_id' => 1],
      *        'items' => [['amount', 'product_code', 'package_code', 'price', ...]], 'shipper'?, 'categories'?,
-     *        'workspaces'?, 'packages'?, 'products'?] (API.md, Incoming invoices)
+     *        'workspaces'?, 'packages'?, 'products'?] (docs/api.md, Incoming invoices)
      * Not idempotent: every call makes a new document, and once the body may have reached the server it
      * is not resent, so a NetworkException or TimeoutException means "check with listInvoices() before
      * trying again".
@@ -329,7 +331,8 @@ final class Client
      */
     public function createInvoice(array $invoice): int
     {
-        return $this->idCall('caffesta_invoice_create', self::encode($invoice, 'invoice'));
+        return $this->idCall('caffesta_invoice_create',
+            Body::encode(self::withDocumentDate($invoice, 'invoice'), 'invoice', 'invoice'));
     }
 
     /** Posts (wires) an invoice: its stock arrives on the storage. @throws CaffestaException */
@@ -376,7 +379,7 @@ final class Client
      */
     public function createMove(array $move): int
     {
-        return $this->idCall('caffesta_move_create', self::encode($move, 'move'));
+        return $this->idCall('caffesta_move_create', Body::encode(self::withDocumentDate($move, 'move'), 'move', 'move'));
     }
 
     /** Posts (wires) a move: the stock goes from one storage to the other. @throws CaffestaException */
@@ -404,38 +407,38 @@ final class Client
 
     /**
      * Writes the given fields of the product with this Caffesta id.
-     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @param array<string, mixed> $fields product fields (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException NotFoundException if there is no such product
      */
     public function updateProduct(int $productId, array $fields): mixed
     {
-        return $this->jsonCall('caffesta_product_update', $productId, self::encode($fields, 'fields'));
+        return $this->jsonCall('caffesta_product_update', $productId, Body::encode($fields, 'fields', 'product'));
     }
 
     /**
      * Writes the given fields of the product with this ref_code (sent percent-encoded as one path segment).
-     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @param array<string, mixed> $fields product fields (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException NotFoundException if there is no such product
      */
     public function updateProductByRefCode(string $refCode, array $fields): mixed
     {
         return $this->jsonCall('caffesta_product_update_by_ref_code', self::text($refCode, 'ref_code'),
-            self::encode($fields, 'fields'));
+            Body::encode($fields, 'fields', 'product'));
     }
 
     /**
      * Imports the WHOLE menu. WARNING: every product the body does not list is REMOVED from the
      * menu. To add and update without removing anything, use importMenuPart().
      * @param array<string, mixed> $menu ['update_balances', 'categories', 'menus', 'taxes', 'shops',
-     *        'items' => [['id' => 'your code', ...]]] (API.md, Products)
+     *        'items' => [['id' => 'your code', ...]]] (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
     public function importMenu(array $menu): mixed
     {
-        return $this->jsonCall('caffesta_menu_import', self::encode($menu, 'menu'));
+        return $this->jsonCall('caffesta_menu_import', Body::encode($menu, 'menu', 'menu'));
     }
 
     /**
@@ -446,7 +449,7 @@ final class Client
      */
     public function importMenuPart(array $menu): mixed
     {
-        return $this->jsonCall('caffesta_menu_import_part', self::encode($menu, 'menu'));
+        return $this->jsonCall('caffesta_menu_import_part', Body::encode($menu, 'menu', 'menu'));
     }
 
     // ---- Delivery orders -------------------------------------------------------------------------
@@ -467,7 +470,7 @@ final class Client
      */
     public function submitOrder(array $order): array
     {
-        return $this->jsonCall('caffesta_order_submit', self::encode($order, 'order'));
+        return $this->jsonCall('caffesta_order_submit', Body::encode(self::withOrderTimes($order), 'order', 'order'));
     }
 
     /**
@@ -478,7 +481,7 @@ final class Client
      */
     public function createOrder(array $order): int
     {
-        return $this->idCall('caffesta_order_create', self::encode($order, 'order'));
+        return $this->idCall('caffesta_order_create', Body::encode(self::withOrderTimes($order), 'order', 'order'));
     }
 
     /**
@@ -542,9 +545,9 @@ final class Client
      * @return array{items: list<array<string, mixed>>, next_start_id: ?int}
      * @throws CaffestaException
      */
-    public function getProductsPage(int $posId, int $startId = 0, int $ts = 0): array
+    public function getProductsPage(int $posId, int $startId = 0, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_products_page', $posId, $startId, $ts);
+        return $this->jsonCall('caffesta_products_page', $posId, $startId, self::ts($ts));
     }
 
     /**
@@ -553,9 +556,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getAllProducts(int $posId, int $ts = 0): array
+    public function getAllProducts(int $posId, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_products_all', $posId, $ts);
+        return $this->jsonCall('caffesta_products_all', $posId, self::ts($ts));
     }
 
     /**
@@ -567,7 +570,7 @@ final class Client
      * @throws CaffestaException while iterating; ProtocolException if the server's next_start_id does
      *         not move forward (rather than loop for ever)
      */
-    public function iterateProductPages(int $posId, int $ts = 0): \Generator
+    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0): \Generator
     {
         $startId = 0;
         while (true) {
@@ -599,7 +602,7 @@ final class Client
      * @return \Generator<int, array<string, mixed>>
      * @throws CaffestaException while iterating
      */
-    public function iterateProducts(int $posId, int $ts = 0): \Generator
+    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0): \Generator
     {
         foreach ($this->iterateProductPages($posId, $ts) as $page) {
             foreach ($page as $product) {
@@ -613,9 +616,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getBalances(int $posId, int $ts = 0): array
+    public function getBalances(int $posId, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_balances_get', $posId, $ts);
+        return $this->jsonCall('caffesta_balances_get', $posId, self::ts($ts));
     }
 
     /**
@@ -623,9 +626,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getClients(int $ts = 0): array
+    public function getClients(int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_clients_get', $ts);
+        return $this->jsonCall('caffesta_clients_get', self::ts($ts));
     }
 
     /**
@@ -634,9 +637,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getProductShopData(int $posId, int $ts = 0): array
+    public function getProductShopData(int $posId, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_product_shop_data_get', $posId, $ts);
+        return $this->jsonCall('caffesta_product_shop_data_get', $posId, self::ts($ts));
     }
 
     /** @return list<array<string, mixed>> @throws CaffestaException */
@@ -743,8 +746,11 @@ final class Client
         if (array_key_exists('timeout_ms', $options) || array_key_exists('connect_timeout_ms', $options)) {
             $timeout = self::intOption($options, 'timeout_ms');
             $connect = self::intOption($options, 'connect_timeout_ms');
-            $timeout ??= max(self::DEFAULT_TIMEOUT_MS, (int) $connect);
+            $timeout ??= self::DEFAULT_TIMEOUT_MS;
             $connect ??= min(self::DEFAULT_CONNECT_TIMEOUT_MS, $timeout);
+            if ($connect > $timeout) {
+                throw self::invalid("connect_timeout_ms ($connect) must not exceed timeout_ms ($timeout)");
+            }
             $this->check($this->ffi->caffesta_client_set_timeouts($this->handle, $connect, $timeout));
         }
         if (array_key_exists('max_retries', $options)) {
@@ -902,24 +908,17 @@ final class Client
         }
     }
 
-    /** JSON text of a PHP array; a top-level [] becomes {} (every API body is an object). */
+    /** JSON text of a PHP array as request() sends it; a top-level [] becomes {}. */
     private static function encode(array $value, string $what): string
     {
-        if ($value === []) {
-            return '{}';
-        }
-        try {
-            return json_encode($value, self::JSON_ENCODE, self::JSON_DEPTH);
-        } catch (\JsonException $e) {
-            throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
-        }
+        return Body::encode($value, $what);
     }
 
     /** One item of a bulk batch as JSON text; the library judges whether it is a product. */
     private static function encodeItem(mixed $item, string $what): string
     {
         if (is_array($item)) {
-            return self::encode($item, $what);
+            return Body::encode($item, $what, 'product');
         }
         try {
             return json_encode($item, self::JSON_ENCODE, self::JSON_DEPTH);
@@ -951,6 +950,50 @@ final class Client
             throw self::invalid("$name has microseconds, which the API does not take: " . $value->format('Y-m-d\TH:i:s.uP'));
         }
         return $value->format($value->format('s') === '00' ? 'Y-m-d\TH:iP' : 'Y-m-d\TH:i:sP');
+    }
+
+    /** An update feed's ts: Unix seconds (0: everything), or a date-time's second. */
+    private static function ts(int|\DateTimeInterface $ts): int
+    {
+        return $ts instanceof \DateTimeInterface ? $ts->getTimestamp() : $ts;
+    }
+
+    /**
+     * An invoice or a move whose 'date' is a DateTimeInterface: written "YYYY-MM-DD HH:MM" in UTC, as
+     * the API documents it. Seconds would be lost, so a date-time with seconds is refused. A string is
+     * sent as given; the library refuses any other form than "YYYY-MM-DD HH:MM" before any request.
+     */
+    private static function withDocumentDate(array $document, string $what): array
+    {
+        $date = $document['date'] ?? null;
+        if ($date instanceof \DateTimeInterface) {
+            if ($date->format('s.u') !== '00.000000') {
+                throw self::invalid("$what: date is to the minute (\"YYYY-MM-DD HH:MM\", UTC); "
+                    . $date->format('Y-m-d H:i:s.u') . ' has seconds, which would be lost');
+            }
+            $document['date'] = \DateTimeImmutable::createFromInterface($date)
+                ->setTimezone(new \DateTimeZone('UTC'))->format('Y-m-d H:i');
+        }
+        return $document;
+    }
+
+    /** An order whose bill.created_at / started_at are DateTimeInterfaces: "YYYY-MM-DDTHH:MM:SS" in UTC. */
+    private static function withOrderTimes(array $order): array
+    {
+        if (!is_array($order['bill'] ?? null)) {
+            return $order;
+        }
+        foreach (['created_at', 'started_at'] as $field) {
+            $time = $order['bill'][$field] ?? null;
+            if ($time instanceof \DateTimeInterface) {
+                if ($time->format('u') !== '000000') {
+                    throw self::invalid("order: bill.$field has microseconds, which the API does not take");
+                }
+                $order['bill'][$field] = \DateTimeImmutable::createFromInterface($time)
+                    ->setTimezone(new \DateTimeZone('UTC'))->format('Y-m-d\\TH:i:s');
+            }
+        }
+        return $order;
     }
 
     /** An int for a C long parameter (32 bits on some platforms). */

@@ -90,7 +90,7 @@ final class DocumentTest extends EmulatorTestCase
             $this->fail('an unknown storage was accepted');
         } catch (ApiException $e) {
             $this->assertSame(200, $e->getHttpStatus());
-            $this->assertStringContainsString('POST /a/v1.0/storage/invoices', $e->getMessage());
+            $this->assertStringContainsString('POST ' . $this->emulator->url() . '/a/v1.0/storage/invoices', $e->getMessage());
         }
         $this->assertSame(0, $this->emulator->stats()['invoices']);
     }

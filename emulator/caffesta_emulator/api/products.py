@@ -209,7 +209,7 @@ class Products(Area):
 
 
 def product_fields(store, db, body, path=""):
-    """Validated product columns present in body (API.md, product body); prices apart."""
+    """Validated product columns present in body (docs/api.md, product body); prices apart."""
     f = {}
     v = field(body, "name", path, "str", required=False)
     if v is not None:
