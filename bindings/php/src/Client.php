@@ -49,8 +49,10 @@ final class Client
     private ?\FFI\CData $handle = null;
 
     /**
-     * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
-     * @param string $apiKey      the account's API key
+     * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
+     * @param string|false $apiKey      the account's API key. false (getenv() of an unset variable)
+     *                                  or '' is refused with a hint: under php-fpm the pool must
+     *                                  name the variable (env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY)
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
@@ -65,8 +67,10 @@ final class Client
      *                       which answers at once; "/a/v1.0/draft/receipts" answers with a job)
      * @throws InvalidArgumentException for a bad account name, key or option
      */
-    public function __construct(string $accountName, string $apiKey, array $options = [])
+    public function __construct(string|false $accountName, string|false $apiKey, array $options = [])
     {
+        $accountName = self::credential('account_name', $accountName, 'CAFFESTA_ACCOUNT');
+        $apiKey = self::credential('api_key', $apiKey, 'CAFFESTA_API_KEY');
         $unknown = array_diff(array_keys($options), self::OPTIONS);
         if ($unknown !== []) {
             throw self::invalid('unknown option ' . implode(', ', array_map('strval', $unknown))
@@ -905,6 +909,18 @@ final class Client
     }
 
     /** C strings end at the first NUL byte: refuse one rather than send a shorter string. */
+    /** The account name or key: false or '' (an unset variable read with getenv()) is refused with a hint. */
+    private static function credential(string $name, string|false $value, string $variable): string
+    {
+        if ($value === false || $value === '') {
+            throw self::invalid("$name is empty" . ($value === false ? ' (false)' : '')
+                . ": when it comes from getenv('$variable'), $variable is not set in this process."
+                . " Under php-fpm, the pool's clear_env (on by default) hides the master's environment"
+                . " from workers: add env[$variable] = \$$variable to the pool");
+        }
+        return $value;
+    }
+
     private static function checkText(string $name, string $value): void
     {
         if (str_contains($value, "\0")) {

@@ -160,6 +160,22 @@ final class ErrorTest extends EmulatorTestCase
         $this->assertStringContainsString($message, $e->getMessage());
     }
 
+    /** getenv() of an unset variable (false) or '': the message names the variable and the pool's env[...] line. */
+    public function testAMissingKeyOrAccountSaysSoAndHintsAtThePool(): void
+    {
+        $unset = getenv('CAFFESTA_TEST_SURELY_UNSET');
+        $this->assertFalse($unset);
+        foreach ([['demo', $unset, 'api_key is empty (false)', 'CAFFESTA_API_KEY'],
+                  ['demo', '', 'api_key is empty:', 'CAFFESTA_API_KEY'],
+                  [$unset, $unset, 'account_name is empty (false)', 'CAFFESTA_ACCOUNT']] as [$account, $key, $start, $variable]) {
+            $e = $this->thrown(fn () => new Client($account, $key), InvalidArgumentException::class,
+                'CAFFESTA_ERR_INVALID_ARGUMENT', 0);
+            $this->assertStringStartsWith($start, $e->getMessage());
+            $this->assertStringContainsString("env[$variable] = \$$variable", $e->getMessage());
+            $this->assertStringContainsString('clear_env', $e->getMessage());
+        }
+    }
+
     public function badClients(): array
     {
         return [

@@ -166,6 +166,18 @@ def test_bad_api_key(key):
     assert key not in error.message or key == ""
 
 
+@pytest.mark.parametrize("key,start", [(None, "api_key is empty (None):"), ("", "api_key is empty:")])
+def test_a_missing_key_says_so_and_names_the_variable(key, start):
+    # os.environ.get() of an unset variable gives None
+    error = invalid(lambda: caffesta.Client("demo", key), "CAFFESTA_API_KEY")
+    assert error.message.startswith(start), error.message
+
+
+def test_a_missing_account_says_so_and_names_the_variable():
+    error = invalid(lambda: caffesta.Client(None, None), "CAFFESTA_ACCOUNT")  # type: ignore[arg-type]
+    assert error.message.startswith("account_name is empty (None):"), error.message
+
+
 @pytest.mark.parametrize("argument", ["account_name", "api_key", "base_url"])
 def test_nul_in_a_client_string_is_refused_not_truncated(emulator, argument):
     args = {"account_name": "demo", "api_key": API_KEY, "base_url": emulator.url}
