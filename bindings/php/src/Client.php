@@ -47,6 +47,7 @@ final class Client
     private \FFI $ffi;
     /** The caffesta_client*, null once closed. */
     private ?\FFI\CData $handle = null;
+    private string $baseUrl;
 
     /**
      * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
@@ -85,6 +86,7 @@ final class Client
             throw $this->failure($status === self::OK ? self::INTERNAL : $status);
         }
         $this->handle = $out;
+        $this->baseUrl = "https://$accountName.caffesta.com";
         try {
             $this->configure($options);
         } catch (\Throwable $e) {
@@ -96,6 +98,16 @@ final class Client
     public function __destruct()
     {
         $this->close();
+    }
+
+    /**
+     * The server this client calls: the base_url option, else https://{accountName}.caffesta.com.
+     * Only the option sets it: the client reads no environment variable (pass
+     * getenv('CAFFESTA_BASE_URL') yourself), as in Python.
+     */
+    public function baseUrl(): string
+    {
+        return $this->baseUrl;
     }
 
     /** Frees the client and closes its connections. Safe to call more than once. */
@@ -670,6 +682,7 @@ final class Client
         if (array_key_exists('base_url', $options)) {
             $url = self::stringOption($options, 'base_url');
             $this->check($this->ffi->caffesta_client_set_base_url($this->handle, $url));
+            $this->baseUrl = $url;
         }
         if (array_key_exists('timeout_ms', $options) || array_key_exists('connect_timeout_ms', $options)) {
             $timeout = self::intOption($options, 'timeout_ms');

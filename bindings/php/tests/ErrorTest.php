@@ -176,6 +176,21 @@ final class ErrorTest extends EmulatorTestCase
         }
     }
 
+    /** Only the base_url option moves the key elsewhere; CAFFESTA_BASE_URL is for the caller to pass, as in Python. */
+    public function testTheClientReadsNoBaseUrlFromTheEnvironment(): void
+    {
+        putenv('CAFFESTA_BASE_URL=' . $this->emulator->url());
+        try {
+            $this->assertSame('https://demo.caffesta.com', (new Client('demo', Emulator::API_KEY))->baseUrl());
+            $url = getenv('CAFFESTA_BASE_URL');
+            $client = new Client('demo', Emulator::API_KEY, $url ? ['base_url' => $url] : []);
+            $this->assertSame($this->emulator->url(), $client->baseUrl());
+            $client->authTest();
+        } finally {
+            putenv('CAFFESTA_BASE_URL');
+        }
+    }
+
     public function badClients(): array
     {
         return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import pytest
@@ -291,3 +292,13 @@ def test_errors_are_read_on_the_calling_thread(client):
     for t in threads:
         t.join()
     assert problems == []
+
+
+def test_the_client_reads_no_base_url_from_the_environment(monkeypatch, emulator):
+    # Only base_url moves the key elsewhere; CAFFESTA_BASE_URL is for the caller to pass (as PHP).
+    monkeypatch.setenv("CAFFESTA_BASE_URL", emulator.url)
+    with caffesta.Client("demo", API_KEY) as client:
+        assert client.base_url == "https://demo.caffesta.com"
+    with caffesta.Client("demo", API_KEY, base_url=os.environ.get("CAFFESTA_BASE_URL")) as client:
+        assert client.base_url == emulator.url
+        client.auth_test()
