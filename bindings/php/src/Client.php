@@ -1022,7 +1022,6 @@ final class Client
         return $value;
     }
 
-    /** C strings end at the first NUL byte: refuse one rather than send a shorter string. */
     /** The account name or key: false or '' (an unset variable read with getenv()) is refused with a hint. */
     private static function credential(string $name, string|false $value, string $variable): string
     {
@@ -1035,6 +1034,7 @@ final class Client
         return $value;
     }
 
+    /** C strings end at the first NUL byte: refuse one rather than send a shorter string. */
     private static function checkText(string $name, string $value): void
     {
         if (str_contains($value, "\0")) {
