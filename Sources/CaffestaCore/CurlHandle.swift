@@ -37,6 +37,11 @@ final class CurlHandle {
   private let errorBuffer: UnsafeMutablePointer<CChar>
   private let sink = ResponseSink()
   private let unrepeatable = UnrepeatableBody()
+  /// This handle's own connection cache's GOAWAYs (used when it runs alone, not in a batch).
+  private let ownLedger = GoawayLedger()
+  private let trace: StreamTrace
+  /// The proxy of the prepared request, if any (named in messages, never with its password).
+  private var proxy: String? = nil
 
   /// Nil when libcurl cannot allocate.
   init?(apiKey: String, caFile: String?) {
@@ -53,6 +58,7 @@ final class CurlHandle {
     }
     self.easy = easy
     self.caFile = caFile
+    trace = StreamTrace(ledger: ownLedger)
     self.headers = OpaquePointer(list)
     errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     errorBuffer[0] = 0
@@ -64,7 +70,16 @@ final class CurlHandle {
     _ = caf_curl_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
     _ = caf_curl_set_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
     _ = caf_curl_set_str(easy, CURLOPT_USERAGENT, "libcaffesta/\(Version.string)")
-    _ = caf_curl_set_str(easy, CURLOPT_ACCEPT_ENCODING, "")
+    // Only decoders whose memory is bounded whatever the server sends: zlib's window is at
+    // most 32 KiB, and the body is cut at the maximum response size as it is decoded. Brotli
+    // and zstd let the server choose the window (up to gigabytes), so they are not offered.
+    _ = caf_curl_set_str(easy, CURLOPT_ACCEPT_ENCODING, "gzip, deflate")
+    // The path goes out as the caller wrote it (Validation refuses dot-segments): no rewriting.
+    _ = caf_curl_set_long(easy, CURLOPT_PATH_AS_IS, 1)
+    // In a batch over HTTP/2, wait for the one multiplexed connection instead of opening more.
+    _ = caf_curl_set_long(easy, CURLOPT_PIPEWAIT, 1)
+    // Headers set here (the API key) go to the server only, never in a CONNECT to a proxy.
+    _ = caf_curl_set_long(easy, CURLOPT_HEADEROPT, Int(CURLHEADER_SEPARATE))
     _ = caf_curl_set_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
     if let caFile { _ = caf_curl_set_str(easy, CURLOPT_CAINFO, caFile) }
     _ = caf_curl_set_write_fn(easy) { data, size, count, user in
@@ -98,6 +113,19 @@ final class CurlHandle {
       return length
     }
     _ = caf_curl_set_ptr(easy, CURLOPT_READDATA, Unmanaged.passUnretained(unrepeatable).toOpaque())
+    // A write's body cannot be rewound: libcurl asking is how a resend it wanted is noticed.
+    _ = caf_curl_set_seek_fn(easy) { user, _, _ in
+      guard let user else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+      Unmanaged<StreamTrace>.fromOpaque(user).takeUnretainedValue().rewindAsked = true
+      return Int32(CURL_SEEKFUNC_CANTSEEK)
+    }
+    _ = caf_curl_set_ptr(easy, CURLOPT_SEEKDATA, Unmanaged.passUnretained(trace).toOpaque())
+    _ = caf_curl_set_debug_fn(easy) { _, type, data, size, user in
+      guard type == CURLINFO_TEXT, let user, let data else { return 0 }
+      Unmanaged<StreamTrace>.fromOpaque(user).takeUnretainedValue().read(UnsafeRawBufferPointer(start: data, count: size))
+      return 0
+    }
+    _ = caf_curl_set_ptr(easy, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(trace).toOpaque())
   }
 
   deinit {
@@ -107,9 +135,25 @@ final class CurlHandle {
   }
 
   /// Sets the per-request options. The body is copied into libcurl.
-  func prepare(_ request: HTTPRequest, settings: TransportSettings) {
+  /// `ledger` is the connection cache's (a batch's multi handle), nil when the handle runs alone.
+  func prepare(_ request: HTTPRequest, settings: TransportSettings, ledger: GoawayLedger? = nil) {
     sink.reset(limit: settings.maxResponseBytes)
     errorBuffer[0] = 0
+    trace.reset(ledger: ledger ?? ownLedger)
+    // libcurl says which HTTP/2 stream and GOAWAY only in its verbose text: read it where a
+    // stream may be refused (HTTP/2 is spoken over TLS only) and where it matters, for
+    // requests in a batch (a GOAWAY is told to whichever transfer reads it) and for writes.
+    let https = hasHTTPSPrefix(request.url)
+    _ = caf_curl_set_long(easy, CURLOPT_VERBOSE, https && (ledger != nil || !request.method.isIdempotent) ? 1 : 0)
+    // A write goes out only on a connection idle for under a second: a server closing idle
+    // connections (common ones wait 2 to 75 s) may do it just as the write is sent, leaving no
+    // way to know whether it arrived. libcurl counts idle time in whole seconds: 0 means < 1 s.
+    _ = caf_curl_set_long(easy, CURLOPT_MAXAGE_CONN, request.method.isIdempotent ? 118 : 0)
+    switch settings.proxy {
+    case nil: _ = caf_curl_set_str(easy, CURLOPT_PROXY, nil)  // libcurl's proxy variables
+    case let proxy?: _ = proxy.withCString { caf_curl_set_str(easy, CURLOPT_PROXY, $0) }  // "" is no proxy
+    }
+    proxy = Proxy.inEffect(configured: settings.proxy, url: request.url)
     _ = request.url.withCString { caf_curl_set_str(easy, CURLOPT_URL, $0) }
     _ = caf_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(settings.connectTimeoutMs, settings.timeoutMs))
     _ = caf_curl_set_long(easy, CURLOPT_TIMEOUT_MS, settings.timeoutMs)
@@ -136,21 +180,60 @@ final class CurlHandle {
 
   /// Turns libcurl's result for the prepared request into an answer or a failure.
   func finish(_ code: CURLcode) -> TransportResult {
+    var status = 0
+    _ = caf_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
+    if status > 0 { caf_received_status_set(Int32(truncatingIfNeeded: status)) }
     if code == CURLE_OK {
-      var status = 0
-      _ = caf_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
       var retryAfter: curl_off_t = 0
       _ = caf_curl_get_off(easy, CURLINFO_RETRY_AFTER, &retryAfter)
+      var location: String? = nil
+      if (300..<400).contains(status) {
+        var pointer: UnsafeMutablePointer<CChar>? = nil
+        _ = caf_curl_get_str(easy, CURLINFO_REDIRECT_URL, &pointer)
+        location = pointer.map { String(cString: $0) }
+      }
       let body = sink.bytes
       sink.reset(limit: 0)
-      return .answer(HTTPAnswer(status: status, body: body, retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
+      return .answer(HTTPAnswer(status: status, body: body, retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil,
+                                location: location, proxyName: proxysOwnAnswer(status, body) ? proxy.map(Proxy.named) : nil))
     }
     var sentBytes = 0
     _ = caf_curl_get_long(easy, CURLINFO_REQUEST_SIZE, &sentBytes)
+    var connectCode = 0
+    _ = caf_curl_get_long(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode)
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     sink.bytes = []
-    return .failure(CurlErrors.failure(code, detail: detail, requestSent: sentBytes > 0, overflowed: sink.overflowed,
-                                      limit: sink.limit))
+    var failure = CurlErrors.failure(code, detail: detail, requestSent: sentBytes > 0, overflowed: sink.overflowed,
+                                     limit: sink.limit)
+    if let proxy, let proxyFailure = CurlErrors.proxyFailure(code, connectCode: connectCode, proxy: proxy, detail: detail) {
+      failure = proxyFailure
+    } else if code == CURLE_SEND_FAIL_REWIND && trace.provablyUnprocessed {
+      failure = TransportFailure(status: .network, message: "the server closed the HTTP/2 connection (GOAWAY) without processing the request",
+                                 neverSent: true)
+    }
+    // The last status line received: the server's, else a proxy's answer to CONNECT.
+    failure.httpStatus = status > 0 ? status : connectCode
+    if status == 0 && connectCode > 0 { caf_received_status_set(Int32(truncatingIfNeeded: connectCode)) }
+    return .failure(failure)
+  }
+
+  /// A 407 is always a proxy's; a 403 is the proxy's when the request went to a proxy (the
+  /// connection's port is the proxy's) and the page is not the API's JSON.
+  private func proxysOwnAnswer(_ status: Int, _ body: [UInt8]) -> Bool {
+    guard let proxy, status == 407 || status == 403 else { return false }
+    if status == 407 { return true }
+    var port = 0
+    _ = caf_curl_get_long(easy, CURLINFO_PRIMARY_PORT, &port)
+    let start = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
+    return port == Proxy.port(proxy) && start != UInt8(ascii: "{") && start != UInt8(ascii: "[")
+  }
+
+  private func hasHTTPSPrefix(_ url: String) -> Bool {
+    var iterator = url.utf8.makeIterator()
+    for expected in "https://".utf8 {
+      guard let byte = iterator.next(), byte | 0x20 == expected | 0x20 else { return false }
+    }
+    return true
   }
 
   func perform(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult {
@@ -192,6 +275,30 @@ enum CurlErrors {
                               neverSent: false)
     default:
       return TransportFailure(status: .network, message: detail, neverSent: false)
+    }
+  }
+
+  /// A failure at the proxy: it could not be resolved or reached, or it refused the tunnel
+  /// (CONNECT) — nothing reached the server. Nil when the failure is not the proxy's.
+  static func proxyFailure(_ code: CURLcode, connectCode: Int, proxy: String, detail: String) -> TransportFailure? {
+    let name = Proxy.named(proxy)
+    switch code {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportFailure(status: .proxy, message: "could not resolve \(name)", neverSent: true)
+    case CURLE_COULDNT_CONNECT where connectCode == 0:
+      return TransportFailure(status: .proxy, message: "could not connect to \(name) (\(detail))", neverSent: true)
+    default:
+      break
+    }
+    switch connectCode {
+    case 0, 200..<300:
+      return nil
+    case 401, 403, 407:
+      return TransportFailure(status: .proxy, message: "\(name) refused the tunnel to the server: HTTP \(connectCode)\(connectCode == 407 ? " (proxy authentication required)" : "")",
+                              neverSent: true)
+    default:
+      return TransportFailure(status: .network, message: "\(name) could not open a tunnel to the server: HTTP \(connectCode)",
+                              neverSent: true)
     }
   }
 }

@@ -22,7 +22,8 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_HTTP = 11,            /* any other HTTP status */
   CAFFESTA_ERR_NO_MEMORY = 12,
   CAFFESTA_ERR_INTERNAL = 13,
-  CAFFESTA_ERR_PARTIAL = 14          /* a bulk call in which some items failed; the report says which */
+  CAFFESTA_ERR_PARTIAL = 14,         /* a bulk call in which some items failed; the report says which */
+  CAFFESTA_ERR_PROXY = 15            /* the proxy could not be reached, or refused (403, 407): fix the proxy, not the key */
 } caffesta_status;
 
 /* Progress of a bulk call: called on the caller's thread after each finished item. */
@@ -63,6 +64,16 @@ caffesta_status caffesta_client_set_ca_file(caffesta_client *client, const char 
 /* Sets the largest answer body accepted, in bytes (1 KiB to 4 GiB; default 64 MiB). A larger
  * answer is abandoned with CAFFESTA_ERR_PROTOCOL. Statuses: INVALID_ARGUMENT. */
 caffesta_status caffesta_client_set_max_response_size(caffesta_client *client, long long max_bytes);
+
+/* The proxy for every request, for hosts that must not depend on the environment (a php-fpm
+ * pool has another one than the CLI): "http://[user:password@]host:port" (also https://,
+ * socks4://, socks4a://, socks5://, socks5h://), or "direct" for no proxy at all whatever
+ * https_proxy, http_proxy or all_proxy say. NULL (the default) goes back to libcurl's proxy
+ * variables (https_proxy, http_proxy, all_proxy, no_proxy). The API key never goes to a
+ * proxy of an https:// base URL: the tunnel's CONNECT carries no header of ours. A proxy's own
+ * refusal is CAFFESTA_ERR_PROXY, not retried; messages name the proxy without its password.
+ * The string is copied. Statuses: INVALID_ARGUMENT. Safe to call while other threads use the client. */
+caffesta_status caffesta_client_set_proxy(caffesta_client *client, const char *proxy);
 
 /* ---- Calls ---- */
 

@@ -36,7 +36,7 @@ final class Client
     private const JSON_DEPTH = 4096;
     private const PARTIAL = 14;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size', 'order_path'];
+        'max_response_size', 'order_path', 'proxy'];
     private const INT_MIN = -0x80000000;
     private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -50,7 +50,7 @@ final class Client
      * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
      * @param string $apiKey      the account's API key
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
-     *              ca_file?: ?string, max_response_size?: int, order_path?: string} $options
+     *              ca_file?: ?string, max_response_size?: int, order_path?: string, proxy?: ?string} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8080");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
@@ -60,6 +60,8 @@ final class Client
      *   max_response_size   largest answer accepted, in bytes (1 KiB to 4 GiB; default 64 MiB)
      *   order_path          the path delivery orders are posted to (default "/a/v1.0/draft/orders";
      *                       the API's documentation gives none)
+     *   proxy               the proxy for every request ("http://host:3128"), or "direct" for none
+     *                       whatever the environment says; null or absent: libcurl's proxy variables
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string $accountName, string $apiKey, array $options = [])
@@ -654,6 +656,10 @@ final class Client
         if (array_key_exists('order_path', $options)) {
             $path = self::stringOption($options, 'order_path');
             $this->check($this->ffi->caffesta_client_set_order_path($this->handle, $path));
+        }
+        if (array_key_exists('proxy', $options)) {
+            $proxy = $options['proxy'] === null ? null : self::stringOption($options, 'proxy');
+            $this->check($this->ffi->caffesta_client_set_proxy($this->handle, $proxy));
         }
     }
 

@@ -177,6 +177,8 @@ class Client:
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
     ``order_path`` the path delivery orders are posted to (default "/a/v1.0/draft/orders").
+    ``proxy`` is the proxy for every request ("http://host:3128"), or "direct" for none whatever
+    the environment says; left out, libcurl's proxy variables (https_proxy, no_proxy, ...) apply.
 
     Besides auth_test(), upsert_product() and request(), which work with any build of the
     library, the client has one method per call of the header (storages, invoices, moves,
@@ -200,6 +202,7 @@ class Client:
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
+        proxy: Optional[str] = None,
     ) -> None:
         account = _c_string(account_name, "account_name")
         key = _c_string(api_key, "api_key")
@@ -211,6 +214,7 @@ class Client:
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
+        proxy_url = _c_string(proxy, "proxy") if proxy is not None else None
 
         lib = _native.load()
         self._lib = lib
@@ -237,6 +241,8 @@ class Client:
                 self._check(lib.caffesta_client_set_max_response_size(pointer, max_bytes))
             if orders is not None:
                 self._check(lib.caffesta_client_set_order_path(pointer, orders))
+            if proxy_url is not None:
+                self._check(lib.caffesta_client_set_proxy(pointer, proxy_url))
         except BaseException:
             self.close()
             raise

@@ -151,10 +151,16 @@ class PartialError(CaffestaError):
     status_code = Status.ERR_PARTIAL
 
 
+class ProxyError(CaffestaError, ConnectionError):
+    """CAFFESTA_ERR_PROXY: the proxy could not be reached, or refused the request (403, 407)."""
+
+    status_code = Status.ERR_PROXY
+
+
 ERROR_CLASSES: Dict[int, Type[CaffestaError]] = {
     cls.status_code: cls
     for cls in (InvalidArgumentError, NetworkError, CaffestaTimeoutError, TlsError,
                 AuthenticationError, NotFoundError, RateLimitError, ServerError, ApiError,
-                ProtocolError, HttpError, NoMemoryError, InternalError, PartialError)
+                ProtocolError, HttpError, NoMemoryError, InternalError, PartialError, ProxyError)
     if cls.status_code is not None
 }
