@@ -11,6 +11,7 @@ static inline CURLcode caf_curl_set_str(CURL *h, CURLoption o, const char *v) { 
 static inline CURLcode caf_curl_set_ptr(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode caf_curl_set_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode caf_curl_set_write_fn(CURL *h, caf_curl_write_fn f) { return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f); }
+static inline CURLcode caf_curl_set_header_fn(CURL *h, caf_curl_write_fn f) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f); }
 static inline CURLcode caf_curl_set_read_fn(CURL *h, caf_curl_write_fn f) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, f); }
 typedef int (*caf_curl_seek_fn)(void *user, curl_off_t offset, int origin);
 static inline CURLcode caf_curl_set_seek_fn(CURL *h, caf_curl_seek_fn f) { return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, f); }

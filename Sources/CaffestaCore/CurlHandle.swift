@@ -6,18 +6,40 @@ final class ResponseSink {
   var bytes: [UInt8] = []
   var limit: Int64 = 0
   var overflowed = false
+  /// A Content-Encoding the library did not offer (brotli, zstd): refused before decoding.
+  var unofferedEncoding: String? = nil
 
   func reset(limit: Int64) {
     bytes.removeAll(keepingCapacity: bytes.capacity <= 1 << 20)
     self.limit = limit
     overflowed = false
+    unofferedEncoding = nil
+  }
+
+  /// One header line; false stops the transfer. Only gzip and deflate are decoded: a server
+  /// sending another coding (zstd, br: their window is the server's choice) is refused.
+  func header(_ line: UnsafeRawBufferPointer) -> Bool {
+    let name: StaticString = "content-encoding:"
+    let count = name.utf8CodeUnitCount
+    guard line.count > count else { return true }
+    for index in 0..<count where line[index] | 0x20 != name.utf8Start[index] { return true }
+    for token in line[count...].split(separator: UInt8(ascii: ",")) {
+      let coding = token.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }.map { $0 | 0x20 }
+      let text = String(decoding: coding, as: UTF8.self)
+      guard text == "gzip" || text == "x-gzip" || text == "deflate" || text == "identity" || text.isEmpty else {
+        unofferedEncoding = String(decoding: coding.prefix(40), as: UTF8.self)
+        return false
+      }
+    }
+    return true
   }
 }
 
 /// The body of a request that must not be resent, handed to libcurl through a read callback.
 /// libcurl silently resends a request whose reused connection closed before any answer; with
-/// POSTFIELDS that would repeat a write that may have been applied. A read callback without a
-/// seek callback cannot be rewound, so libcurl fails with CURLE_SEND_FAIL_REWIND instead.
+/// POSTFIELDS that would repeat a write that may have been applied. The seek callback lets it
+/// rewind only a body whose HTTP/2 stream the server provably never processed (StreamTrace);
+/// otherwise libcurl fails with CURLE_SEND_FAIL_REWIND instead.
 final class UnrepeatableBody {
   var bytes: [UInt8] = []
   var offset = 0
@@ -59,6 +81,7 @@ final class CurlHandle {
     self.easy = easy
     self.caFile = caFile
     trace = StreamTrace(ledger: ownLedger)
+    trace.body = unrepeatable
     self.headers = OpaquePointer(list)
     errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     errorBuffer[0] = 0
@@ -98,6 +121,13 @@ final class CurlHandle {
       return total
     }
     _ = caf_curl_set_ptr(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
+    _ = caf_curl_set_header_fn(easy) { data, size, count, user in
+      guard let user, let data else { return 0 }
+      let total = size &* count
+      let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+      return sink.header(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+    }
+    _ = caf_curl_set_ptr(easy, CURLOPT_HEADERDATA, Unmanaged.passUnretained(sink).toOpaque())
     _ = caf_curl_set_read_fn(easy) { buffer, size, count, user in
       guard let user, let buffer else { return Int(CURL_READFUNC_ABORT) }
       let body = Unmanaged<UnrepeatableBody>.fromOpaque(user).takeUnretainedValue()
@@ -113,11 +143,15 @@ final class CurlHandle {
       return length
     }
     _ = caf_curl_set_ptr(easy, CURLOPT_READDATA, Unmanaged.passUnretained(unrepeatable).toOpaque())
-    // A write's body cannot be rewound: libcurl asking is how a resend it wanted is noticed.
-    _ = caf_curl_set_seek_fn(easy) { user, _, _ in
-      guard let user else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
-      Unmanaged<StreamTrace>.fromOpaque(user).takeUnretainedValue().rewindAsked = true
-      return Int32(CURL_SEEKFUNC_CANTSEEK)
+    // libcurl rewinds a body to send it again on a new connection. A write's body may be
+    // rewound only when its HTTP/2 stream was provably never processed (GOAWAY); otherwise
+    // libcurl fails with CURLE_SEND_FAIL_REWIND rather than repeat a write that may have arrived.
+    _ = caf_curl_set_seek_fn(easy) { user, offset, origin in
+      guard let user, offset == 0, origin == 0 /* SEEK_SET */ else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+      let trace = Unmanaged<StreamTrace>.fromOpaque(user).takeUnretainedValue()
+      guard let body = trace.body, trace.mayResend() else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+      body.offset = 0
+      return Int32(CURL_SEEKFUNC_OK)
     }
     _ = caf_curl_set_ptr(easy, CURLOPT_SEEKDATA, Unmanaged.passUnretained(trace).toOpaque())
     _ = caf_curl_set_debug_fn(easy) { _, type, data, size, user in
@@ -135,6 +169,9 @@ final class CurlHandle {
   }
 
   /// Sets the per-request options. The body is copied into libcurl.
+  /// False once libcurl resent a request on this handle (see StreamTrace.libcurlRetries).
+  var reusable: Bool { trace.libcurlRetries == 0 }
+
   /// `ledger` is the connection cache's (a batch's multi handle), nil when the handle runs alone.
   func prepare(_ request: HTTPRequest, settings: TransportSettings, ledger: GoawayLedger? = nil) {
     sink.reset(limit: settings.maxResponseBytes)
@@ -205,11 +242,12 @@ final class CurlHandle {
     sink.bytes = []
     var failure = CurlErrors.failure(code, detail: detail, requestSent: sentBytes > 0, overflowed: sink.overflowed,
                                      limit: sink.limit)
-    if let proxy, let proxyFailure = CurlErrors.proxyFailure(code, connectCode: connectCode, proxy: proxy, detail: detail) {
+    if let coding = sink.unofferedEncoding {
+      failure = TransportFailure(status: .protocolError,
+                                 message: "the answer's Content-Encoding \"\(coding)\" was not offered (only gzip and deflate are)",
+                                 neverSent: false)
+    } else if let proxy, let proxyFailure = CurlErrors.proxyFailure(code, connectCode: connectCode, proxy: proxy, detail: detail) {
       failure = proxyFailure
-    } else if code == CURLE_SEND_FAIL_REWIND && trace.provablyUnprocessed {
-      failure = TransportFailure(status: .network, message: "the server closed the HTTP/2 connection (GOAWAY) without processing the request",
-                                 neverSent: true)
     }
     // The last status line received: the server's, else a proxy's answer to CONNECT.
     failure.httpStatus = status > 0 ? status : connectCode

@@ -69,7 +69,7 @@ public final class CurlTransport: Transport {
   func checkIn(_ handle: CurlHandle) {
     caf_mutex_lock(lock)
     abandonAfterFork()
-    if idle.count < maxIdle { idle.append(handle) }
+    if idle.count < maxIdle && handle.reusable { idle.append(handle) }
     caf_mutex_unlock(lock)
   }
 

@@ -25,10 +25,20 @@ final class GoawayLedger {
 /// One transfer's view: its connection and stream, from libcurl's verbose text.
 final class StreamTrace {
   var ledger: GoawayLedger
+  /// The connection the transfer is on now (a retry moves it to a new one).
   var connection = -1
+  /// The last stream the transfer used, and the connection it was on.
   var stream = -1
-  /// libcurl asked to rewind the body: it wanted to resend (connection died or stream refused).
-  var rewindAsked = false
+  var streamConnection = -1
+  /// How often libcurl asked to rewind a write's body to send it again, and how often it was let.
+  var rewindsAsked = 0
+  var resends = 0
+  /// libcurl's own resends on this easy handle since it was made. libcurl 7.88 counts them per
+  /// handle, never resetting, and gives up after 5 ("Connection died, tried 5 times"): a handle
+  /// that resent is retired instead of pooled.
+  var libcurlRetries = 0
+  /// The write's body, set back to its start for a resend.
+  var body: UnrepeatableBody? = nil
 
   init(ledger: GoawayLedger) { self.ledger = ledger }
 
@@ -36,18 +46,29 @@ final class StreamTrace {
     self.ledger = ledger
     connection = -1
     stream = -1
-    rewindAsked = false
+    streamConnection = -1
+    rewindsAsked = 0
+    resends = 0
   }
 
-  /// The transfer's stream was above the last one its connection's GOAWAY named.
-  var provablyUnprocessed: Bool { rewindAsked && ledger.refused(connection: connection, stream: stream) }
+  /// libcurl wants to send the body again: allowed only when the stream it went on was above
+  /// the last one its connection's GOAWAY named, i.e. the server provably never processed it.
+  func mayResend() -> Bool {
+    rewindsAsked += 1
+    guard ledger.refused(connection: streamConnection, stream: stream) else { return false }
+    resends += 1
+    return true
+  }
 
   /// One line of CURLINFO_TEXT.
   func read(_ text: UnsafeRawBufferPointer) {
     if let n = Self.number(after: "Using Stream ID: ", in: text, at: 0) {
       stream = n
+      streamConnection = connection
     } else if let n = Self.number(after: "Re-using existing connection #", in: text, at: 0) {
       connection = n
+    } else if Self.hasPrefix("Connection died, retrying", text, at: 0) {
+      libcurlRetries += 1
     } else if Self.hasPrefix("Connected to ", text, at: 0), let n = Self.number(after: "(#", in: text, anywhere: true) {
       connection = n
     } else if Self.find("GOAWAY, error=", in: text) != nil, let n = Self.number(after: "last_stream=", in: text, anywhere: true) {
