@@ -242,7 +242,7 @@ int httpbin_start(process_peer *peer) {
 /* ---- a relay that keeps what the client sent ---- */
 
 struct relay {
-  int listener, target_port, port, stop;
+  int listener, target_port, port, stop, active;
   pthread_t thread;
   pthread_mutex_t lock;
   char *seen;
@@ -261,22 +261,22 @@ static void relay_keep(relay *r, const char *data, size_t n) {
   pthread_mutex_unlock(&r->lock);
 }
 
-/* One thread serves the connections one after another: enough for one client at a time. */
-static void *relay_run(void *arg) {
-  relay *r = arg;
-  while (!r->stop) {
-    struct pollfd p = {r->listener, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    int client = accept(r->listener, NULL, NULL);
-    if (client < 0) continue;
-    int server = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)r->target_port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(server, (struct sockaddr *)&a, sizeof a) != 0) { close(client); close(server); continue; }
+typedef struct { relay *r; int client; } relay_connection;
+
+/* One thread per connection, copying both ways and keeping what the client sent. */
+static void *relay_pipe(void *arg) {
+  relay_connection *rc = arg;
+  relay *r = rc->r;
+  int client = rc->client;
+  free(rc);
+  int server = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)r->target_port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(server, (struct sockaddr *)&a, sizeof a) == 0) {
     char buffer[16384];
-    while (!r->stop) {
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
       struct pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
       if (poll(fds, 2, 100) < 0) break;
       if (fds[0].revents) {
@@ -291,8 +291,27 @@ static void *relay_run(void *arg) {
         if (write(client, buffer, (size_t)n) != n) break;
       }
     }
-    close(client);
-    close(server);
+  }
+  close(client);
+  close(server);
+  __atomic_sub_fetch(&r->active, 1, __ATOMIC_ACQ_REL);
+  return NULL;
+}
+
+static void *relay_run(void *arg) {
+  relay *r = arg;
+  while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+    struct pollfd p = {r->listener, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    int client = accept(r->listener, NULL, NULL);
+    if (client < 0) continue;
+    relay_connection *rc = malloc(sizeof *rc);
+    rc->r = r;
+    rc->client = client;
+    __atomic_add_fetch(&r->active, 1, __ATOMIC_ACQ_REL);
+    pthread_t t;
+    if (pthread_create(&t, NULL, relay_pipe, rc) == 0) pthread_detach(t);
+    else { close(client); free(rc); __atomic_sub_fetch(&r->active, 1, __ATOMIC_ACQ_REL); }
   }
   return NULL;
 }
@@ -326,9 +345,17 @@ char *relay_seen(relay *r) {
   return copy;
 }
 
+size_t relay_sent(relay *r) {
+  pthread_mutex_lock(&r->lock);
+  size_t n = r->seen_len;
+  pthread_mutex_unlock(&r->lock);
+  return n;
+}
+
 void relay_stop(relay *r) {
-  r->stop = 1;
+  __atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
   pthread_join(r->thread, NULL);
+  while (__atomic_load_n(&r->active, __ATOMIC_ACQUIRE) > 0) sleep_ms(20);
   close(r->listener);
   pthread_mutex_destroy(&r->lock);
   free(r->seen);

@@ -45,11 +45,13 @@ int tinyproxy_start(process_peer *peer, const char *name, const char *extra);
 int httpbin_start(process_peer *peer);
 void process_stop(process_peer *peer);
 
-/* A TCP relay in front of a proxy that keeps what the client sent, to see what a proxy gets. */
+/* A TCP relay in front of a peer that keeps what clients sent: what a proxy gets, or whether a
+ * forked child wrote on its parent's connection. One thread per connection. */
 typedef struct relay relay;
 relay *relay_start(int target_port);
 int relay_port(relay *r);
-/* Everything clients sent so far (malloc'd, NUL bytes shown as '.'). */
+/* Everything clients sent so far (malloc'd, NUL bytes shown as '.'); relay_sent: its length. */
+size_t relay_sent(relay *r);
 char *relay_seen(relay *r);
 void relay_stop(relay *r);
 #endif
