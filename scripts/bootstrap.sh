@@ -5,9 +5,10 @@ set -euo pipefail
 
 apt_missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-# nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test).
+# nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test);
+# nginx-light (ssl, http2), tinyproxy and httpbin are the real peers of Tests/c/test_peers.c.
 for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl phpunit openssl \
-           valgrind nginx-light ${CAFFESTA_EXTRA_APT:-}; do
+           valgrind nginx-light tinyproxy ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
 # php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
@@ -31,7 +32,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-for module in pytest requests; do
+for module in pytest requests httpbin; do
   if ! "$python" -c "import $module" 2>/dev/null; then
     echo "bootstrap: installing $module"
     "$python" -m pip install -q "$module"
