@@ -279,3 +279,8 @@ def test_errors_are_read_on_the_calling_thread(client):
     for t in threads:
         t.join()
     assert problems == []
+
+
+@pytest.mark.parametrize("proxy", ["", "ftp://x:1", "http://a b:1", "127.0.0.1:3128", "http://"])
+def test_bad_proxies_are_invalid(emulator, proxy):
+    invalid(lambda: caffesta.Client("demo", API_KEY, base_url=emulator.url, proxy=proxy), "proxy")
