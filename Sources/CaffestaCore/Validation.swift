@@ -79,7 +79,7 @@ enum Validation {
   }
 
   /// A path for caffesta_request: '/' then the characters RFC 3986 allows raw in a path and
-  /// query; non-ASCII is percent-encoded. Dot-segments ("/../", "/./", "%2e%2e") are refused:
+  /// query; non-ASCII is percent-encoded. Dot-segments ("/../", "/./") are refused:
   /// the path must stay inside the base URL, and it is sent as written (CURLOPT_PATH_AS_IS).
   static func requestPath(_ path: String) throws(CaffestaError) -> String {
     let bytes = Array(path.utf8)
@@ -111,30 +111,16 @@ enum Validation {
     return String(decoding: out, as: UTF8.self)
   }
 
-  /// "." and ".." segments (also written %2E) in the path part, before any '?'.
+  /// "." and ".." segments in the path part, before any '?'. Written "%2E" a dot is data, as
+  /// the library itself encodes a ref_code "..": it is sent as it is.
   static func refuseDotSegments(_ bytes: [UInt8], _ name: StaticString) throws(CaffestaError) {
     let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
-    for segment in bytes[..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-      var dots = 0
-      var index = segment.startIndex
-      while index < segment.endIndex {
-        if segment[index] == UInt8(ascii: ".") {
-          index += 1
-        } else if segment[index] == UInt8(ascii: "%"), index + 2 < segment.endIndex, segment[index + 1] == UInt8(ascii: "2"),
-          segment[index + 2] | 0x20 == UInt8(ascii: "e")
-        {
-          index += 3
-        } else {
-          dots = 0
-          break
-        }
-        dots += 1
-      }
-      if dots == 1 || dots == 2 {
-        throw .invalid("\(name) may not hold \".\" or \"..\" segments: it must stay inside the base URL")
-      }
+    for segment in bytes[..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+    where (segment.count == 1 || segment.count == 2) && segment.allSatisfy({ $0 == UInt8(ascii: ".") }) {
+      throw .invalid("\(name) may not hold \".\" or \"..\" segments: it must stay inside the base URL")
     }
   }
+
   static func method(_ method: String) throws(CaffestaError) -> HTTPMethod {
     switch method {
     case "GET": return .get

@@ -299,7 +299,7 @@ static void test_paths_are_sent_as_written_or_refused_unsent(void) {
   CHECK(out && strstr(out, "\"uri\":\"/raw/prefix/caf%C3%A9\""));
   caffesta_string_free(out);
   int before = nginx_log_count(&plain, NULL);
-  const char *refused[] = {"/a/../b", "/../../echo", "/./a", "/a/..", "/a/%2e%2E/b", "/a/.%2e", "/a<b", "/a>b",
+  const char *refused[] = {"/a/../b", "/../../echo", "/./a", "/a/..", "/a<b", "/a>b",
                            "/a\"b", "/a{b", "/a}b", "/a|b", "/a^b", "/a`b", "/a b", "/a\\b", "/a#b", "/a%zz",
                            "/a%4", "/a?x=<"};
   for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
@@ -309,8 +309,10 @@ static void test_paths_are_sent_as_written_or_refused_unsent(void) {
     if (s != CAFFESTA_ERR_INVALID_ARGUMENT) fprintf(stderr, "  %s was not refused\n", refused[i]);
   }
   CHECK(nginx_log_count(&plain, NULL) == before); /* nothing sent */
-  /* "..." and ".x" are names, not dot-segments */
-  CHECK_STATUS(caffesta_request(c, "GET", "/.../.x", NULL, &out), CAFFESTA_OK);
+  /* "..." and ".x" are names, not dot-segments; "%2E%2E" is data, as the library encodes a
+   * ref_code "..": sent as written, not turned into a step up by libcurl */
+  CHECK_STATUS(caffesta_request(c, "GET", "/.../.x/%2E%2E/y", NULL, &out), CAFFESTA_OK);
+  CHECK(out && strstr(out, "\"uri\":\"/raw/prefix/.../.x/%2E%2E/y\""));
   caffesta_string_free(out);
   caffesta_client_free(c);
   char dotted[200];

@@ -78,7 +78,7 @@ def test_version():
 
 def test_status_names_match_the_exception_classes():
     lib = _native.load()
-    assert set(ERROR_CLASSES) == set(range(1, 15))
+    assert set(ERROR_CLASSES) == set(range(1, 16))
     for code, cls in ERROR_CLASSES.items():
         name = lib.caffesta_status_name(code).decode()
         assert name.startswith("CAFFESTA_ERR_")
