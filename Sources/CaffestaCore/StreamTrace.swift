@@ -4,7 +4,8 @@ import CCurl
 /// connection (nginx after `keepalive_requests`) sends GOAWAY naming the last stream it
 /// processed; streams above it were not processed (RFC 9113, 6.8) and may be sent again, even
 /// POSTs. libcurl reports none of this through its API, only in its verbose text: which
-/// connection (#N) and stream a transfer uses, and "received GOAWAY, ..., last_stream=L".
+/// connection (#N) and stream a transfer uses, "received GOAWAY, ..., last_stream=L", and
+/// "REFUSED_STREAM, retrying" for a stream refused on a fresh connection.
 /// Text that does not match (another libcurl) only means no resend: the safe side.
 final class GoawayLedger {
   /// Connection number → the last stream id its GOAWAY named. Connection numbers belong to one
@@ -30,9 +31,9 @@ final class StreamTrace {
   /// The last stream the transfer used, and the connection it was on.
   var stream = -1
   var streamConnection = -1
-  /// How often libcurl asked to rewind a write's body to send it again, and how often it was let.
-  var rewindsAsked = 0
-  var resends = 0
+  /// libcurl read RST_STREAM(REFUSED_STREAM) on a fresh connection: "not processed" too
+  /// (RFC 9113, 8.7). On a reused connection libcurl says nothing of it: no resend then.
+  var streamRefused = false
   /// libcurl's own resends on this easy handle since it was made. libcurl 7.88 counts them per
   /// handle, never resetting, and gives up after 5 ("Connection died, tried 5 times"): a handle
   /// that resent is retired instead of pooled.
@@ -47,17 +48,14 @@ final class StreamTrace {
     connection = -1
     stream = -1
     streamConnection = -1
-    rewindsAsked = 0
-    resends = 0
+    streamRefused = false
   }
 
   /// libcurl wants to send the body again: allowed only when the stream it went on was above
   /// the last one its connection's GOAWAY named, i.e. the server provably never processed it.
   func mayResend() -> Bool {
-    rewindsAsked += 1
-    guard ledger.refused(connection: streamConnection, stream: stream) else { return false }
-    resends += 1
-    return true
+    defer { streamRefused = false }
+    return streamRefused || ledger.refused(connection: streamConnection, stream: stream)
   }
 
   /// One line of CURLINFO_TEXT.
@@ -69,6 +67,9 @@ final class StreamTrace {
       connection = n
     } else if Self.hasPrefix("Connection died, retrying", text, at: 0) {
       libcurlRetries += 1
+    } else if Self.hasPrefix("REFUSED_STREAM, retrying", text, at: 0) {
+      libcurlRetries += 1
+      streamRefused = true
     } else if Self.hasPrefix("Connected to ", text, at: 0), let n = Self.number(after: "(#", in: text, anywhere: true) {
       connection = n
     } else if Self.find("GOAWAY, error=", in: text) != nil, let n = Self.number(after: "last_stream=", in: text, anywhere: true) {
