@@ -34,6 +34,7 @@ install: lib
 	ln -sf libcaffesta.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcaffesta.so.1
 	ln -sf libcaffesta.so.1 $(DESTDIR)$(PREFIX)/lib/libcaffesta.so
 	install -m 0644 include/caffesta.h $(DESTDIR)$(PREFIX)/include/caffesta.h
+	install -m 0644 include/caffesta.hpp $(DESTDIR)$(PREFIX)/include/caffesta.hpp
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' caffesta.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/caffesta.pc
 

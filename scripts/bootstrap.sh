@@ -5,15 +5,18 @@ set -euo pipefail
 
 apt_missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-# nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test);
+# nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test).
+# nlohmann-json3-dev is for the C++ example (a JSON library, not string concatenation); php-fpm for
+# the php-fpm recipe's test (nginx -> php-fpm -> the preloaded binding -> the emulator);
 # nginx-light (ssl, http2), tinyproxy and httpbin are the real peers of Tests/c/test_peers.c.
-for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl phpunit openssl \
-           valgrind nginx-light tinyproxy ${CAFFESTA_EXTRA_APT:-}; do
+for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl php-fpm phpunit openssl \
+           valgrind nginx-light nlohmann-json3-dev tinyproxy ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
 # php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
 if command -v php >/dev/null 2>&1; then
   apt_missing=("${apt_missing[@]/php-cli/}")
+  ls /usr/sbin/php-fpm* >/dev/null 2>&1 && apt_missing=("${apt_missing[@]/php-fpm/}")
   php -m 2>/dev/null | grep -i '^zend opcache$' >/dev/null && apt_missing=("${apt_missing[@]/php-opcache/}")
   php -m 2>/dev/null | grep -i '^curl$' >/dev/null && apt_missing=("${apt_missing[@]/php-curl/}")
 fi

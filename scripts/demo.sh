@@ -10,7 +10,6 @@ export CAFFESTA_EMULATOR_DB="$root/build/demo/caffesta.db"
 make -s -C "$root/examples" >/dev/null
 
 run_demo() {
-  export CAFFESTA_BASE_URL=$CAFFESTA_EMULATOR_URL CAFFESTA_API_KEY=$CAFFESTA_EMULATOR_KEY CAFFESTA_ACCOUNT=demo
   echo "== emulator at $CAFFESTA_BASE_URL (state in build/demo/caffesta.db)"
   echo "== C: examples/c/sync.c"
   "$root/examples/build/sync-c" "$root/examples/catalog.json"
