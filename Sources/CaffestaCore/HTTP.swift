@@ -66,8 +66,8 @@ public struct TransportFailure {
   public var status: Status  // .network, .timeout, .tls, .protocolError, .noMemory, .invalidArgument
   public var message: String
   /// True only when the request provably never reached the server's application (DNS,
-  /// connect refused, connect timeout, an HTTP/2 stream the server refused): then even a POST
-  /// may be sent again.
+  /// connect refused, connect timeout, a proxy that refused the tunnel): then even a POST may
+  /// be sent again. (An HTTP/2 stream the server refused is resent by libcurl: StreamTrace.)
   public var neverSent: Bool
   /// The status of the status line received before the failure (0: none), e.g. the 200 of an
   /// answer cut off half-way or larger than the limit.

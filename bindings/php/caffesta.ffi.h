@@ -23,7 +23,7 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_NO_MEMORY = 12,
   CAFFESTA_ERR_INTERNAL = 13,
   CAFFESTA_ERR_PARTIAL = 14,         /* a bulk call in which some items failed; the report says which */
-  CAFFESTA_ERR_PROXY = 15            /* the proxy could not be reached, or refused (403, 407): fix the proxy, not the key */
+  CAFFESTA_ERR_PROXY = 15            /* the proxy could not be reached, or refused (401, 403, 407): fix the proxy, not the key */
 } caffesta_status;
 
 /* Progress of a bulk call: called on the caller's thread after each finished item. */
@@ -338,7 +338,9 @@ caffesta_status caffesta_receipts_by_shift_day(caffesta_client *client, long lon
  * thread's next call into the library; do not free. */
 const char *caffesta_last_error(void);
 
-/* This thread's most recent call: the HTTP status of the last answer, 0 when there was none. */
+/* This thread's most recent call: the status of the last HTTP status line received, 0 when none was;
+ * also when the call failed after it (a 200 too large, cut off by the timeout, or without the id it
+ * should carry), and a proxy's answer to CONNECT. */
 int caffesta_last_http_status(void);
 
 /* The enum name of a status, "CAFFESTA_ERR_API"; "CAFFESTA_UNKNOWN" for other values.
