@@ -64,6 +64,8 @@ final class CurlHandle {
   private let trace: StreamTrace
   /// The proxy of the prepared request, if any (named in messages, never with its password).
   private var proxy: String? = nil
+  /// An https:// request goes through a proxy as a tunnel: what comes back is the server's.
+  private var tunneled = false
 
   /// Nil when libcurl cannot allocate.
   init?(apiKey: String, caFile: String?) {
@@ -181,6 +183,7 @@ final class CurlHandle {
     // stream may be refused (HTTP/2 is spoken over TLS only) and where it matters, for
     // requests in a batch (a GOAWAY is told to whichever transfer reads it) and for writes.
     let https = hasHTTPSPrefix(request.url)
+    tunneled = https
     _ = caf_curl_set_long(easy, CURLOPT_VERBOSE, https && (ledger != nil || !request.method.isIdempotent) ? 1 : 0)
     // A write goes out only on a connection idle for under a second: a server closing idle
     // connections (common ones wait 2 to 75 s) may do it just as the write is sent, leaving no
@@ -255,10 +258,11 @@ final class CurlHandle {
     return .failure(failure)
   }
 
-  /// A 407 is always a proxy's; a 403 is the proxy's when the request went to a proxy (the
-  /// connection's port is the proxy's) and the page is not the API's JSON.
+  /// For a plain-HTTP request through a proxy (over https:// the proxy speaks only to CONNECT):
+  /// a 407 is always the proxy's; a 403 is the proxy's when the connection went to the proxy's
+  /// port and the page is not the API's JSON.
   private func proxysOwnAnswer(_ status: Int, _ body: [UInt8]) -> Bool {
-    guard let proxy, status == 407 || status == 403 else { return false }
+    guard let proxy, !tunneled, status == 407 || status == 403 else { return false }
     if status == 407 { return true }
     var port = 0
     _ = caf_curl_get_long(easy, CURLINFO_PRIMARY_PORT, &port)
