@@ -35,7 +35,12 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-for module in pytest requests httpbin; do
+# httpbin is a real peer of Tests/c/test_peers.c. click and tqdm are the `caffesta` command's
+# dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
+# network). tomli only where Python has no tomllib (< 3.11).
+modules="pytest requests httpbin click tqdm wheel"
+"$python" -c "import tomllib" 2>/dev/null || modules="$modules tomli"
+for module in $modules; do
   if ! "$python" -c "import $module" 2>/dev/null; then
     echo "bootstrap: installing $module"
     "$python" -m pip install -q "$module"

@@ -16,7 +16,7 @@ from ctypes import byref, c_longlong, c_void_p
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 from urllib.parse import quote
 
-from . import _native
+from . import _jsontext, _native
 from .errors import ERROR_CLASSES, CaffestaError, InvalidArgumentError
 
 __all__ = ["Client", "quote_segment", "library_version"]
@@ -84,7 +84,7 @@ def _c_path(value: Any, name: str) -> bytes:
 
 
 class _HasDecimal(Exception):
-    """json.dumps met a Decimal: the body goes through _encode_exact instead."""
+    """json.dumps met a Decimal: the body goes through _jsontext.dumps instead."""
 
 
 def _no_decimal(value: Any) -> Any:
@@ -97,44 +97,6 @@ def _no_decimal(value: Any) -> Any:
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
-def _scalar(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-
-def _encode_exact(value: Any, out: List[str]) -> None:
-    """JSON text of a value that holds decimal.Decimal numbers: each finite Decimal is written
-    as its own text (Decimal("12.50") -> 12.50, Decimal("1E+2") -> 1E+2, both valid JSON
-    numbers), never through a float; NaN and infinities are refused. Everything else is
-    written as json.dumps writes it."""
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise ValueError("%s is not a number JSON can carry" % value)
-        out.append(str(value))
-    elif isinstance(value, Mapping):
-        out.append("{")
-        for index, (key, item) in enumerate(value.items()):
-            if not isinstance(key, str):
-                if key is None or isinstance(key, (bool, int, float)):
-                    key = _scalar(key)  # json.dumps's own rule: 1 -> "1", None -> "null"
-                else:
-                    raise TypeError("keys must be str, int, float, bool or None, not %s"
-                                    % type(key).__name__)
-            out.append(("," if index else "") + _scalar(key) + ":")
-            _encode_exact(item, out)
-        out.append("}")
-    elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for index, item in enumerate(value):
-            if index:
-                out.append(",")
-            _encode_exact(item, out)
-        out.append("]")
-    elif value is None or isinstance(value, (str, int, float)):
-        out.append(_scalar(value))
-    else:
-        _no_decimal(value)
-
-
 def _json_text(value: Any, name: str) -> bytes:
     """A Python value as compact UTF-8 JSON text (non-ASCII kept as is). decimal.Decimal goes
     out as its exact decimal text (Decimal("12.50") -> 12.50), never through a float; NaN and
@@ -144,9 +106,7 @@ def _json_text(value: Any, name: str) -> bytes:
             text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
                               default=_no_decimal)
         except _HasDecimal:
-            parts: List[str] = []
-            _encode_exact(value, parts)
-            text = "".join(parts)
+            text = _jsontext.dumps(value)
     except (TypeError, ValueError, RecursionError) as e:
         raise _invalid("%s cannot be sent as JSON: %s" % (name, e)) from None
     return _utf8(text, name)
@@ -313,6 +273,8 @@ class Client:
     ``order_path`` the path delivery orders are posted to (default "/a/v1.1/draft/receipts").
     ``proxy`` is the proxy for every request ("http://host:3128"), or "direct" for none whatever
     the environment says; left out, libcurl's proxy variables (https_proxy, no_proxy, ...) apply.
+    ``parse_float`` reads the answers' non-integer numbers, as in json.loads:
+    ``parse_float=decimal.Decimal`` keeps 12.50 as Decimal("12.50") instead of a float.
 
     Besides auth_test(), upsert_product() and request(), which work with any build of the
     library, the client has one method per call of the header (storages, invoices, moves,
@@ -337,6 +299,7 @@ class Client:
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
         proxy: Optional[str] = None,
+        parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
         account = _c_string(account_name, "account_name")
         key = _c_string(api_key, "api_key")
@@ -355,6 +318,9 @@ class Client:
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
         proxy_url = _c_string(proxy, "proxy") if proxy is not None else None
+        if parse_float is not None and not callable(parse_float):
+            raise TypeError("parse_float must be callable, e.g. decimal.Decimal")
+        self._parse_float = parse_float
 
         lib = _native.load()
         self._lib = lib
@@ -468,7 +434,9 @@ class Client:
         finally:
             lib.caffesta_string_free(out)
         try:
-            return json.loads(data.decode("utf-8")) if data.strip() else None
+            if not data.strip():
+                return None
+            return json.loads(data.decode("utf-8"), parse_float=self._parse_float)
         except (UnicodeDecodeError, ValueError, RecursionError) as e:
             raise _error_from_python("the answer is not valid JSON: %s" % e,
                                      _native.Status.ERR_PROTOCOL, lib, http_status) from None
@@ -533,6 +501,44 @@ class Client:
                                                 byref(out))
             return self._take_json(status, out)
 
+    def request_text(self, method: str, path: str, body: Optional[Union[str, bytes]] = None
+                     ) -> str:
+        """request() with JSON text both ways: ``body`` is sent as the caller wrote it (the
+        library checks that it is JSON), and the answer comes back as text, not parsed, so
+        that numbers keep the digits they were written with."""
+        method_bytes = _c_string(method, "method")
+        path_bytes = _c_string(path, "path")
+        body_bytes: Optional[bytes] = None
+        if isinstance(body, str):
+            body_bytes = _utf8(body, "body")
+        elif isinstance(body, bytes):
+            if b"\0" in body:
+                raise _invalid("body contains a NUL character")
+            body_bytes = body
+        elif body is not None:
+            raise TypeError("body must be JSON text (str or bytes), not %s" % type(body).__name__)
+        out = c_void_p()
+        with self._using() as pointer:
+            status = self._lib.caffesta_request(pointer, method_bytes, path_bytes, body_bytes,
+                                                byref(out))
+            return self._take_text(status, out)
+
+    def _take_text(self, status: int, out: c_void_p) -> str:
+        """Reads and frees the char* a call handed out, as UTF-8 text."""
+        lib = self._lib
+        if status != _native.Status.OK:
+            error = _error(lib, status)
+            if out.value:
+                lib.caffesta_string_free(out)
+            raise error
+        if not out.value:
+            raise _error_from_python("the library returned CAFFESTA_OK without a result",
+                                     _native.Status.ERR_INTERNAL, lib)
+        try:
+            data = ctypes.string_at(out.value)
+        finally:
+            lib.caffesta_string_free(out)
+        return data.decode("utf-8", "replace")
 
     # ---- bulk catalog sync ---------------------------------------------------------------------
 
