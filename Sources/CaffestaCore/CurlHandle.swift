@@ -327,7 +327,7 @@ enum CurlErrors {
     switch code {
     case CURLE_COULDNT_RESOLVE_PROXY:
       return TransportFailure(status: .proxy, message: "could not resolve \(name)", neverSent: true)
-    case CURLE_COULDNT_CONNECT where connectCode == 0:
+    case CURLE_COULDNT_CONNECT where connectCode == 0 && Proxy.mentions(port: Proxy.port(proxy), in: detail):
       return TransportFailure(status: .proxy, message: "could not connect to \(name) (\(detail))", neverSent: true)
     default:
       break

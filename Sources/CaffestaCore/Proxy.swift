@@ -24,20 +24,64 @@ enum Proxy {
   }
 
   /// The proxy a request to `url` goes through when `configured` (the client's setting) is as
-  /// given: nil for none. The environment is read as libcurl reads it; NO_PROXY is not
-  /// evaluated, so this is what the proxy would be, for naming it.
+  /// given: nil for none. The environment is read as libcurl reads it, `no_proxy` by its
+  /// common forms ("*", a host, a domain with or without a leading dot; not CIDR ranges): this
+  /// names the proxy in messages, libcurl does the routing.
   static func inEffect(configured: String?, url: String) -> String? {
     if let configured { return configured.isEmpty ? nil : configured }
-    let https = hasPrefix(Array(url.utf8), "https://")
+    let bytes = Array(url.utf8)
+    let https = hasPrefix(bytes, "https://")
     let names: [StaticString] = https ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
                                       : ["http_proxy", "all_proxy", "ALL_PROXY"]
-    for name in names {
-      // A StaticString literal ends with a NUL: a C string as it is.
-      if let value = caf_getenv(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)), value.pointee != 0 {
-        return String(cString: value)
+    guard let proxy = names.lazy.compactMap(environment).first else { return nil }
+    if let exempt = environment("no_proxy") ?? environment("NO_PROXY"), exempts(exempt, host: host(bytes)) { return nil }
+    return proxy
+  }
+
+  private static func environment(_ name: StaticString) -> String? {
+    // A StaticString literal ends with a NUL: a C string as it is.
+    guard let value = caf_getenv(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)), value.pointee != 0
+    else { return nil }
+    return String(cString: value)
+  }
+
+  /// The URL's host, lowercased, without port or brackets.
+  private static func host(_ url: [UInt8]) -> [UInt8] {
+    var auth = Array(authority(url))
+    if let at = auth.lastIndex(of: UInt8(ascii: "@")) { auth = Array(auth[(at + 1)...]) }
+    if auth.first == UInt8(ascii: "[") {
+      return Array(auth.dropFirst().prefix(while: { $0 != UInt8(ascii: "]") }))
+    }
+    return auth.prefix(while: { $0 != UInt8(ascii: ":") }).map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
+  }
+
+  private static func exempts(_ list: String, host: [UInt8]) -> Bool {
+    for raw in Array(list.utf8).split(separator: UInt8(ascii: ",")) {
+      var entry = raw.filter { $0 != 0x20 && $0 != 0x09 }.map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
+      if entry == [UInt8(ascii: "*")] { return true }
+      while entry.first == UInt8(ascii: ".") { entry.removeFirst() }
+      guard !entry.isEmpty, entry.count <= host.count else { continue }
+      if host == entry { return true }
+      if host.count > entry.count, Array(host.suffix(entry.count)) == entry,
+        host[host.count - entry.count - 1] == UInt8(ascii: ".")
+      {
+        return true
       }
     }
-    return nil
+    return false
+  }
+
+  /// Whether libcurl's message names `port` (" port 3128 "): a connect failure to the proxy,
+  /// not to a server reached without it.
+  static func mentions(port: Int, in detail: String) -> Bool {
+    let needle = Array(" port \(port)".utf8)
+    let text = Array(detail.utf8)
+    guard text.count >= needle.count else { return false }
+    for start in 0...(text.count - needle.count) where Array(text[start..<(start + needle.count)]) == needle {
+      let end = start + needle.count
+      if end == text.count || !(text[end] >= 0x30 && text[end] <= 0x39) { return true }
+    }
+    return false
   }
 
   /// "the proxy http://user@host:3128": the URL without password, path or query.

@@ -29,6 +29,13 @@ import Testing
     }
   }
 
+  /// (The environment's proxy and no_proxy are tested from C, Tests/c/test_peers.c: setenv
+  /// here would race libcurl's getenv in the suites running alongside.)
+  @Test func aConnectFailureIsTheProxysOnlyWhenLibcurlNamesItsPort() {
+    #expect(Proxy.mentions(port: 3128, in: "Failed to connect to proxy.example port 3128 after 0 ms: refused"))
+    #expect(!Proxy.mentions(port: 312, in: "Failed to connect to proxy.example port 3128 after 0 ms"))
+  }
+
   @Test func messagesCarryTheFacts() {
     func message(_ answer: HTTPAnswer) -> String {
       guard case .failure(let error) = AnswerClassifier.classify(answer, call: "GET /x") else { return "" }

@@ -351,6 +351,26 @@ static void test_proxy_from_the_environment_or_set_never_gets_the_key(void) {
   /* ...and arrived at the server */
   CHECK(nginx_log_count(&h2, KEY) > 0);
 
+  /* no_proxy exempts the host: libcurl goes direct, and a failure there is not the proxy's */
+  setenv("no_proxy", "127.0.0.1", 1);
+  CHECK_STATUS(caffesta_request(c, "GET", "/echo", NULL, &out), CAFFESTA_OK);
+  caffesta_string_free(out);
+  seen = relay_seen(r);
+  CHECK(strlen(seen) == seen_before);
+  free(seen);
+  char closed[100];
+  snprintf(closed, sizeof closed, "https://127.0.0.1:%d", free_port());
+  caffesta_client *down = client_for(closed);
+  caffesta_client_set_proxy(down, NULL); /* the environment's */
+  caffesta_client_set_max_retries(down, 0);
+  CHECK_STATUS(caffesta_request(down, "GET", "/echo", NULL, &out), CAFFESTA_ERR_NETWORK);
+  CHECK(strstr(caffesta_last_error(), "proxy") == NULL);
+  unsetenv("no_proxy");
+  CHECK_STATUS(caffesta_request(down, "GET", "/echo", NULL, &out), CAFFESTA_ERR_NETWORK); /* via the proxy: */
+  CHECK(strstr(caffesta_last_error(), "could not open a tunnel") != NULL);    /* it could not reach the server */
+  caffesta_client_free(down);
+  seen_before = relay_sent(r);
+
   /* "direct": no proxy whatever the environment says */
   CHECK_STATUS(caffesta_client_set_proxy(c, "direct"), CAFFESTA_OK);
   CHECK_STATUS(caffesta_request(c, "GET", "/echo", NULL, &out), CAFFESTA_OK);
