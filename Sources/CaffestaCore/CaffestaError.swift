@@ -16,6 +16,7 @@ public enum Status: Int32 {
   case `internal` = 13
   case partial = 14
   case proxy = 15
+  case cancelled = 16
 
   public var name: StaticString {
     switch self {
@@ -35,6 +36,7 @@ public enum Status: Int32 {
     case .internal: return "CAFFESTA_ERR_INTERNAL"
     case .partial: return "CAFFESTA_ERR_PARTIAL"
     case .proxy: return "CAFFESTA_ERR_PROXY"
+    case .cancelled: return "CAFFESTA_ERR_CANCELLED"
     }
   }
 }

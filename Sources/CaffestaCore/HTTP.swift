@@ -40,6 +40,20 @@ public struct TransportSettings {
   public var proxy: String? = nil
 }
 
+/// What one attempt cost on the wire, for the request log (libcurl's CURLINFO_* figures).
+public struct TransportMetrics {
+  public var elapsedMs = 0
+  /// Connections opened for the attempt (CURLINFO_NUM_CONNECTS): 0 when one was reused;
+  /// nil when the transport cannot tell.
+  public var newConnections: Int? = nil
+  public var bytesSent: Int64 = 0  // request line, headers and body
+  public var bytesReceived: Int64 = 0  // status line, headers and body
+  /// libcurl's fixed text for its error code: no host, user or body in it.
+  public var failureKind: String? = nil
+
+  public init() {}
+}
+
 public struct HTTPAnswer {
   public var status: Int
   public var body: [UInt8]
@@ -50,6 +64,7 @@ public struct HTTPAnswer {
   /// Set when the answer is a proxy's own (a 407, or a proxy's non-JSON 403): "the proxy
   /// http://host:port", without its password.
   public var proxyName: String?
+  public var metrics = TransportMetrics()
 
   public init(status: Int, body: [UInt8], retryAfterSeconds: Int? = nil, location: String? = nil,
               proxyName: String? = nil) {
@@ -72,6 +87,7 @@ public struct TransportFailure {
   /// The status of the status line received before the failure (0: none), e.g. the 200 of an
   /// answer cut off half-way or larger than the limit.
   public var httpStatus: Int
+  public var metrics = TransportMetrics()
 
   public init(status: Status, message: String, neverSent: Bool, httpStatus: Int = 0) {
     self.status = status
@@ -84,6 +100,13 @@ public struct TransportFailure {
 public enum TransportResult {
   case answer(HTTPAnswer)
   case failure(TransportFailure)
+
+  var metrics: TransportMetrics {
+    switch self {
+    case .answer(let answer): return answer.metrics
+    case .failure(let failure): return failure.metrics
+    }
+  }
 }
 
 /// Sends one HTTP request. Class-bound so that it can be stored as an existential in Embedded Swift.

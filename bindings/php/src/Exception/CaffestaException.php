@@ -28,6 +28,7 @@ class CaffestaException extends \RuntimeException
         13 => ['CAFFESTA_ERR_INTERNAL', InternalException::class],
         14 => ['CAFFESTA_ERR_PARTIAL', PartialException::class],
         15 => ['CAFFESTA_ERR_PROXY', ProxyException::class],
+        16 => ['CAFFESTA_ERR_CANCELLED', CancelledException::class],
     ];
 
     final public function __construct(
