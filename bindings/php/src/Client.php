@@ -38,7 +38,7 @@ final class Client
     private const PARTIAL = 14;
     private const CANCELLED = 16;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size', 'order_path', 'logger'];
+        'max_response_size', 'order_path', 'logger', 'proxy'];
     private const INT_MIN = -0x80000000;
     private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -62,7 +62,7 @@ final class Client
      *                                  name the variable (env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY)
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string,
-     *              logger?: object|\Closure} $options
+     *              logger?: object|\Closure, proxy?: ?string} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
@@ -80,6 +80,8 @@ final class Client
      *                       CAFFESTA_OK in 3 ms" and the event (include/caffesta.h,
      *                       caffesta_client_set_log) as $context. Never the API key or a body. One
      *                       FFI callback per client (PHP keeps it until the end of the request).
+     *   proxy               the proxy for every request ("http://host:3128"), or "direct" for none
+     *                       whatever the environment says; null or absent: libcurl's proxy variables
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string|false $accountName, string|false $apiKey, array $options = [])
@@ -788,6 +790,10 @@ final class Client
         if (array_key_exists('order_path', $options)) {
             $path = self::stringOption($options, 'order_path');
             $this->check($this->ffi->caffesta_client_set_order_path($this->handle, $path));
+        }
+        if (array_key_exists('proxy', $options)) {
+            $proxy = $options['proxy'] === null ? null : self::stringOption($options, 'proxy');
+            $this->check($this->ffi->caffesta_client_set_proxy($this->handle, $proxy));
         }
         if (($options['logger'] ?? null) !== null) {
             $this->setLogger($options['logger']);

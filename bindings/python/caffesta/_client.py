@@ -284,6 +284,8 @@ class Client:
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
     ``order_path`` the path delivery orders are posted to (default "/a/v1.1/draft/receipts").
+    ``proxy`` is the proxy for every request ("http://host:3128"), or "direct" for none whatever
+    the environment says; left out, libcurl's proxy variables (https_proxy, no_proxy, ...) apply.
     ``parse_float`` reads the answers' non-integer numbers, as in json.loads:
     ``parse_float=decimal.Decimal`` keeps 12.50 as Decimal("12.50") instead of a float.
 
@@ -309,6 +311,7 @@ class Client:
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
+        proxy: Optional[str] = None,
         parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
         account = _credential(account_name, "account_name", "CAFFESTA_ACCOUNT")
@@ -327,6 +330,7 @@ class Client:
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
+        proxy_url = _c_string(proxy, "proxy") if proxy is not None else None
         if parse_float is not None and not callable(parse_float):
             raise TypeError("parse_float must be callable, e.g. decimal.Decimal")
         self._parse_float = parse_float
@@ -364,6 +368,8 @@ class Client:
                 self._check(lib.caffesta_client_set_max_response_size(pointer, max_bytes))
             if orders is not None:
                 self._check(lib.caffesta_client_set_order_path(pointer, orders))
+            if proxy_url is not None:
+                self._check(lib.caffesta_client_set_proxy(pointer, proxy_url))
         except BaseException:
             self.close()
             raise

@@ -302,3 +302,8 @@ def test_the_client_reads_no_base_url_from_the_environment(monkeypatch, emulator
     with caffesta.Client("demo", API_KEY, base_url=os.environ.get("CAFFESTA_BASE_URL")) as client:
         assert client.base_url == emulator.url
         client.auth_test()
+
+
+@pytest.mark.parametrize("proxy", ["", "ftp://x:1", "http://a b:1", "127.0.0.1:3128", "http://"])
+def test_bad_proxies_are_invalid(emulator, proxy):
+    invalid(lambda: caffesta.Client("demo", API_KEY, base_url=emulator.url, proxy=proxy), "proxy")
