@@ -35,7 +35,7 @@ extension Client {
 
   /// The token of `data.<key>` as the server wrote it, when it is a positive integer (any length).
   static func idToken(_ key: StaticString, in answer: JSON) -> String? {
-    guard let source = answer.source, isEnvelope(answer), let data = source.memberText("data"),
+    guard let source = answer.source, answer.isObject, let data = source.memberText("data"),
       let id = data.member(key)
     else { return nil }
     return data.positiveIntegerToken(id)
