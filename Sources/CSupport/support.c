@@ -28,6 +28,10 @@ void caf_error_set(const char *message, size_t length, int http_status) {
 const char *caf_error_message(void) { return error_message; }
 int caf_error_http_status(void) { return error_http_status; }
 
+static _Thread_local int received_status;
+void caf_received_status_set(int status) { received_status = status; }
+int caf_received_status(void) { return received_status; }
+
 struct caf_mutex { pthread_mutex_t mutex; };
 
 caf_mutex *caf_mutex_new(void) {
@@ -66,6 +70,14 @@ char *caf_strndup(const char *bytes, size_t length) {
 void caf_free(void *p) { free(p); }
 size_t caf_strlen(const char *s) { return strlen(s); }
 
+struct caf_counter { uint64_t value; };
+_Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0), "the cancel counter must be lock-free");
+
+caf_counter *caf_counter_new(void) { return calloc(1, sizeof(caf_counter)); }
+void caf_counter_free(caf_counter *c) { free(c); }
+void caf_counter_increment(caf_counter *c) { __atomic_add_fetch(&c->value, 1, __ATOMIC_SEQ_CST); }
+uint64_t caf_counter_value(const caf_counter *c) { return __atomic_load_n(&c->value, __ATOMIC_SEQ_CST); }
+
 int64_t caf_monotonic_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -92,3 +104,5 @@ unsigned caf_fork_generation(void) {
   pthread_once(&atfork_once, register_atfork);
   return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
 }
+
+const char *caf_getenv(const char *name) { return getenv(name); }

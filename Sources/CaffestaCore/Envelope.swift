@@ -21,7 +21,7 @@ extension Client {
 
   /// The payload's text as the server wrote it: `data` cut out of the envelope, or the whole answer.
   static func payloadText(_ answer: JSON) -> String {
-    guard let source = answer.source else { return answer.isNull ? "null" : "" }
+    guard let source = answer.source else { return "null" }  // a 204 No Content
     guard isEnvelope(answer) else { return source.text }
     guard let data = source.member("data") else { return "null" }
     return source.slice(data)
@@ -35,7 +35,7 @@ extension Client {
 
   /// The token of `data.<key>` as the server wrote it, when it is a positive integer (any length).
   static func idToken(_ key: StaticString, in answer: JSON) -> String? {
-    guard let source = answer.source, isEnvelope(answer), let data = source.memberText("data"),
+    guard let source = answer.source, answer.isObject, let data = source.memberText("data"),
       let id = data.member(key)
     else { return nil }
     return data.positiveIntegerToken(id)

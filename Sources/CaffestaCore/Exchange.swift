@@ -18,6 +18,10 @@ struct Exchange {
   /// error worth reporting, not "no answer".
   private var lastFailure: CaffestaError? = nil
   private(set) var attempt = 0
+  /// The HTTP status of the last answer (0: none yet).
+  private(set) var lastStatus = 0
+  /// The input index of a bulk call's item, for its log events.
+  var item: Int? = nil
 
   init(method: HTTPMethod, path: String, body: String?, config: Client.Settings, deadline: Int64) {
     request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
@@ -37,7 +41,7 @@ struct Exchange {
     guard remaining > 0 else { return nil }
     return TransportSettings(
       apiKey: apiKey, connectTimeoutMs: config.connectTimeoutMs, timeoutMs: Int(remaining), caFile: config.caFile,
-      maxResponseBytes: config.maxResponseBytes)
+      maxResponseBytes: config.maxResponseBytes, proxy: config.proxy)
   }
 
   func deadlineError() -> CaffestaError {
@@ -45,27 +49,53 @@ struct Exchange {
     return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms")
   }
 
-  /// Retry (when safe and the wait ends before the deadline) or the classified result.
-  mutating func judge(_ result: TransportResult) -> Outcome {
+  /// The call was cancelled while it waited to retry after `lastFailure`.
+  func cancelledError() -> CaffestaError {
+    let after = lastFailure.map { " after \($0.message)" } ?? ""
+    return CaffestaError(.cancelled, "\(call): cancelled before retrying\(after)", httpStatus: lastFailure?.httpStatus ?? 0)
+  }
+
+  /// Retry (when safe and the wait ends before the deadline) or the classified result. A
+  /// cancelled call is not retried: it finishes with CANCELLED where it would have retried.
+  /// Writes the attempt's event to the log when the client has one.
+  mutating func judge(_ result: TransportResult, cancelled: Bool = false) -> Outcome {
     let outcome: Result<(JSON, Int), CaffestaError>
     switch result {
     case .answer(let answer):
+      lastStatus = answer.status
       outcome = AnswerClassifier.classify(answer, call: call).map { ($0, answer.status) }
     case .failure(let failure):
-      outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)"))
+      lastStatus = failure.httpStatus
+      outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)", httpStatus: failure.httpStatus))
     }
+    let judged = decide(result, outcome, cancelled: cancelled)
+    if let log = config.log { log(AttemptEvent.text(of: self, result, outcome, judged)) }
+    if case .retry = judged { attempt += 1 }
+    return judged
+  }
+
+  private mutating func decide(
+    _ result: TransportResult, _ outcome: Result<(JSON, Int), CaffestaError>, cancelled: Bool
+  ) -> Outcome {
     if let delay = policy.delayBeforeRetry(after: result, method: request.method, attempt: attempt),
       caf_monotonic_ms() + Int64(delay) < deadline
     {
       if case .failure(let error) = outcome { lastFailure = error }
-      attempt += 1
+      if cancelled { return .finished(.failure(cancelledError())) }
       return .retry(afterMs: delay)
     }
     switch outcome {
     case .success: return .finished(outcome)
     case .failure(let error):
       if error.status == .timeout, let lastFailure { return .finished(.failure(Self.outOfTime(lastFailure))) }
-      return .finished(.failure(Self.noting(attempt, on: error)))
+      var final = Self.noting(attempt, on: error)
+      // Say why when a read would have been retried: the write may have arrived.
+      if !request.method.isIdempotent, attempt < policy.maxRetries,
+        policy.delayBeforeRetry(after: result, method: .get, attempt: attempt) != nil
+      {
+        final = CaffestaError(final.status, "\(final.message) (not retried because it is a write)", httpStatus: final.httpStatus)
+      }
+      return .finished(.failure(final))
     }
   }
 

@@ -8,7 +8,8 @@ extension Client {
     let (refCode, refToken) = try Self.refCode(of: product)
     let deadline = callDeadline()
     let (answer, status, action) = try upsert(refCode: refCode, body: text, deadline: deadline)
-    let id = try productId(in: answer, refCode: refCode, deadline: deadline)
+    let call = action == "updated" ? "PUT \(Self.productPath(refCode))" : "POST \(Self.apiPrefix)/product/"
+    let id = try productId(in: answer, call: call, refCode: refCode, deadline: deadline)
     return Reply(json: #"{"id":\#(id),"ref_code":\#(refToken),"action":"\#(action)"}"#, httpStatus: status)
   }
 
@@ -44,12 +45,29 @@ extension Client {
 
   /// The Caffesta id from a write's answer (`data.id`, as written); when the answer carries
   /// none, a read.
-  private func productId(in answer: JSON, refCode: String, deadline: Int64) throws(CaffestaError) -> String {
-    if let id = Self.idToken("id", in: answer) { return id }
-    let path = "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
-    let (read, _) = try send(.get, path, deadline: deadline)
-    guard let id = Self.idToken("id", in: read) else {
-      throw CaffestaError(.protocolError, "GET \(path): the answer has no positive integer data.id")
+  private func productId(in answer: JSON, call: String, refCode: String, deadline: Int64) throws(CaffestaError) -> String {
+    let path = Self.productPath(refCode)
+    switch try Self.writtenId(in: answer, call: call) {
+    case let id?: return id
+    case nil:
+      let (read, _) = try send(.get, path, deadline: deadline)
+      guard let id = try Self.writtenId(in: read, call: "GET \(path)") else {
+        throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")
+      }
+      return id
+    }
+  }
+
+  static func productPath(_ refCode: String) -> String {
+    "\(apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
+  }
+
+  /// `data.id` of an answer as the server wrote it (any length): nil when absent; a PROTOCOL
+  /// error when it is not a positive integer (an id of 0 or -1 names no product).
+  static func writtenId(in answer: JSON, call: @autoclosure () -> String) throws(CaffestaError) -> String? {
+    guard let value = answer["data"]?["id"], !value.isNull else { return nil }
+    guard let id = idToken("id", in: answer) else {
+      throw CaffestaError(.protocolError, "\(call()): data.id is not a positive integer")
     }
     return id
   }

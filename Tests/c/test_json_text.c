@@ -13,7 +13,7 @@ static caffesta_client *client;
 #define TRICKY "\"price\": 7.6, \"cost\":0.1,\"x\" :[0.6, 19.99,123456789.12,1e-7,-0.0,12345678901234567890, 1E+2],\n" \
                " \"name\":\"Кофе \\u00e9 é\", \"z\":{\"b\":1,\"a\":2}"
 
-static const char *ok_answer = "{\"success\":true,\"data\":{\"id\":5,\"job_id\":9}}";
+static const char *ok_answer = "{\"success\":true,\"data\":{\"id\":5,\"job_id\":9,\"status\":\"pending\"}}";
 
 /* The next API request (any path) answers `answer` (JSON text) with HTTP 200, unapplied. */
 static void answer_next(const char *answer, int count) {
@@ -78,7 +78,7 @@ static void test_named_writes_send_the_body_as_written(void) {
   CHECK(last_body_is(menu));
   caffesta_string_free(out);
 
-  const char *invoice = "{\"number\":\"Н-1\",\"date\":\"2024-01-02\",\"storage\":{\"caf_id\":1},"
+  const char *invoice = "{\"number\":\"Н-1\",\"date\":\"2024-01-02 10:00\",\"storage\":{\"caf_id\":1},"
                         "\"items\":[{\"amount\":7.6,\"product_code\":\"json-1\"," TRICKY "}]}";
   answer_next(ok_answer, 1);
   CHECK_STATUS(caffesta_invoice_create(client, invoice, &id), CAFFESTA_OK);
@@ -96,6 +96,10 @@ static void test_named_writes_send_the_body_as_written(void) {
   answer_next(ok_answer, 1);
   CHECK_STATUS(caffesta_order_create(client, order, &id), CAFFESTA_OK);
   CHECK(id == 9 && last_body_is(order));
+  answer_next(ok_answer, 1);
+  CHECK_STATUS(caffesta_order_submit(client, order, &out), CAFFESTA_OK);
+  CHECK(last_body_is(order));
+  caffesta_string_free(out);
 
   /* wire/unwire: the library writes that body itself */
   answer_next(ok_answer, 1);
@@ -196,15 +200,16 @@ static caffesta_status call_menu_part(const char *j) { char *o = NULL; caffesta_
 static caffesta_status call_invoice(const char *j) { long long id; return caffesta_invoice_create(client, j, &id); }
 static caffesta_status call_move(const char *j) { long long id; return caffesta_move_create(client, j, &id); }
 static caffesta_status call_order(const char *j) { long long id; return caffesta_order_create(client, j, &id); }
+static caffesta_status call_submit(const char *j) { char *o = NULL; caffesta_status s = caffesta_order_submit(client, j, &o); caffesta_string_free(o); return s; }
 static caffesta_status call_request(const char *j) { char *o = NULL; caffesta_status s = caffesta_request(client, "POST", "/a/v1.0/product/", j, &o); caffesta_string_free(o); return s; }
 static caffesta_status call_sync(const char *j) { char *o = NULL; caffesta_status s = caffesta_sync_changes(client, 2, j, &o); caffesta_string_free(o); return s; }
 
 static void test_duplicate_keys_are_refused_in_every_body(void) {
   emulator_reset();
   const body_call calls[] = {call_upsert, call_many, call_update, call_update_ref, call_menu, call_menu_part,
-                             call_invoice, call_move, call_order, call_request, call_sync};
+                             call_invoice, call_move, call_order, call_submit, call_request, call_sync};
   const char *names[] = {"upsert", "upsert_many", "update", "update_by_ref_code", "menu_import", "menu_import_part",
-                         "invoice", "move", "order", "request", "sync_changes"};
+                         "invoice", "move", "order", "order_submit", "request", "sync_changes"};
   for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
     harness_current = names[i];
     size_t before = log_size();

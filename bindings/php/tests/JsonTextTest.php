@@ -15,7 +15,7 @@ use Caffesta\Tests\Support\EmulatorTestCase;
  */
 final class JsonTextTest extends EmulatorTestCase
 {
-    private const OK_ANSWER = '{"success":true,"data":{"id":5,"job_id":9}}';
+    private const OK_ANSWER = '{"success":true,"data":{"id":5,"job_id":9,"status":"pending"}}';
     private const TRICKY_TEXT = '"price":7.6,"cost":0.1,"x":[0.6,19.99,123456789.12,1.0e-7,-0.0,1.2345678901234567e+19],'
         . '"name":"Кофе é é","z":{"b":1,"a":2}';
 
@@ -48,7 +48,7 @@ final class JsonTextTest extends EmulatorTestCase
             'updateProductByRefCode' => [fn (Client $c) => $c->updateProductByRefCode('json-1', $product)],
             'importMenu' => [fn (Client $c) => $c->importMenu(['items' => [['id' => 'json-1'] + $item]])],
             'importMenuPart' => [fn (Client $c) => $c->importMenuPart(['items' => [['id' => 'json-1'] + $item]])],
-            'createInvoice' => [fn (Client $c) => $c->createInvoice(['number' => '1', 'date' => '2024-01-02',
+            'createInvoice' => [fn (Client $c) => $c->createInvoice(['number' => '1', 'date' => '2024-01-02 10:00',
                 'storage' => ['caf_id' => 1], 'items' => [['amount' => 7.6, 'product_code' => 'p'] + $item]])],
             'createMove' => [fn (Client $c) => $c->createMove(['storage_from' => ['caf_id' => 1],
                 'storage_to' => ['caf_id' => 2], 'items' => [['amount' => 0.6, 'product_code' => 'p'] + $item]])],

@@ -16,7 +16,7 @@ from ctypes import byref, c_longlong, c_void_p
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 from urllib.parse import quote
 
-from . import _jsontext, _native
+from . import _bulk, _jsontext, _log, _native
 from .errors import ERROR_CLASSES, CaffestaError, InvalidArgumentError
 
 __all__ = ["Client", "quote_segment", "library_version"]
@@ -67,6 +67,17 @@ def _c_string(value: Any, name: str) -> bytes:
     if not isinstance(value, str):
         raise TypeError("%s must be str, not %s" % (name, type(value).__name__))
     return _utf8(value, name)
+
+
+def _credential(value: Any, name: str, variable: str) -> bytes:
+    """The account name or key: None or "" (an unset variable, read with os.environ.get) is
+    refused with a hint naming the variable, before the library's own checks."""
+    if value is None or value == "":
+        raise _invalid("%s is empty%s: when it comes from os.environ.get(%r), %s is not set in "
+                       "this process (a service, cron job or container may not pass the "
+                       "environment on: set it there)"
+                       % (name, " (None)" if value is None else "", variable, variable))
+    return _c_string(value, name)
 
 
 def _c_path(value: Any, name: str) -> bytes:
@@ -271,7 +282,9 @@ def _free(lib: _native.Library, pointer: Any) -> None:
 class Client:
     """A client of one Caffesta account.
 
-    ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com; ``base_url`` points it
+    ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com (an account name or key
+    that is None or "", as os.environ.get() gives for an unset variable, is refused with a
+    message naming CAFFESTA_ACCOUNT or CAFFESTA_API_KEY); ``base_url`` points it
     elsewhere (the emulator, a staging host, a proxy): the server's root, never ending in
     /a/v1.0. Timeouts are in seconds: ``timeout`` is the deadline of a whole call, retries
     included; ``connect_timeout`` is the connect phase (default 10 s, or ``timeout`` when that
@@ -280,6 +293,8 @@ class Client:
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
     ``order_path`` the path delivery orders are posted to (default "/a/v1.1/draft/receipts").
+    ``proxy`` is the proxy for every request ("http://host:3128"), or "direct" for none whatever
+    the environment says; left out, libcurl's proxy variables (https_proxy, no_proxy, ...) apply.
     ``parse_float`` reads the answers' non-integer numbers, as in json.loads:
     ``parse_float=decimal.Decimal`` keeps 12.50 as Decimal("12.50") instead of a float.
 
@@ -305,10 +320,11 @@ class Client:
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
+        proxy: Optional[str] = None,
         parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
-        account = _c_string(account_name, "account_name")
-        key = _c_string(api_key, "api_key")
+        account = _credential(account_name, "account_name", "CAFFESTA_ACCOUNT")
+        key = _credential(api_key, "api_key", "CAFFESTA_API_KEY")
         url = _c_string(base_url, "base_url") if base_url is not None else None
         request_ms = _milliseconds(timeout, "timeout")
         if connect_timeout is None:
@@ -323,6 +339,7 @@ class Client:
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
+        proxy_url = _c_string(proxy, "proxy") if proxy is not None else None
         if parse_float is not None and not callable(parse_float):
             raise TypeError("parse_float must be callable, e.g. decimal.Decimal")
         self._parse_float = parse_float
@@ -335,6 +352,7 @@ class Client:
         self._progress_installed = False
         self._progress_local = threading.local()
         self._progress_trampoline: Any = None
+        self._log_on = False
         if "caffesta_client_create" in lib.declared:
             created = _native.caffesta_client_p()
             status = lib.caffesta_client_create(account, key, byref(created))
@@ -359,6 +377,8 @@ class Client:
                 self._check(lib.caffesta_client_set_max_response_size(pointer, max_bytes))
             if orders is not None:
                 self._check(lib.caffesta_client_set_order_path(pointer, orders))
+            if proxy_url is not None:
+                self._check(lib.caffesta_client_set_proxy(pointer, proxy_url))
         except BaseException:
             self.close()
             raise
@@ -403,18 +423,55 @@ class Client:
 
     @contextmanager
     def _using(self) -> Iterator[Any]:
+        pointer = self._acquire()
+        try:
+            yield pointer
+        finally:
+            self._release()
+
+    def _acquire(self) -> Any:
+        """The native pointer, counted as in use until _release() (close() waits for it)."""
         with self._cond:
             pointer = self._pointer
             if pointer is None:
                 raise _invalid("the client is closed")
             self._active += 1
+            if self._log_on != _log.wanted():
+                self._switch_log(pointer)
+        return pointer
+
+    def _release(self) -> None:
+        with self._cond:
+            self._active -= 1
+            if not self._active:
+                self._cond.notify_all()
+
+    def _switch_log(self, pointer: Any) -> None:
+        """Installs the request log while the "caffesta" logger wants DEBUG, removes it after."""
+        want = _log.wanted()
         try:
-            yield pointer
-        finally:
-            with self._cond:
-                self._active -= 1
-                if not self._active:
-                    self._cond.notify_all()
+            set_log = self._lib.caffesta_client_set_log
+        except AttributeError:  # an older library: no request log
+            return
+        set_log(pointer, _log.trampoline if want else _native.caffesta_log_fn(), None)
+        self._log_on = want
+
+    def cancel(self) -> None:
+        """Stops the calls running on this client, from any thread (caffesta_client_cancel).
+
+        A running upsert_products() sends no further item, lets the requests in flight finish
+        and raises CancelledError whose ``.report`` lists every item (those never sent as
+        ``"action": "cancelled"``); other calls end at their next retry with CancelledError.
+        Calls started afterwards run normally. Safe in a signal handler; not while another
+        thread closes the client. Ctrl-C during upsert_products() needs no call to this: the
+        client cancels by itself and KeyboardInterrupt carries the report.
+        """
+        pointer = self._pointer  # no lock: a signal handler may call this in the middle of a call
+        if pointer is not None:
+            self._lib.caffesta_client_cancel(pointer)
+
+    def _error_for(self, status: int) -> CaffestaError:
+        return _error(self._lib, status)
 
     def _check(self, status: int) -> None:
         if status != _native.Status.OK:
@@ -552,14 +609,22 @@ class Client:
         progress: Optional[Callable[[int, int], None]] = None,
     ) -> List[Dict[str, Any]]:
         """Upserts many products as upsert_product() does one, with up to ``concurrency`` (1 to
-        64) requests in flight; the GIL is released meanwhile.
+        64) requests in flight on a worker thread.
 
         Returns the report: one entry per product, in input order, either
         ``{"ref_code", "action": "created" | "updated", "id"}`` or ``{"ref_code",
         "action": "failed", "status": "CAFFESTA_ERR_...", "message", "http_status"?}``. Failed
         items do not raise: check the actions. Products that are not valid (no ref_code, say)
         fail alone, without a request. ``progress(done, total)`` is called on this thread after
-        each finished item; an exception it raises is re-raised once the call has finished.
+        each finished item; it may use the client, a nested upsert_products() included.
+
+        Stopping: Ctrl-C (KeyboardInterrupt), or an exception raised by ``progress``, cancels the
+        batch at once — no further item is sent, the requests in flight finish — and that
+        exception propagates with ``.report`` attached (items never sent have
+        ``"action": "cancelled"``). The call waits at most half a second for the requests in
+        flight; if their answers are still outstanding then, ``.report`` is None and
+        ``.wait_report(timeout=None)`` returns the report once they have come. ``cancel()``
+        from another thread makes this raise CancelledError, whose ``.report`` is the report.
         """
         items = list(products)
         for index, item in enumerate(items):
@@ -570,29 +635,22 @@ class Client:
         workers = _integer(concurrency, "concurrency", _C_INT_MAX)
         if progress is not None and not callable(progress):
             raise TypeError("progress must be callable")
-        function = self._lib.caffesta_products_upsert_many
-        out = c_void_p()
-        with self._using() as pointer:
+        pointer = self._acquire()
+        handed_over = False
+        try:
             if progress is not None:
                 self._install_progress(pointer)
-            local = self._progress_local
-            local.callback, local.error = progress, None
-            try:
-                status = function(pointer, body, workers, byref(out))
-            finally:
-                callback_error, local.callback, local.error = local.error, None, None
-            if status == _native.Status.ERR_PARTIAL and out.value:
-                status = _native.Status.OK  # the report is written; failed items are in it
-            report: List[Dict[str, Any]] = self._take_json(status, out)
-        if callback_error is not None:
-            raise callback_error
-        return report
+            handed_over = True  # the worker releases the client when the C call has ended
+            return _bulk.run(self, pointer, body, workers, progress)
+        finally:
+            if not handed_over:
+                self._release()
 
     def _install_progress(self, pointer: Any) -> None:
-        """Installs, once per client, a C callback that calls this thread's progress function.
+        """Installs, once per client, a C callback that hands progress to the waiting thread.
 
-        The library calls it on the thread that runs the bulk call, so a thread-local tells
-        which Python callable belongs to which call when several threads share the client.
+        The library calls it on the worker thread that runs the bulk call; a thread-local tells
+        which call's queue it belongs to when several calls share the client.
         """
         with self._cond:
             if self._progress_installed:
@@ -600,13 +658,9 @@ class Client:
             local = self._progress_local
 
             def trampoline(user_data: Any, done: int, total: int) -> None:
-                callback = getattr(local, "callback", None)
-                if callback is None or getattr(local, "error", None) is not None:
-                    return
-                try:
-                    callback(done, total)
-                except BaseException as e:  # cannot cross C; re-raised after the call
-                    local.error = e
+                events = getattr(local, "queue", None)
+                if events is not None:
+                    events.put((done, total))
 
             self._progress_trampoline = _native.caffesta_progress_fn(trampoline)  # kept alive
             self._check(self._lib.caffesta_client_set_progress(

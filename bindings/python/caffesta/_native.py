@@ -33,6 +33,7 @@ __all__ = [
     "caffesta_client",
     "caffesta_client_p",
     "caffesta_progress_fn",
+    "caffesta_log_fn",
     "load",
 ]
 
@@ -83,10 +84,14 @@ class Status:
     ERR_NO_MEMORY = 12
     ERR_INTERNAL = 13
     ERR_PARTIAL = 14
+    ERR_PROXY = 15
+    ERR_CANCELLED = 16
 
 
 # typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
 caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
+# typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
+caffesta_log_fn = CFUNCTYPE(None, c_void_p, c_char_p)
 
 _C = caffesta_client_p
 _S = caffesta_status
@@ -105,6 +110,7 @@ PROTOTYPES = {
     "caffesta_client_set_max_retries": (_S, [_C, c_int]),
     "caffesta_client_set_ca_file": (_S, [_C, c_char_p]),
     "caffesta_client_set_max_response_size": (_S, [_C, c_longlong]),
+    "caffesta_client_set_proxy": (_S, [_C, c_char_p]),
     # ---- Calls ----
     "caffesta_auth_test": (_S, [_C]),
     "caffesta_product_upsert": (_S, [_C, c_char_p, _JSON_OUT]),
@@ -112,6 +118,9 @@ PROTOTYPES = {
     # ---- Bulk catalog sync ----
     "caffesta_products_upsert_many": (_S, [_C, c_char_p, c_int, _JSON_OUT]),
     "caffesta_client_set_progress": (_S, [_C, caffesta_progress_fn, c_void_p]),
+    # ---- Stopping and seeing: cancel and the request log ----
+    "caffesta_client_cancel": (None, [_C]),
+    "caffesta_client_set_log": (_S, [_C, caffesta_log_fn, c_void_p]),
     # ---- Storages ----
     "caffesta_storages_list": (_S, [_C, _JSON_OUT]),
     "caffesta_storage_stock": (_S, [_C, _ID, _JSON_OUT]),

@@ -19,7 +19,7 @@ TRICKY: Dict[str, Any] = {
 # What json.dumps writes for them: the shortest form that reads back as the same value.
 TRICKY_TEXT = ('"price":7.6,"cost":0.1,"x":[0.6,19.99,123456789.12,1e-07,-0.0,12345678901234567890],'
                '"name":"Кофе é é","z":{"b":1,"a":2}')
-OK_ANSWER = '{"success":true,"data":{"id":5,"job_id":9}}'
+OK_ANSWER = '{"success":true,"data":{"id":5,"job_id":9,"status":"pending"}}'
 
 
 def answer_next(emulator: Any, text: str, count: int = 1) -> None:
@@ -36,7 +36,7 @@ WRITES: Dict[str, Callable[[caffesta.Client], Any]] = {
     "update_product_by_ref_code": lambda c: c.update_product_by_ref_code("json-1", dict(ref_code="json-1", **TRICKY)),
     "import_menu": lambda c: c.import_menu({"items": [dict(id="json-1", **TRICKY)]}),
     "import_menu_part": lambda c: c.import_menu_part({"items": [dict(id="json-1", **TRICKY)]}),
-    "create_invoice": lambda c: c.create_invoice({"number": "1", "date": "2024-01-02", "storage": {"caf_id": 1},
+    "create_invoice": lambda c: c.create_invoice({"number": "1", "date": "2024-01-02 10:00", "storage": {"caf_id": 1},
                                                   "items": [dict(amount=7.6, product_code="p", **TRICKY)]}),
     "create_move": lambda c: c.create_move({"storage_from": {"caf_id": 1}, "storage_to": {"caf_id": 2},
                                             "items": [dict(amount=0.6, product_code="p", **TRICKY)]}),
