@@ -5,7 +5,8 @@
 #   bench/run.sh            the full run: a few minutes on 2 cores
 #   bench/run.sh --quick    (or BENCH_QUICK=1) tiny counts, one round: checks that every path works
 # `make bench` runs it with the staged library; by hand, set CAFFESTA_LIBRARY and PKG_CONFIG_PATH
-# (defaults: build/stage). Needs nginx, PHP's curl extension and Python's requests.
+# (defaults: build/stage). Needs nginx, PHP's curl extension and Python's requests; valgrind for
+# the instruction counts (issue 16; without it the table has none).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
