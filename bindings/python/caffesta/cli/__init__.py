@@ -37,9 +37,24 @@ FORMAT_OPTION = click.option(
 
 
 class Settings:
-    def __init__(self, base_url: Optional[str], verbose: bool) -> None:
+    def __init__(self, base_url: Optional[str]) -> None:
         self.base_url = base_url
-        self.verbose = verbose
+
+
+VERBOSE_HELP = ("Show the request log (the binding's `caffesta` logger) on stderr; before or "
+                "after the command's name.")
+
+
+def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """-v, on the group and on every command: `caffesta -v storages` = `caffesta storages -v`."""
+    logger = logging.getLogger("caffesta")
+    if not value or any(getattr(h, "caffesta_cli", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("caffesta: %(message)s"))
+    handler.caffesta_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 @contextmanager
@@ -58,29 +73,26 @@ def client_for(ctx: click.Context) -> Iterator[caffesta.Client]:
 @click.option("--base-url", metavar="URL",
               help="The server, e.g. the emulator's http://127.0.0.1:8765 "
                    "(default: CAFFESTA_BASE_URL).")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Show the request log (the binding's `caffesta` logger) on stderr.")
+@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_verbose,
+              help=VERBOSE_HELP)
 @click.version_option(caffesta.__version__, "--version", prog_name="caffesta")
 @click.pass_context
-def cli(ctx: click.Context, base_url: Optional[str], verbose: bool) -> None:
+def cli(ctx: click.Context, base_url: Optional[str]) -> None:
     """The Caffesta API from the shell: push a catalog file, pull products, stock, sales and
     receipts, sync a POS incrementally, send any request, run a local emulator.
 
     \b
-    Quick start against the bundled emulator:
-      caffesta emulator --port 8765 &          # its key: see caffesta emulator --help
-      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=...
+    Quick start against the bundled emulator, which accepts the key it finds in
+    CAFFESTA_API_KEY (POS 2 is the one whose prices the catalog sets):
+      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=my-test-key-2024
       export CAFFESTA_BASE_URL=http://127.0.0.1:8765
+      caffesta emulator --port 8765 &          # stop it later with: kill %1
       caffesta products push examples/catalog.csv --report report.csv
-      caffesta products pull --pos 1 --format csv
+      caffesta products pull --pos 2 --format csv
+
+    -v (the request log) goes before or after the command's name.
     """
-    ctx.obj = Settings(base_url, verbose)
-    if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("caffesta: %(message)s"))
-        logger = logging.getLogger("caffesta")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
+    ctx.obj = Settings(base_url)
 
 
 # ---- auth-test --------------------------------------------------------------------------------
@@ -135,8 +147,11 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     carry "prices" as the API has it. Empty cells are left out. Numbers are sent exactly as
     written (12,50 is sent as 12.50, never through a float).
 
-    A bad row fails alone, named by its line; the others are sent. Progress goes to stderr.
-    Ctrl-C stops cleanly after the requests in flight and still writes the report.
+    The key is checked first (a refused key sends no row and leaves an earlier report as it
+    was). A bad row fails alone, named by its line; the others are sent. Progress goes to
+    stderr. Ctrl-C stops the push: no further row is sent, the requests in flight are waited
+    for (never cut off half-way, not even by a second Ctrl-C), and the report is written, with
+    "not_sent" for every row that was not sent.
     Exit 0 when every row was done, 3 when some failed (2 for --dry-run with bad rows).
     """
     if report_path:
@@ -146,8 +161,6 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     if dry_run:
         ctx.exit(_push.dry_run(rows, report_path))
     with client_for(ctx) as client:
-        if any(row.product is not None for row in rows):
-            client.auth_test()  # a refused key stops here, not once per row
         ctx.exit(_push.push(client, rows, concurrency, report_path))
 
 
@@ -337,7 +350,10 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
 
     PATH is under /a/v1.0 unless it starts with /a/: `caffesta request GET /draft/storages`.
     A body is sent as written. The answer goes to stdout byte for byte (a newline is added
-    only on a terminal); an error answer gives the exit code of its status.
+    only on a terminal). An error answer (4xx, 5xx) prints nothing on stdout: the library
+    does not hand back the body of an error answer; stderr names the status, the HTTP
+    status and the server's error message as the library read it, and the exit code is
+    the status's (see `caffesta --help`; -v shows the request log).
     """
     body: Optional[bytes] = None
     if data is not None:
@@ -352,7 +368,14 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
     if not path.startswith("/a/"):
         path = "/a/v1.0" + path
     with client_for(ctx) as client:
-        answer = client.request_text(method.upper(), path, body).encode("utf-8")
+        try:
+            answer = client.request_text(method.upper(), path, body).encode("utf-8")
+        except caffesta.CaffestaError as e:
+            if e.status == "CAFFESTA_ERR_INVALID_ARGUMENT" and "body_json" in e.message:
+                raise UsageProblem("%s: the body (--data) is not valid JSON: %s" % (e.status,
+                                   e.message.replace("body_json is not valid JSON", "")
+                                   .strip(" :;,"))) from None
+            raise
     sys.stdout.flush()
     sys.stdout.buffer.write(answer)
     if sys.stdout.isatty() and not answer.endswith(b"\n"):
@@ -371,13 +394,22 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
 def emulator(ctx: click.Context, port: int, db: str) -> None:
     """Run the bundled Caffesta emulator (for your own tests) until Ctrl-C.
 
-    It prints `listening on http://127.0.0.1:PORT` once it accepts connections. The key it
-    expects comes from its environment (see its --help); other options pass through to it:
+    \b
+    The key it accepts is CAFFESTA_API_KEY from its environment (unset: the demo key
+    that --help-emulator shows); --api-key is refused here, because an argument is seen
+    by every user in `ps`. It prints `listening on http://127.0.0.1:PORT` once it
+    accepts connections. Started in the background (`caffesta emulator &`), it stops with
+    `kill %1` (or `kill PID`). Other options pass through to it:
     `caffesta emulator --help-emulator` shows them.
     """
     extra = list(ctx.args)
+    if any(arg == "--api-key" or arg.startswith("--api-key=") for arg in extra):
+        raise UsageProblem("the emulator takes its key from CAFFESTA_API_KEY, not from "
+                           "--api-key (every user of the machine sees arguments in `ps`)")
     if "--help-emulator" in extra:
         extra = ["--help"]
+        click.echo("Through `caffesta emulator`, the key comes from CAFFESTA_API_KEY only "
+                   "(--api-key below is refused here: arguments show in `ps`).\n")
     argv = ["--port", str(port), "--db", db] + extra
     saved = sys.argv
     sys.argv = ["caffesta emulator"] + argv
@@ -388,6 +420,21 @@ def emulator(ctx: click.Context, port: int, db: str) -> None:
                            code=_errors.FAILED) from None
     finally:
         sys.argv = saved
+
+
+def _add_verbose(group: click.Group) -> None:
+    """Gives every command the group's -v (not `emulator`, whose --verbose is the emulator's)."""
+    for name, command in group.commands.items():
+        if name == "emulator":
+            continue
+        if isinstance(command, click.Group):
+            _add_verbose(command)
+        command.params.append(click.Option(["-v", "--verbose"], is_flag=True,
+                                           expose_value=False, callback=_verbose,
+                                           help=VERBOSE_HELP))
+
+
+_add_verbose(cli)
 
 
 # ---- entry point ------------------------------------------------------------------------------
