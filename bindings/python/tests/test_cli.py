@@ -540,6 +540,13 @@ def test_sync_twice_fetches_nothing_the_second_time(cli: Cli, tmp_path: Path) ->
     assert saved["pos_id"] == 2 and saved["timestamps"]["products"] > 0
     products_file = out / ("products-%d.json" % saved["timestamps"]["products"])
     assert "Сырный раф" in products_file.read_text(encoding="utf-8")
+    # Changed sections without a feed are named, and none of them has a file.
+    no_feed = [s for s in saved["changed"] if s not in (
+        "products", "balances", "clients", "categories", "workspaces", "taxes")]
+    assert no_feed, saved["changed"]
+    assert "changed, no feed (not written): %s" % ", ".join(no_feed) in first.out, first
+    assert not [p for p in out.iterdir() if p.name.split("-")[0] in no_feed]
+    assert "product_shop_data" in " ".join(cli("sync", "--help").out.split())
 
     cli.emulator.admin("DELETE", "requests")
     second = cli("sync", "--pos", "2", "--state", str(state), "--output", str(out))

@@ -327,13 +327,22 @@ def sync(ctx: click.Context, pos_id: int, state_path: str, output: str) -> None:
     section changed (the first run: everything), writes each to OUTPUT/FEED-TS.json,
     and only then replaces the state file, atomically: a crash never skips a change
     (the next run fetches it again).
+
+    \b
+    The feeds written are those the library fetches: products, product_shop_data,
+    balances, clients, categories, workspaces and taxes. Other sections (menus, desks,
+    comments, discounts, promotions, payments, settings, device_models, ...) have no
+    feed call: when they change, the command names them ("changed, no feed: ...") and
+    the state file lists them under "changed", but no file is written for them.
     """
     with client_for(ctx) as client:
-        written = _sync.sync(client, pos_id, Path(state_path), Path(output))
-    if not written:
+        written, unfetched = _sync.sync(client, pos_id, Path(state_path), Path(output))
+    if not written and not unfetched:
         click.echo("nothing changed")
     for feed, count, path in written:
         click.echo("%s: %d %s -> %s" % (feed, count, "row" if count == 1 else "rows", path))
+    if unfetched:
+        click.echo("changed, no feed (not written): %s" % ", ".join(unfetched))
 
 
 # ---- request ----------------------------------------------------------------------------------
