@@ -474,6 +474,49 @@ def test_pull_writes_numbers_as_the_server_wrote_them(cli: Cli, tmp_path: Path) 
     assert pulled == server
 
 
+def test_excel_files_for_a_russian_locale_and_a_pull_that_pushes_back(
+        cli: Cli, tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    assert cli("products", "push", str(CATALOG), "--report", str(report), "--excel").code == 3
+    raw = report.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfline;ref_code;outcome;"), raw[:40]
+    assert "Латте; большой" not in raw.decode("utf-8-sig")  # the report has no names, only refs
+    plain = tmp_path / "plain.csv"
+    cli("products", "push", str(CATALOG), "--report", str(plain))
+    assert plain.read_bytes().startswith(b"line,ref_code,outcome,"), "the default is unchanged"
+
+    pulled = tmp_path / "pulled.csv"
+    result = cli("products", "pull", "--pos", "2", "--excel", "--for-push", "--shop", "2",
+                 "--storage", "1", "--output", str(pulled))
+    assert result.code == 0, result
+    data = pulled.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfref_code;name;measure;type;caf_tax_id;price;"
+                           b"caf_shop_id;caf_storage_id\n"), data[:80]
+    text = data.decode("utf-8-sig")
+    espresso = next(line for line in text.splitlines() if line.startswith("coffee-espresso;"))
+    assert espresso.startswith("coffee-espresso;Эспрессо;pcs;product;1;3,5"), espresso
+    assert '"Латте; большой"' in text  # a ';' inside a cell is quoted
+
+    # Edit a price in the "spreadsheet" and push the file back: every row is an update.
+    edited = tmp_path / "edited.csv"
+    edited.write_bytes(data.replace(espresso.encode("utf-8"),
+                                    b"coffee-espresso;\xd0\xad\xd1\x81\xd0\xbf\xd1\x80\xd0"
+                                    b"\xb5\xd1\x81\xd1\x81\xd0\xbe;pcs;product;1;3,75;2;1"))
+    cli.emulator.admin("DELETE", "requests")
+    result = cli("products", "push", str(edited))
+    assert result.code == 0, result
+    rows = len([line for line in text.splitlines() if line.strip()]) - 1
+    assert "%d updated" % rows in result.out, result
+    import re
+    sent = [b for b in bodies(cli.emulator, "PUT") if "coffee-espresso" in b]
+    assert len(sent) == 1 and re.search(r'"price":\s*3\.75[,}\s]', sent[0]), sent
+
+    result = cli("products", "pull", "--pos", "2", "--excel", "--format", "jsonl")
+    assert result.code == 2 and "--excel" in result.err, result
+    result = cli("products", "pull", "--pos", "2", "--shop", "2")
+    assert result.code == 2 and "--for-push" in result.err, result
+
+
 # ---- storages, stock, sales, receipts -----------------------------------------------------------
 
 def test_storages_and_stock_as_tables_and_exact_for_programs(cli: Cli) -> None:

@@ -20,7 +20,7 @@ import click
 
 import caffesta
 
-from . import _catalog, _errors, _output, _push, _settings, _sync
+from . import _catalog, _errors, _output, _pulled, _push, _settings, _sync
 from ._errors import EXIT_CODES_HELP, UsageProblem
 
 CREDENTIALS_HELP = """\b
@@ -29,6 +29,10 @@ Credentials: CAFFESTA_ACCOUNT and CAFFESTA_API_KEY, else account and api_key in
 The key is never taken from an argument, which other users see in `ps`.
 The server: --base-url, else CAFFESTA_BASE_URL, else base_url in the config file,
 else https://ACCOUNT.caffesta.com."""
+
+EXCEL_HELP = ("CSV for Excel in a locale with decimal commas (Russian, most of Europe): ';' "
+              "between cells, decimal commas (the same digits), UTF-8 with a BOM. The default "
+              "CSV is for programs: ',', decimal points, no BOM.")
 
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(_output.OUTPUT_FORMATS), default="table",
@@ -131,9 +135,11 @@ def products() -> None:
               help="Write every row's outcome, in input order, to FILE (.csv or .jsonl): "
                    "line, ref_code, outcome (created, updated, failed, invalid, not_sent, "
                    "valid), id, status, http_status, message.")
+@click.option("--excel", is_flag=True, help=EXCEL_HELP + " For a .csv --report.")
 @click.pass_context
 def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: str,
-                  concurrency: int, dry_run: bool, report_path: Optional[str]) -> None:
+                  concurrency: int, dry_run: bool, report_path: Optional[str],
+                  excel: bool) -> None:
     """Create or update (by ref_code) every product of FILE ('-': stdin).
 
     \b
@@ -159,9 +165,9 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     fmt = _catalog.detect_format(file, fmt)
     rows = _catalog.read_rows(_catalog.decode(_read_input(file), encoding, file), fmt, file)
     if dry_run:
-        ctx.exit(_push.dry_run(rows, report_path))
+        ctx.exit(_push.dry_run(rows, report_path, excel))
     with client_for(ctx) as client:
-        ctx.exit(_push.push(client, rows, concurrency, report_path))
+        ctx.exit(_push.push(client, rows, concurrency, report_path, excel))
 
 
 def _read_input(file: str) -> bytes:
@@ -213,10 +219,41 @@ def _output_stream(path: Optional[str]) -> Iterator[TextIO]:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json"]), default="jsonl",
               show_default=True, help="JSONL (one product a line), CSV, or one JSON array.")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--excel", is_flag=True, help=EXCEL_HELP + " Implies --format csv.")
+@click.option("--for-push", is_flag=True,
+              help="Write the columns `products push` reads (ref_code, name, measure, type, "
+                   "caf_tax_id; with --shop also price, caf_shop_id, caf_storage_id), so the "
+                   "file can be edited and pushed back.")
+@click.option("--shop", "shop_id", type=click.IntRange(min=1), metavar="ID",
+              help="With --for-push: the shop (caf_shop_id) the POS's prices are for; without "
+                   "it no price column is written (the feed does not name the shop).")
+@click.option("--storage", "storage_id", type=click.IntRange(min=1), metavar="ID",
+              help="With --for-push and --shop: the caf_storage_id written with each price.")
 @click.pass_context
 def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: str,
-                  output: Optional[str]) -> None:
-    """Every product of the POS's feed, all pages followed, with progress on stderr."""
+                  output: Optional[str], excel: bool, for_push: bool, shop_id: Optional[int],
+                  storage_id: Optional[int]) -> None:
+    """Every product of the POS's feed, all pages followed, with progress on stderr.
+
+    \b
+    The feed's own fields are written as the server sent them (id, name, alternateName,
+    entityType, tax_id, price, ...); `products push` does not take them (they are the
+    feed's shape, not a product's). --for-push writes push's columns instead:
+      alternateName -> ref_code, name, measure, entityType -> type, tax_id -> caf_tax_id,
+    and, with --shop (and --storage), price, caf_shop_id, caf_storage_id. Fields without
+    an exact counterpart (category_id, cancellationType, ...) are left out, so a push of
+    the file leaves them as they are.
+    """
+    if excel:
+        if ctx.get_parameter_source("fmt") == click.core.ParameterSource.DEFAULT:
+            fmt = "csv"
+        elif fmt != "csv":
+            raise UsageProblem("--excel writes CSV: drop --format %s" % fmt)
+    if (shop_id or storage_id) and not for_push:
+        raise UsageProblem("--shop and --storage go with --for-push")
+    if storage_id and not shop_id:
+        raise UsageProblem("--storage needs --shop")
+    csv_style = _output.style(excel)
     ts = _timestamp(since)
     with client_for(ctx) as client, _output_stream(output) as out:
         bar = _progress_bar("products")
@@ -225,6 +262,8 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
         try:
             for page in client.iter_product_pages(pos_id, ts):
                 bar.update(len(page))
+                if for_push:
+                    page = [_pulled.for_push(item, shop_id, storage_id) for item in page]
                 if fmt == "jsonl":  # a page at a time: a large catalog is never held whole
                     count += _output.write_records(page, fmt, out)
                 else:
@@ -232,7 +271,9 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
         finally:
             bar.close()
         if fmt != "jsonl":
-            count = _output.write_records(items, fmt, out, preferred=("id", "name"))
+            count = _output.write_records(
+                items, fmt, out, preferred=_pulled.COLUMNS if for_push else ("id", "name"),
+                csv_style=csv_style)
     if output and output != "-":
         click.echo("%d products written to %s" % (count, output), err=True)
 

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 import caffesta
 
-from . import _errors
+from . import _errors, _output
 from ._catalog import Row
 
 REPORT_COLUMNS = ("line", "ref_code", "outcome", "id", "status", "http_status", "message")
@@ -49,11 +49,14 @@ def check_report_path(path: str) -> None:
         os.unlink(path)
 
 
-def write_report(path: str, entries: List[Dict[str, Any]]) -> None:
+def write_report(path: str, entries: List[Dict[str, Any]], excel: bool = False) -> None:
     fmt = report_format(path)
+    csv_style = _output.style(excel)
     with open(path, "w", encoding="utf-8", newline="") as f:
         if fmt == "csv":
-            writer = csv.writer(f, lineterminator="\n")
+            if csv_style.bom:
+                f.write("\ufeff")
+            writer = csv.writer(f, delimiter=csv_style.delimiter, lineterminator="\n")
             writer.writerow(REPORT_COLUMNS)
             for entry in entries:
                 writer.writerow(["" if entry.get(c) is None else entry[c] for c in REPORT_COLUMNS])
@@ -117,7 +120,7 @@ class _Interrupt:
 
 
 def push(client: caffesta.Client, rows: List[Row], concurrency: int,
-         report_path: Optional[str]) -> int:
+         report_path: Optional[str], excel: bool = False) -> int:
     """Checks the key, then sends every valid row in one bulk call; Ctrl-C at any point still
     writes the report (rows never sent are "not_sent")."""
     entries: List[Optional[Dict[str, Any]]] = [
@@ -153,7 +156,7 @@ def push(client: caffesta.Client, rows: List[Row], concurrency: int,
                     "sent, or without word of whether it arrived: push again to be sure")
         done: List[Dict[str, Any]] = [e for e in entries if e is not None]
         if report_path and checked:  # a refused key leaves an earlier report untouched
-            write_report(report_path, done)
+            write_report(report_path, done, excel)
     _summarise(done, report_path)
     if interrupted:
         return _errors.INTERRUPTED
@@ -200,11 +203,11 @@ def _report_of(stopped: BaseException) -> Optional[List[Dict[str, Any]]]:
     return report
 
 
-def dry_run(rows: List[Row], report_path: Optional[str]) -> int:
+def dry_run(rows: List[Row], report_path: Optional[str], excel: bool = False) -> int:
     entries = [_entry(row, "valid") if row.product is not None
                else _entry(row, "invalid", message=row.error) for row in rows]
     if report_path:
-        write_report(report_path, entries)
+        write_report(report_path, entries, excel)
     _summarise(entries, report_path, dry=True)
     return _errors.USAGE if any(e["outcome"] == "invalid" for e in entries) else _errors.OK
 
