@@ -49,14 +49,17 @@ final class Client
     private \FFI $ffi;
     /** The caffesta_client*, null once closed. */
     private ?\FFI\CData $handle = null;
+    private string $baseUrl;
     /** Set by cancel(): the running upsertProducts() stops after its chunk in flight. */
     private bool $cancelRequested = false;
     /** The request log's C callback, kept alive with the client. */
     private ?\Closure $logCallback = null;
 
     /**
-     * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
-     * @param string $apiKey      the account's API key
+     * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
+     * @param string|false $apiKey      the account's API key. false (getenv() of an unset variable)
+     *                                  or '' is refused with a hint: under php-fpm the pool must
+     *                                  name the variable (env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY)
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string,
      *              logger?: object|\Closure, proxy?: ?string} $options
@@ -81,8 +84,10 @@ final class Client
      *                       whatever the environment says; null or absent: libcurl's proxy variables
      * @throws InvalidArgumentException for a bad account name, key or option
      */
-    public function __construct(string $accountName, string $apiKey, array $options = [])
+    public function __construct(string|false $accountName, string|false $apiKey, array $options = [])
     {
+        $accountName = self::credential('account_name', $accountName, 'CAFFESTA_ACCOUNT');
+        $apiKey = self::credential('api_key', $apiKey, 'CAFFESTA_API_KEY');
         $unknown = array_diff(array_keys($options), self::OPTIONS);
         if ($unknown !== []) {
             throw self::invalid('unknown option ' . implode(', ', array_map('strval', $unknown))
@@ -97,6 +102,7 @@ final class Client
             throw $this->failure($status === self::OK ? self::INTERNAL : $status);
         }
         $this->handle = $out;
+        $this->baseUrl = "https://$accountName.caffesta.com";
         try {
             $this->configure($options);
         } catch (\Throwable $e) {
@@ -108,6 +114,16 @@ final class Client
     public function __destruct()
     {
         $this->close();
+    }
+
+    /**
+     * The server this client calls: the base_url option, else https://{accountName}.caffesta.com.
+     * Only the option sets it: the client reads no environment variable (pass
+     * getenv('CAFFESTA_BASE_URL') yourself), as in Python.
+     */
+    public function baseUrl(): string
+    {
+        return $this->baseUrl;
     }
 
     /**
@@ -744,6 +760,7 @@ final class Client
         if (array_key_exists('base_url', $options)) {
             $url = self::stringOption($options, 'base_url');
             $this->check($this->ffi->caffesta_client_set_base_url($this->handle, $url));
+            $this->baseUrl = $url;
         }
         if (array_key_exists('timeout_ms', $options) || array_key_exists('connect_timeout_ms', $options)) {
             $timeout = self::intOption($options, 'timeout_ms');
@@ -1007,6 +1024,18 @@ final class Client
     {
         if (PHP_INT_SIZE > \FFI::sizeof(\FFI::type('long')) && ($value < self::INT_MIN || $value > self::INT_MAX)) {
             throw self::invalid("$name is out of range: $value");
+        }
+        return $value;
+    }
+
+    /** The account name or key: false or '' (an unset variable read with getenv()) is refused with a hint. */
+    private static function credential(string $name, string|false $value, string $variable): string
+    {
+        if ($value === false || $value === '') {
+            throw self::invalid("$name is empty" . ($value === false ? ' (false)' : '')
+                . ": when it comes from getenv('$variable'), $variable is not set in this process."
+                . " Under php-fpm, the pool's clear_env (on by default) hides the master's environment"
+                . " from workers: add env[$variable] = \$$variable to the pool");
         }
         return $value;
     }

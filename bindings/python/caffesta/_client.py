@@ -69,6 +69,17 @@ def _c_string(value: Any, name: str) -> bytes:
     return _utf8(value, name)
 
 
+def _credential(value: Any, name: str, variable: str) -> bytes:
+    """The account name or key: None or "" (an unset variable, read with os.environ.get) is
+    refused with a hint naming the variable, before the library's own checks."""
+    if value is None or value == "":
+        raise _invalid("%s is empty%s: when it comes from os.environ.get(%r), %s is not set in "
+                       "this process (a service, cron job or container may not pass the "
+                       "environment on: set it there)"
+                       % (name, " (None)" if value is None else "", variable, variable))
+    return _c_string(value, name)
+
+
 def _c_path(value: Any, name: str) -> bytes:
     """A str, bytes or os.PathLike file name as NUL-free bytes."""
     try:
@@ -262,7 +273,9 @@ def _free(lib: _native.Library, pointer: Any) -> None:
 class Client:
     """A client of one Caffesta account.
 
-    ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com; ``base_url`` points it
+    ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com (an account name or key
+    that is None or "", as os.environ.get() gives for an unset variable, is refused with a
+    message naming CAFFESTA_ACCOUNT or CAFFESTA_API_KEY); ``base_url`` points it
     elsewhere (the emulator, a staging host, a proxy): the server's root, never ending in
     /a/v1.0. Timeouts are in seconds: ``timeout`` is the deadline of a whole call, retries
     included; ``connect_timeout`` is the connect phase (default 10 s, or ``timeout`` when that
@@ -301,8 +314,8 @@ class Client:
         proxy: Optional[str] = None,
         parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
-        account = _c_string(account_name, "account_name")
-        key = _c_string(api_key, "api_key")
+        account = _credential(account_name, "account_name", "CAFFESTA_ACCOUNT")
+        key = _credential(api_key, "api_key", "CAFFESTA_API_KEY")
         url = _c_string(base_url, "base_url") if base_url is not None else None
         request_ms = _milliseconds(timeout, "timeout")
         if connect_timeout is None:
