@@ -7,12 +7,7 @@ public enum AnswerClassifier {
   public static func classify(_ answer: HTTPAnswer, call: @autoclosure () -> String) -> Result<JSON, CaffestaError> {
     let status = answer.status
     guard (200..<300).contains(status) else {
-      let parsed = answer.body.withUnsafeBytes { bytes in
-        Result { () throws(CaffestaError) -> JSON in
-          try JSON.parse(bytes, what: "the answer", anyValue: true, failure: .protocolError)
-        }
-      }
-      let serverText = (try? parsed.get()).flatMap { errorText($0, failed: true) } ?? bodySnippet(answer.body)
+      let serverText = (try? scan(answer.body).get()).flatMap { errorText($0, failed: true) } ?? bodySnippet(answer.body)
       var suffix = serverText.isEmpty ? "" : ": \(serverText)"
       if let proxy = answer.proxyName {
         return .failure(CaffestaError(.proxy, "\(call()): \(proxy) refused the request: HTTP \(status)\(suffix)", httpStatus: status))
@@ -26,27 +21,29 @@ public enum AnswerClassifier {
       return .failure(CaffestaError(httpErrorStatus(status), "\(call()): HTTP \(status)\(suffix)", httpStatus: status))
     }
     if status == 204 { return .success(JSON.null()) }  // No Content: a success with nothing to say
-    let parsed = answer.body.withUnsafeBytes { bytes in
-      Result { () throws(CaffestaError) -> JSON in
-        let text = try JSONText.scan(bytes, what: "the answer", anyValue: true, children: true, allowDuplicates: true,
-                                     failure: .protocolError)
-        let json = try text.tree(what: "the answer", failure: .protocolError)
-        json.source = text
-        return json
-      }
-    }
-    let json: JSON
-    switch parsed {
-    case .success(let value): json = value
+    let text: JSONText
+    switch scan(answer.body) {
+    case .success(let value): text = value
     case .failure(let error):
       let what = answer.body.isEmpty ? "an empty body" : looksLikeHTML(answer.body) ? bodySnippet(answer.body) : "text that is not JSON"
       return .failure(CaffestaError(.protocolError, "\(call()): HTTP \(status): expected JSON, got \(what) (\(error.message))",
                                     httpStatus: status))
     }
-    if let message = apiError(json) {
+    if let message = apiError(text) {
       return .failure(CaffestaError(.api, "\(call()): \(message)", httpStatus: status))
     }
-    return .success(json)
+    return .success(JSON(text: text))  // jansson's tree only if a caller asks for one
+  }
+
+  /// The answer checked once by the scanner (strict UTF-8, RFC 8259), the top value's members
+  /// found: the envelope is read from them, not from a second parse.
+  static func scan(_ body: [UInt8]) -> Result<JSONText, CaffestaError> {
+    body.withUnsafeBytes { bytes in
+      Result { () throws(CaffestaError) -> JSONText in
+        try JSONText.scan(bytes, what: "the answer", anyValue: true, children: true, allowDuplicates: true,
+                          failure: .protocolError)
+      }
+    }
   }
 
   static func httpErrorStatus(_ status: Int) -> Status {
@@ -61,11 +58,11 @@ public enum AnswerClassifier {
 
   /// Envelope 2 (`success: false`, or a `data.error` string whatever `success` says) and a
   /// `code` other than "ok" (envelope 3) are API errors, carrying the server's text.
-  static func apiError(_ json: JSON) -> String? {
+  static func apiError(_ json: JSONText) -> String? {
     guard json.isObject else { return nil }
     if let text = errorText(json) { return text }
-    if json["success"]?.bool == false { return "the API answered success: false" }
-    if let code = json["code"]?.string, code != "ok" { return "the API answered code \"\(code)\"" }
+    if json.boolean("success") == false { return "the API answered success: false" }
+    if let code = json.string("code"), code != "ok" { return "the API answered code \"\(code)\"" }
     return nil
   }
 
@@ -74,17 +71,20 @@ public enum AnswerClassifier {
   /// an HTTP error status) field code also finds the text in `message`, `data.message`,
   /// `data.status` (an SQL constraint, say) or a `data` string. In a successful answer those
   /// fields mean something else (an order's UUID in `data.message`), so they are left alone.
-  static func errorText(_ json: JSON, failed: Bool = false) -> String? {
+  /// Read from the scanner's spans, as jansson would read them (the last of duplicate keys).
+  static func errorText(_ json: JSONText, failed: Bool = false) -> String? {
     guard json.isObject else { return nil }
-    let data = json["data"]
-    if let text = data?["error"]?.string { return text }
-    if let text = json["error"]?.string { return text }
-    let code = json["code"]?.string
-    guard failed || json["success"]?.bool == false || (code != nil && code != "ok") else { return nil }
-    if let text = json["message"]?.string { return text }
-    if let text = data?["message"]?.string { return text }
-    if let text = data?["status"]?.string { return text }
-    return data?.string
+    let dataRange = json.member("data")
+    // Only an object's members are looked up; a `data` string is read below.
+    let data = dataRange.flatMap { json.byte(at: $0) == UInt8(ascii: "{") ? json.memberText("data") : nil }
+    if let text = data?.string("error") { return text }
+    if let text = json.string("error") { return text }
+    let code = json.string("code")
+    guard failed || json.boolean("success") == false || (code != nil && code != "ok") else { return nil }
+    if let text = json.string("message") { return text }
+    if let text = data?.string("message") { return text }
+    if let text = data?.string("status") { return text }
+    return dataRange.flatMap { json.string(at: $0) }
   }
 
   static func looksLikeHTML(_ body: [UInt8]) -> Bool {

@@ -11,7 +11,10 @@ extension Client {
   }
 
   static func isEnvelope(_ answer: JSON) -> Bool {
-    answer.isObject && (answer["success"] != nil || answer["code"] != nil)
+    if let source = answer.source {  // an answer: read from its text, no tree needed
+      return source.isObject && (source.member("success") != nil || source.member("code") != nil)
+    }
+    return answer.isObject && (answer["success"] != nil || answer["code"] != nil)
   }
 
   static func unwrap(_ answer: JSON) -> JSON {

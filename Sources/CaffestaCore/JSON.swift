@@ -3,22 +3,38 @@ import CSupport
 
 /// One owned reference to a jansson value; released when the wrapper goes away.
 public final class JSON {
-  let raw: UnsafeMutablePointer<json_t>
+  private var tree: UnsafeMutablePointer<json_t>?
   /// For an answer's root: the text the server wrote, which calls hand back instead of
   /// re-serializing this tree.
-  var source: JSONText? = nil
+  private(set) var source: JSONText? = nil
+
+  /// The jansson value. An answer's is parsed from its text on first use only: the upsert
+  /// reads its envelope and id from the scanner's spans and never needs it.
+  var raw: UnsafeMutablePointer<json_t> {
+    if let tree { return tree }
+    // The text passed the scanner, whose rules are jansson's: only a lack of memory fails here.
+    let parsed = source.flatMap { try? $0.tree(what: "the answer", failure: .protocolError) }
+    let built = parsed.map { caf_json_incref($0.raw)! } ?? json_null()!
+    tree = built
+    return built
+  }
 
   /// Takes over a reference the caller owns (a "new reference" in jansson's words).
   init(owning raw: UnsafeMutablePointer<json_t>) {
-    self.raw = raw
+    tree = raw
   }
 
   /// Takes a new reference to a value borrowed from a container.
   init(borrowing raw: UnsafeMutablePointer<json_t>) {
-    self.raw = caf_json_incref(raw)!
+    tree = caf_json_incref(raw)!
   }
 
-  deinit { caf_json_decref(raw) }
+  /// An answer's root, kept as the text the scanner checked; its tree is built when asked for.
+  init(text: JSONText) {
+    source = text
+  }
+
+  deinit { if let tree { caf_json_decref(tree) } }
 
   /// Parses JSON text. `what` names the text in error messages ("product_json", "the answer").
   /// Objects and arrays only unless `anyValue`; invalid UTF-8 and depth > 2048 are refused.
@@ -81,8 +97,8 @@ public final class JSON {
     return JSON(owning: raw)
   }
 
-  var isObject: Bool { caf_json_is_object(raw) != 0 }
-  var isArray: Bool { caf_json_is_array(raw) != 0 }
+  var isObject: Bool { if tree == nil, let source { return source.isObject }; return caf_json_is_object(raw) != 0 }
+  var isArray: Bool { if tree == nil, let source { return source.isArray }; return caf_json_is_array(raw) != 0 }
   var isNull: Bool { caf_json_is_null(raw) != 0 }
 
   // Keys go through withCString: the implicit String-to-pointer conversion copies short

@@ -83,16 +83,55 @@ struct JSONText {
   func member(_ key: StaticString) -> Range<Int>? {
     var copy = text
     return copy.withUTF8 { bytes -> Range<Int>? in
+      guard let base = bytes.baseAddress else { return nil }
       let wanted = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-      for member in members.reversed() where Self.keyEquals(bytes[member.key], wanted) { return member.value }
+      var index = members.count
+      while index > 0 {  // the last of duplicates wins, as in jansson
+        index -= 1
+        let token = members[index].key
+        guard token.count >= wanted.count + 2, token.upperBound <= bytes.count else { continue }
+        // A token as long as the key with its quotes has no escape to decode: compare its bytes.
+        if token.count == wanted.count + 2 {
+          var at = 0
+          while at < wanted.count, base[token.lowerBound + 1 + at] == wanted[at] { at += 1 }
+          if at == wanted.count { return members[index].value }
+        } else if Self.keyEquals(bytes[token], wanted) {
+          return members[index].value
+        }
+      }
       return nil
     }
   }
 
-  /// The member's value as JSON text of its own (scanned for its children).
+  /// The member's value as JSON text of its own, its children found (not checked again: this
+  /// text was).
   func memberText(_ key: StaticString) -> JSONText? {
     guard let range = member(key) else { return nil }
-    return try? JSONText.scan(slice(range), what: "", anyValue: true, children: true, allowDuplicates: true)
+    return try? JSONText.scan(slice(range), what: "", anyValue: true, children: true, allowDuplicates: true,
+                              checked: true)
+  }
+
+  /// The first byte of `range` (a value's: '{', '"', 't', ...).
+  func byte(at range: Range<Int>) -> UInt8? {
+    guard !range.isEmpty else { return nil }
+    var copy = text
+    return copy.withUTF8 { range.upperBound <= $0.count ? $0[range.lowerBound] : nil }
+  }
+
+  /// The member `key`'s decoded string, when the top is an object and that member a string.
+  func string(_ key: StaticString) -> String? {
+    guard let range = member(key) else { return nil }
+    return string(at: range)
+  }
+
+  /// The member `key`'s value when it is `true` or `false`.
+  func boolean(_ key: StaticString) -> Bool? {
+    guard let range = member(key) else { return nil }
+    switch byte(at: range) {
+    case UInt8(ascii: "t"): return true
+    case UInt8(ascii: "f"): return false
+    default: return nil
+    }
   }
 
   /// The decoded string at `range`, when the value there is a string.

@@ -66,8 +66,11 @@ extension Client {
   /// `data.id` of an answer as the server wrote it (any length): nil when absent; a PROTOCOL
   /// error when it is not a positive integer (an id of 0 or -1 names no product).
   static func writtenId(in answer: JSON, call: @autoclosure () -> String) throws(CaffestaError) -> String? {
-    guard let value = answer["data"]?["id"], !value.isNull else { return nil }
-    guard let id = idToken("id", in: answer) else {
+    // Read from the answer's text: `data` an object with an `id` that is not null.
+    guard let source = answer.source, source.isObject, let data = source.memberText("data"), data.isObject,
+      let value = data.member("id"), data.byte(at: value) != UInt8(ascii: "n")
+    else { return nil }
+    guard let id = data.positiveIntegerToken(value) else {
       throw CaffestaError(.protocolError, "\(call()): data.id is not a positive integer")
     }
     return id
