@@ -73,15 +73,17 @@ struct BulkRun {
   /// Adds an item; `text` is its JSON as the caller wrote it (already checked), sent as it is.
   mutating func add(_ text: String) {
     var item = Item()
+    var product: JSONText? = nil
     do throws(CaffestaError) {
-      let product = try JSONText.scan(text, what: "the item", anyValue: true, children: true, allowDuplicates: true,
-                                      checked: true)  // the array's scan checked it: only its members are found
-      if product.isObject, let range = product.member("ref_code"), product.string(at: range) != nil {
-        item.refToken = product.slice(range)
-      }
-      (item.refCode, item.refToken) = try Client.refCode(of: product)
+      product = try JSONText.scan(text, what: "the item", anyValue: true, children: true, allowDuplicates: true,
+                                  checked: true)  // the array's scan checked it: only its members are found
+      if let product { (item.refCode, item.refToken) = try Client.refCode(of: product) }
       item.body = text
     } catch {
+      // A ref_code string that is refused (empty, too long) is still named in the report.
+      if let product, product.isObject, let range = product.member("ref_code"), product.string(at: range) != nil {
+        item.refToken = product.slice(range)
+      }
       item.outcome = .failure(CaffestaError(.invalidArgument, "item \(items.count): \(error.message)"))
     }
     items.append(item)
