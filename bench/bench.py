@@ -27,22 +27,26 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 FULL = dict(reps=5, c_items=5000, py_items=2000, php_items=2000, mem_calls=100000, load_runs=201,
-            wan_items=500, wan_reps=3, callgrind_items=1000, callgrind_cases=None)
-# Quick: callgrind on one C case only (valgrind takes most of a second to start).
-QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=500, load_runs=3,
-             wan_items=8, wan_reps=1, callgrind_items=5, callgrind_cases=("lib-seq",))
+            wan_items=500, wan_reps=3, callgrind_items=1000, callgrind_cases=None, python_shared=False)
+# Quick: callgrind on one C case only, start-up and warm-up uninstrumented (valgrind's start is
+# still about 0.45 s of CPU), and the three Python cases in one process (each start is 0.1-0.2 s),
+# so that the quick pass costs no more CPU than it did before it ran callgrind.
+QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=100, load_runs=3,
+             wan_items=8, wan_reps=1, callgrind_items=5, callgrind_cases=("lib-seq",), python_shared=True)
 CONCURRENCIES = (1, 4, 8, 16)
 WARMUP = 20  # items every case runs before its measured part (BENCH_WARMUP of bench/common.h)
 
 
-def run(argv, env=None):
-    """Runs one measuring process and returns its JSON line."""
+def run(argv, env=None, lines=1):
+    """Runs one measuring process and returns its JSON line (its last `lines` lines, as a list, if
+    lines > 1)."""
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if proc.returncode != 0:
         sys.stderr.write("bench: %s failed (%d):\n%s%s" % (" ".join(argv), proc.returncode, proc.stdout,
                                                          proc.stderr))
         sys.exit(1)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    results = [json.loads(line) for line in proc.stdout.strip().splitlines()[-lines:]]
+    return results if lines > 1 else results[0]
 
 
 def loopback_cases(a, p):
@@ -66,7 +70,14 @@ def loopback_cases(a, p):
     cases += [("php-curl-seq", "PHP curl extension, sequential", php + ["curl-seq", n], 1),
               ("php-lib-seq", "PHP Client->upsertProduct, sequential", php + ["lib-seq", n], 1),
               ("php-lib-many-8", "PHP Client->upsertProducts, concurrency 8", php + ["lib-many", n, "8"], 8)]
-    return [dict(id=i, label=l, argv=v, connections=c, c_program=v[0].startswith(b + "/")) for i, l, v, c in cases]
+    cases = [dict(id=i, label=l, argv=v, connections=c, c_program=v[0].startswith(b + "/")) for i, l, v, c in cases]
+    if p["python_shared"]:  # one Python start for the three Python cases (Python's start is most of their CPU)
+        python = [c for c in cases if c["argv"][:len(py)] == py]
+        argv = list(py)
+        for index, case in enumerate(python):
+            argv += (["--"] if index else []) + case["argv"][len(py):]
+            case.update(shared_argv=argv, shared_index=index, shared_count=len(python))
+    return cases
 
 
 def measure_rounds(cases, reps, check_connections, log):
@@ -75,8 +86,15 @@ def measure_rounds(cases, reps, check_connections, log):
         case["samples"] = []
     for rep in range(reps):
         shift = rep % len(cases)
+        shared = {}  # bench --quick: cases that share one process, run when the first is due
         for case in cases[shift:] + cases[:shift]:
-            result = run(case["argv"])
+            if "shared_argv" in case:
+                key = tuple(case["shared_argv"])
+                if key not in shared:
+                    shared[key] = run(case["shared_argv"], lines=case["shared_count"])
+                result = shared[key][case["shared_index"]]
+            else:
+                result = run(case["argv"])
             if "skipped" in result:
                 case["skipped"] = result["skipped"]
                 continue
@@ -103,7 +121,8 @@ def measure_rounds(cases, reps, check_connections, log):
 def callgrind_out(argv, out_file):
     """Runs argv under callgrind, counting only the measured part; returns its JSON line and the
     instructions (Ir) counted."""
-    result = run(["valgrind", "--tool=callgrind", "--collect-atstart=no", "--callgrind-out-file=" + out_file]
+    result = run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
+                  "--callgrind-out-file=" + out_file]
                  + argv)
     with open(out_file) as f:
         totals = [int(m.group(1)) for m in (re.match(r"(?:summary|totals):\s*(\d+)", line) for line in f) if m]

@@ -22,8 +22,9 @@ def product(i):
             "prices": [{"caf_shop_id": 2, "caf_storage_id": 1, "price": 0.6, "self_cost": 0.3}]}
 
 
-def main():
-    base, key, mode, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+def measure(base, key, spec):
+    """One case: spec is [MODE, N] or [MODE, N, CONCURRENCY]; returns its result."""
+    mode, n = spec[0], int(spec[1])
     ids = set()
     if mode.startswith("lib-"):
         client = caffesta.Client("bench", key, base_url=base, max_retries=0)
@@ -32,7 +33,7 @@ def main():
                 for i in range(count):
                     ids.add(client.upsert_product(product(i))["id"])
         else:
-            concurrency = int(sys.argv[5])
+            concurrency = int(spec[2])
 
             def run(count):
                 report = client.upsert_products((product(i) for i in range(count)), concurrency=concurrency)
@@ -61,7 +62,19 @@ def main():
     start, cpu = time.perf_counter(), time.process_time()
     run(n)
     ms, cpu_ms = (time.perf_counter() - start) * 1e3, (time.process_time() - cpu) * 1e3
-    print(json.dumps({"ms": round(ms, 3), "cpu_ms": round(cpu_ms, 3), "items": n, "distinct_ids": len(ids)}))
+    return {"ms": round(ms, 3), "cpu_ms": round(cpu_ms, 3), "items": n, "distinct_ids": len(ids)}
+
+
+def main():
+    # Cases separated by "--" share this process (bench --quick: one Python start for all).
+    base, key, specs = sys.argv[1], sys.argv[2], [[]]
+    for arg in sys.argv[3:]:
+        if arg == "--":
+            specs.append([])
+        else:
+            specs[-1].append(arg)
+    for spec in specs:
+        print(json.dumps(measure(base, key, spec)), flush=True)
 
 
 if __name__ == "__main__":
