@@ -86,7 +86,14 @@ final class ForkTest extends TestCase
         $this->assertSame(['calls_then_exits' => 0, 'frees_without_calling' => 0, 'calls_then_unsets' => 0,
             'exits_without_freeing' => -SIGKILL], $result['children']);
         $this->assertIsInt($result['parent']);
-        $log = explode("\n", (string) file_get_contents(self::$directory . '/access.log'));
+        // nginx writes a log line after sending the answer: wait for the parent's last POST.
+        for ($try = 0; $try < 100; $try++) {
+            $log = explode("\n", (string) file_get_contents(self::$directory . '/access.log'));
+            if (in_array("/p?t=$tag-exits_without_freeing-19 200", $log, true)) {
+                break;
+            }
+            usleep(20000);
+        }
         foreach ($result['after'] as $behaviour => $ids) {
             $this->assertSame(array_fill(0, 20, $result['parent']), $ids, "parent's POSTs after a child that $behaviour");
             for ($i = 0; $i < 20; $i++) {

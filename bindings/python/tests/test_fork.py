@@ -60,6 +60,17 @@ def nginx(tmp_path_factory):
     subprocess.run(["nginx", "-p", root, "-c", root + "/nginx.conf", "-s", "stop"], capture_output=True)
 
 
+def _access_log(nginx, last_line):
+    """nginx's log lines, once `last_line` is in it: nginx writes a line after sending the answer."""
+    for _ in range(100):
+        with open(nginx["root"] + "/access.log") as f:
+            log = f.read().split("\n")
+        if last_line in log:
+            break
+        time.sleep(0.02)
+    return log
+
+
 def _connection(client, tag):
     return client.request("POST", "/p?t=" + tag, {"n": 1})["data"]["id"]
 
@@ -111,8 +122,7 @@ def test_forked_children_leave_the_parents_tls_connection_alone(nginx, version):
             # Every parent write succeeds on the same kept-alive connection, and arrives once.
             ids = [_connection(client, "%s-%d" % (tag, i)) for i in range(PARENT_WRITES)]
             assert ids == [parent] * PARENT_WRITES, behaviour.__name__
-    with open(nginx["root"] + "/access.log") as f:
-        log = f.read().split("\n")
+    log = _access_log(nginx, "/p?t=py-%s-%s-%d 200" % (version, CHILDREN[-1].__name__, PARENT_WRITES - 1))
     for behaviour in CHILDREN:
         for i in range(PARENT_WRITES):
             assert log.count("/p?t=py-%s-%s-%d 200" % (version, behaviour.__name__, i)) == 1
