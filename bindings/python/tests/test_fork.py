@@ -82,7 +82,7 @@ def _child_frees_without_calling(client, tag):
 
 def _child_calls_then_exits(client, tag):
     _connection(client, tag)
-    atexit._run_exitfuncs()  # what sys.exit() runs at the end: weakref finalizers free the client
+    atexit._run_exitfuncs()  # what sys.exit() runs (the binding's finalizer is not among them)
     os._exit(0)
 
 
