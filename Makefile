@@ -9,11 +9,15 @@ TOOLCHAIN_LIB := $(abspath $(dir $(SWIFTC))/../lib/swift/embedded/x86_64-unknown
 EMBEDDED_BUILD := .build-embedded
 LIB := $(EMBEDDED_BUILD)/release/libcaffesta.so
 STAGE := build/stage
-VERSION := 1.0.0
+VERSION := $(shell cat VERSION)
+# Where `make install` puts the library; Debian's packages pass the multiarch directory.
+LIBDIR ?= $(PREFIX)/lib
+# The .pc file's prefix: relative to the .pc file itself (relocatable) unless given.
+PC_PREFIX ?= $${pcfiledir}/$(shell realpath -m --relative-to=$(LIBDIR)/pkgconfig $(PREFIX))
 SOURCES := $(shell find Sources include -type f) Package.swift
 
 .PHONY: all bootstrap lib install stage test test-emulator test-swift test-c test-python test-php \
-        check-exports demo bench asan tsan valgrind fuzz clean
+        check-exports check-portability demo bench asan tsan valgrind fuzz clean dist dist-check abi-dump
 
 all: lib
 
@@ -27,15 +31,16 @@ $(LIB): $(SOURCES)
 	CAFFESTA_EMBEDDED=1 CAFFESTA_EMBEDDED_LIBDIR=$(TOOLCHAIN_LIB) \
 	  swift build -c release --scratch-path $(EMBEDDED_BUILD) --product caffesta
 	strip --strip-unneeded $(LIB)
+	patchelf --remove-rpath $(LIB)  # SwiftPM's $$ORIGIN: the library needs no search path of its own
 
 install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcaffesta.so.$(VERSION)
-	ln -sf libcaffesta.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcaffesta.so.1
-	ln -sf libcaffesta.so.1 $(DESTDIR)$(PREFIX)/lib/libcaffesta.so
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libcaffesta.so.$(VERSION)
+	ln -sf libcaffesta.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcaffesta.so.1
+	ln -sf libcaffesta.so.1 $(DESTDIR)$(LIBDIR)/libcaffesta.so
 	install -m 0644 include/caffesta.h $(DESTDIR)$(PREFIX)/include/caffesta.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' caffesta.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/caffesta.pc
+	sed -e 's|@PREFIX@|$(PC_PREFIX)|g' -e 's|@LIBDIR@|$(shell realpath -m --relative-to=$(PREFIX) $(LIBDIR))|g' \
+	  -e 's|@VERSION@|$(VERSION)|g' caffesta.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/caffesta.pc
 
 # A private install that the C, Python and PHP suites use, so they test the shipped library.
 stage: lib
@@ -65,6 +70,22 @@ test-php: bootstrap stage
 check-exports: stage
 	@bash scripts/check-library.sh $(STAGE)/lib/libcaffesta.so.1 include/caffesta.h
 
+# The glibc and libcurl floors, the ABI against abi/caffesta.abi, one version everywhere.
+check-portability: stage
+	@bash scripts/check-portability.sh $(STAGE)/lib/libcaffesta.so.1
+
+# Rewrites abi/caffesta.abi from the header after an intended addition (see abi/README.md).
+abi-dump:
+	$(PYTHON) scripts/abi.py dump include/caffesta.h > abi/caffesta.abi
+
+# The packages, the wheel and the tarball in dist/ (README "Install"); make dist-check proves
+# them in Debian 11 and 13 roots (root and network for debootstrap on the first run).
+dist: bootstrap lib
+	@bash scripts/dist/build.sh
+
+dist-check: dist
+	@bash scripts/dist/check.sh
+
 # Hardening runs (the test command runs a short pass of each).
 asan: bootstrap
 	scripts/sanitize.sh address
@@ -87,4 +108,5 @@ bench: bootstrap stage
 	@$(STAGED_ENV) bash bench/run.sh
 
 clean:
-	rm -rf .build $(EMBEDDED_BUILD) .build-address .build-thread .build-fuzz build
+	rm -rf .build $(EMBEDDED_BUILD) .build-address .build-thread .build-fuzz dist
+	[ ! -d build ] || find build -mindepth 1 -maxdepth 1 ! -name dist-roots -exec rm -rf {} +  # keep the cached Debian roots

@@ -29,7 +29,7 @@ _INVALID = "CAFFESTA_ERR_INVALID_ARGUMENT"
 
 
 def library_version() -> str:
-    """The version of the loaded libcaffesta, e.g. "1.0.0" (loads the library if needed)."""
+    """The version of the loaded libcaffesta, e.g. "1.1.0" (loads the library if needed)."""
     return str(_native.load().caffesta_version().decode("ascii"))
 
 

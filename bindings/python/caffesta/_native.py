@@ -39,6 +39,8 @@ __all__ = [
 
 ENV_VAR = "CAFFESTA_LIBRARY"
 SONAME = "libcaffesta.so.1"
+# The copy a wheel carries (`make dist` puts it there); absent in a source checkout.
+BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_lib", SONAME)
 SUPPORTED_MAJOR = 1
 
 
@@ -204,7 +206,8 @@ _lock = threading.Lock()
 _lib: Optional[Library] = None
 
 _HOW_TO_FIX = (
-    "To fix it, either set {env} to the full path of {soname} (in a source tree: "
+    "To fix it, install the caffesta wheel (it carries the library) or the libcaffesta1 "
+    "Debian package, or set {env} to the full path of {soname} (in a source tree: "
     "`make stage`, then {env}=<repo>/build/stage/lib/{soname}), or install the library "
     "(`make install`, then `ldconfig`) so that the system loader finds it, or add its "
     "directory to LD_LIBRARY_PATH."
@@ -226,11 +229,44 @@ def _open(path: str) -> Library:
 def load() -> Library:
     """Loads libcaffesta once per process and returns it with every function declared.
 
-    Tries $CAFFESTA_LIBRARY (a path) first, then the system loader (libcaffesta.so.1).
+    Tries $CAFFESTA_LIBRARY (a path) first, then the copy inside the wheel (caffesta/_lib/),
+    then the system loader (libcaffesta.so.1, e.g. from the libcaffesta1 Debian package).
     Raises LibraryNotFoundError naming every attempt and its reason.
     """
     global _lib
     if _lib is not None:
+        return _lib
+    with _lock:
+        if _lib is not None:
+            return _lib
+        tried: List[str] = []
+        explicit = os.environ.get(ENV_VAR)
+        if explicit:
+            try:
+                _lib = _open(explicit)
+                return _lib
+            except OSError as e:
+                tried.append("%s=%r: %s" % (ENV_VAR, explicit, e))
+        else:
+            tried.append("%s is not set" % ENV_VAR)
+        candidates = [(BUNDLED, "the wheel's copy, %r" % BUNDLED)] if os.path.exists(BUNDLED) else []
+        candidates.append((SONAME, "the system loader, %r" % SONAME))
+        for path, label in candidates:
+            try:
+                _lib = _open(path)
+                break
+            except OSError as e:
+                tried.append("%s: %s" % (label, e))
+        if _lib is None:
+            raise LibraryNotFoundError(
+                "libcaffesta could not be loaded. Tried: " + "; ".join(tried) + ". " + _HOW_TO_FIX
+            ) from None
+        if explicit:
+            warnings.warn(
+                "libcaffesta: %s; loaded %s instead" % (tried[0], _lib.path),
+                RuntimeWarning,
+                stacklevel=3,
+            )
         return _lib
     with _lock:
         if _lib is not None:

@@ -61,7 +61,7 @@ def test_the_system_loader_is_used_without_the_variable():
                  LD_LIBRARY_PATH=os.path.dirname(library)),
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1.0.0"
+    assert result.stdout.strip() == caffesta.__version__
 
 
 def test_a_wrong_variable_falls_back_to_the_system_loader_with_a_warning():
@@ -73,5 +73,5 @@ def test_a_wrong_variable_falls_back_to_the_system_loader_with_a_warning():
                  LD_LIBRARY_PATH=os.path.dirname(library)),
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1.0.0"
+    assert result.stdout.strip() == caffesta.__version__
     assert "RuntimeWarning" in result.stderr and "/nowhere/libcaffesta.so.1" in result.stderr
