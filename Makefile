@@ -32,6 +32,10 @@ $(LIB): $(SOURCES)
 	  swift build -c release --scratch-path $(EMBEDDED_BUILD) --product caffesta
 	strip --strip-unneeded $(LIB)
 	patchelf --remove-rpath $(LIB)  # SwiftPM's $$ORIGIN: the library needs no search path of its own
+	@# jansson versions its symbols since 2.14; Debian 11's 2.13 does not, and ld refuses to link a
+	@# program there against a library asking for json_*@libjansson.so.4. Unversioned, they bind to either.
+	for s in $$(objdump -T $(LIB) | awk 'NF > 2 && $$(NF-1) == "(libjansson.so.4)" {print $$NF}'); do \
+	  patchelf --clear-symbol-version $$s $(LIB); done
 
 install: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include

@@ -94,6 +94,10 @@ def main(library):
 
     jansson = [s for s in undefined if s["name"].startswith("json_")]
     for s in jansson:
+        if s["version"].startswith("libjansson"):
+            problems.append("jansson: %s@%s is versioned: programs would not link on Debian 11's unversioned "
+                            "jansson 2.13 (the Makefile clears it with patchelf)" % (s["name"], s["version"]))
+    for s in jansson:
         if s["name"] in JANSSON_2_14 and not s["weak"]:
             problems.append("jansson: %s is jansson 2.14 (Debian 11 has 2.13); reference it weakly" % s["name"])
 

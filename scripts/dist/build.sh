@@ -22,7 +22,7 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t 
 (cd "$src" && dpkg-buildpackage -b -us -uc >../build.log 2>&1) || { tail -30 "$work/deb/build.log" >&2; exit 1; }
 cp "$work/deb/libcaffesta1_${version}_amd64.deb" "$work/deb/libcaffesta-dev_${version}_amd64.deb" dist/
 echo "== lintian"
-lintian --fail-on error --suppress-tags-from-file debian/lintian-explained \
+lintian --fail-on error \
   "dist/libcaffesta1_${version}_amd64.deb" "dist/libcaffesta-dev_${version}_amd64.deb"
 
 echo "== Python wheel"
@@ -39,7 +39,7 @@ plain=$(ls "$work"/wheel/plain/caffesta-"$version"-py3-none-any.whl)
 "$python" -m wheel tags --remove --platform-tag linux_x86_64 "$plain" >/dev/null
 # jansson goes into the wheel; libcurl stays the system's (its TLS, CA store and proxy
 # settings; one libcurl per process next to PHP's curl or pycurl).
-auditwheel repair -w dist --plat manylinux_2_28_x86_64 --exclude libcurl.so.4 \
+auditwheel repair -w dist --plat manylinux_2_28_x86_64 --only-plat --exclude libcurl.so.4 \
   "$work"/wheel/plain/caffesta-"$version"-py3-none-linux_x86_64.whl
 
 echo "== tarball"
