@@ -22,6 +22,8 @@ if embedded {
       "-L", embeddedLibDir, "-lswiftUnicodeDataTables",
       "-Xlinker", "--version-script=\(root)/Sources/Caffesta/exports.map",
       "-Xlinker", "-soname=libcaffesta.so.1",
+      // Debian's hardening: relocations resolved at load time and then read-only.
+      "-Xlinker", "-z", "-Xlinker", "relro", "-Xlinker", "-z", "-Xlinker", "now",
     ])
   ]
 }
