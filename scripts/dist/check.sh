@@ -78,6 +78,7 @@ for suite in $suites; do
     ldd /usr/lib/x86_64-linux-gnu/libcaffesta.so.1 2>/dev/null | grep -E "libcurl|libjansson"
     ! ldd /usr/lib/x86_64-linux-gnu/libcaffesta.so.1 | grep -q "not found"
     echo "pkg-config: $(pkg-config --cflags --libs caffesta) (version $(pkg-config --modversion caffesta))"
+    echo "system: $(dpkg-query -W -f="\${Package} \${Version}, " libc6 python3 "libcurl4*" libjansson4 "php*-cli" 2>/dev/null)"
     quiet apt-get install -y libjansson-dev   # the example reads its catalog with jansson
     cc -std=c99 -Wall -o /tmp/sync-c examples/c/sync.c $(pkg-config --cflags --libs caffesta jansson)
     ldd /tmp/sync-c 2>/dev/null | grep -E "libcaffesta.so.1 => (/usr)?/lib/x86_64-linux-gnu/libcaffesta.so.1"
