@@ -43,6 +43,7 @@ install: lib
 	ln -sf libcaffesta.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcaffesta.so.1
 	ln -sf libcaffesta.so.1 $(DESTDIR)$(LIBDIR)/libcaffesta.so
 	install -m 0644 include/caffesta.h $(DESTDIR)$(PREFIX)/include/caffesta.h
+	install -m 0644 include/caffesta.hpp $(DESTDIR)$(PREFIX)/include/caffesta.hpp
 	sed -e 's|@PREFIX@|$(PC_PREFIX)|g' -e 's|@LIBDIR@|$(shell realpath -m --relative-to=$(PREFIX) $(LIBDIR))|g' \
 	  -e 's|@VERSION@|$(VERSION)|g' caffesta.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/caffesta.pc
 

@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* The documented product body (shared/samples/product_create.request.json), one per item. */
+/* The documented product body (Tests/samples/product_create.request.json), one per item. */
 static inline json_t *bench_product(long i) {
   char ref[32], name[48];
   snprintf(ref, sizeof ref, "bench-%ld", i);

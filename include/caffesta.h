@@ -1,13 +1,22 @@
 /* libcaffesta — a client for the Caffesta point-of-sale API, loadable from any language.
  *
+ * Every call, its request fields, answer shapes and examples: docs/README.md in the source
+ * tree (docs/api.md is the reference; docs/cpp.md covers caffesta.hpp).
+ *
  * Conventions (every function follows them):
  *   - Every fallible call returns a caffesta_status. CAFFESTA_OK is 0.
- *   - After any call, caffesta_last_error() and caffesta_last_http_status() describe this
- *     thread's most recent call ("" and 0 after a success without an HTTP answer).
+ *   - caffesta_last_error() and caffesta_last_http_status() describe this thread's most recent
+ *     call that returns a status, and caffesta_client_new: each of those sets both, to ""
+ *     and the last answer's HTTP status (0: none) after a success, or to the error's message
+ *     and HTTP status after a failure. These calls leave both as they are:
+ *     caffesta_last_error, caffesta_last_http_status, caffesta_status_name,
+ *     caffesta_string_free, caffesta_version and caffesta_client_free. So read the message
+ *     right after the failed call, on the same thread, before any other call of the library.
  *   - Strings passed in are NUL-terminated UTF-8; the library copies what it keeps.
  *   - Every char* the library hands out is the caller's, freed with caffesta_string_free().
  *     Outputs are written only on CAFFESTA_OK (and a bulk report on CAFFESTA_ERR_PARTIAL);
- *     on any other error *out is set to NULL.
+ *     on any other error *out is set to NULL, and a numeric output (*invoice_id, *move_id,
+ *     *job_id) is set to 0 (never a valid id), the output pointer given.
  *   - One client may be used by several threads at once; freeing a client while another
  *     thread uses it is the caller's error.
  *   - No call crashes on bad input: NULL pointers, invalid UTF-8 and malformed JSON give
@@ -41,7 +50,7 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_NOT_FOUND = 6,        /* HTTP 404 */
   CAFFESTA_ERR_RATE_LIMITED = 7,     /* HTTP 429, after retries */
   CAFFESTA_ERR_SERVER = 8,           /* HTTP 5xx, after retries */
-  CAFFESTA_ERR_API = 9,              /* an answer whose body says error (success:false or data.error) */
+  CAFFESTA_ERR_API = 9,              /* an answer whose body says error (success:false, data.error, code:error) */
   CAFFESTA_ERR_PROTOCOL = 10,        /* the answer is not the JSON it should be, or too large */
   CAFFESTA_ERR_HTTP = 11,            /* any other HTTP status */
   CAFFESTA_ERR_NO_MEMORY = 12,
@@ -57,21 +66,33 @@ typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total)
 /* Creates a client for https://{account_name}.caffesta.com.
  *   account_name  a DNS label: letters, digits and '-', 1 to 63 characters.
  *   api_key       the account's API key: printable ASCII, no spaces, 1 to 256 characters.
- * Returns NULL on error (the reason is in caffesta_last_error()). Free with caffesta_client_free().
+ * Returns NULL on error (the reason is in caffesta_last_error(); caffesta_client_create also
+ * gives the status). Free with caffesta_client_free().
  * Defaults: connect timeout 10 s, whole call 60 s, 2 retries, answers up to 64 MiB. */
 caffesta_client *caffesta_client_new(const char *account_name, const char *api_key);
+
+/* caffesta_client_new with a status that says why it failed.
+ *   out  on CAFFESTA_OK: the new client, freed with caffesta_client_free(); NULL after an error.
+ * Statuses: INVALID_ARGUMENT (a bad account name or key, a NULL pointer), NO_MEMORY. */
+caffesta_status caffesta_client_create(const char *account_name, const char *api_key,
+                                       caffesta_client **out);
 
 /* Frees the client and closes its connections. NULL: no-op. */
 void caffesta_client_free(caffesta_client *client);
 
-/* Replaces the base URL, for the emulator, a staging host or a proxy: "http://127.0.0.1:8080".
+/* Replaces the base URL, for the emulator, a staging host or a proxy: "http://127.0.0.1:8765".
  * Only http:// and https:// with a host and an optional port and path prefix; no query,
- * fragment or user info. The API key goes wherever this points: set it on purpose only.
+ * fragment or user info. The server's root, not the API's: every call adds "/a/v1.0/...",
+ * so a URL ending in "/a/v1.0" (or "/a/v1.1") is refused. Error messages name the full URL
+ * requested ("GET http://127.0.0.1:8765/a/v1.0/storage/test: HTTP 401 ..."; never the key).
+ * The API key goes wherever this points: set it on purpose only.
  * Statuses: INVALID_ARGUMENT. Safe to call while other threads use the client. */
 caffesta_status caffesta_client_set_base_url(caffesta_client *client, const char *base_url);
 
 /* Sets the connect timeout and the deadline of a whole call (all retries included), in ms.
- * Both must be positive and connect_timeout_ms <= request_timeout_ms. Statuses: INVALID_ARGUMENT. */
+ * Both must be positive and connect_timeout_ms <= request_timeout_ms: a larger connect timeout
+ * is refused (INVALID_ARGUMENT), never shortened; the Python and PHP bindings follow the same
+ * rule. Statuses: INVALID_ARGUMENT. */
 caffesta_status caffesta_client_set_timeouts(caffesta_client *client, long connect_timeout_ms,
                                              long request_timeout_ms);
 
@@ -95,7 +116,7 @@ caffesta_status caffesta_client_set_max_response_size(caffesta_client *client, l
 caffesta_status caffesta_auth_test(caffesta_client *client);
 
 /* Creates the product, or updates it if Caffesta already holds one with the same ref_code.
- *   product_json  a JSON object with a non-empty string "ref_code" (API.md, Products).
+ *   product_json  a JSON object with a non-empty string "ref_code" (docs/api.md, Products).
  *   result_json   on CAFFESTA_OK: {"id", "ref_code", "action": "created"|"updated"};
  *                 free with caffesta_string_free(). NULL after any error.
  * Statuses: INVALID_ARGUMENT before any request; otherwise those of the failed request.
@@ -136,13 +157,17 @@ caffesta_status caffesta_products_upsert_many(caffesta_client *client, const cha
 caffesta_status caffesta_client_set_progress(caffesta_client *client, caffesta_progress_fn callback,
                                              void *user_data);
 
-/* ---- Storages (API.md, Storage) ----
+/* ---- Storages (docs/api.md, Storages) ----
  * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with
  * caffesta_string_free(); NULL after any error) and give the payload, not the envelope:
  * the "data" of {"success":..., "data":...} and {"code":"ok", "data":...} answers.
  * Ids must be positive; bad arguments give INVALID_ARGUMENT before any request. */
 
-/* Lists storages: [{"id": 1, "name": "Cafe storage", "label": "(id:1) Cafe storage"}], by id. */
+/* Lists storages: [{"id": 7, "name": "Общий склад", "label": "(id:7) Общий склад", "position": 2}],
+ * ordered by position. The server answers {"1": "(id:1) ...", "2": "(id:7) ..."}: the key is the
+ * storage's position in the answer, the id is the N of the label's "(id:N)" — the id to use as
+ * storage.caf_id and storage_id. A label without "(id:N)" gives "id": null, never a guess.
+ * Statuses: PROTOCOL when a key is not a number or a label not a string. */
 caffesta_status caffesta_storages_list(caffesta_client *client, char **result_json);
 
 /* The stock on one storage: [{id, name, measure, cost, summ, balance}] (numbers as strings). */
@@ -150,9 +175,12 @@ caffesta_status caffesta_storage_stock(caffesta_client *client, long long storag
 
 /* ---- Incoming invoices and moves (storage documents) ---- */
 
-/* Creates an incoming invoice and writes its id to *invoice_id.
- *   invoice_json  {number, date "YYYY-MM-DD HH:MM", storage {caf_id}, items [{amount, product_code, ...}],
- *                 shipper?, categories?, workspaces?, packages?, products?} (API.md).
+/* Creates an incoming invoice, NOT wired (it moves no stock until caffesta_invoice_wire), and
+ * writes its id to *invoice_id (0 after an error).
+ *   invoice_json  {number, date "YYYY-MM-DD HH:MM" (UTC; another form is INVALID_ARGUMENT before
+ *                 any request), storage {caf_id}, items [{amount, product_code, ...}],
+ *                 shipper?, categories?, workspaces?, packages?, products?} (docs/api.md).
+ *                 The number comes back as the invoice's "name".
  * Not idempotent: every call makes a new document; once the body may have reached the
  * server it is never resent, so a NETWORK or TIMEOUT error means "check before retrying". */
 caffesta_status caffesta_invoice_create(caffesta_client *client, const char *invoice_json, long long *invoice_id);
@@ -161,10 +189,16 @@ caffesta_status caffesta_invoice_create(caffesta_client *client, const char *inv
 caffesta_status caffesta_invoice_wire(caffesta_client *client, long long invoice_id);
 caffesta_status caffesta_invoice_unwire(caffesta_client *client, long long invoice_id);
 
-/* Invoices dated on or after start_date ("YYYY-MM-DD"): a JSON array. */
+/* Invoices dated on or after start_date ("YYYY-MM-DD"): an array of summaries, no items:
+ * [{id, name, total_amount, total_wo_nds, total_nds_sum, type, shipper {id, name, created_at,
+ *   deleted}, created_at, created_by {id}, updated_at, updated_by {id}, storage {id, name},
+ *   status, finished, doc_date, paid}]. status is "wired" or "not_wired" (older answers say
+ * "unwired": treat it as "not_wired"); values come back as the server wrote them. */
 caffesta_status caffesta_invoices_list(caffesta_client *client, const char *start_date, char **result_json);
 
-/* One invoice with its items, products, packages, storage and status "wired"/"unwired". */
+/* One invoice: the summary's fields plus items, products, packages (with deleted, hidden),
+ * shipper (with ref_code, created_at, deleted), storage, updated_by; status "wired" or
+ * "not_wired" ("unwired" in older answers means the same). */
 caffesta_status caffesta_invoice_get(caffesta_client *client, long long invoice_id, char **result_json);
 
 /* Creates a move between storages and writes its id to *move_id.
@@ -176,7 +210,7 @@ caffesta_status caffesta_move_create(caffesta_client *client, const char *move_j
 caffesta_status caffesta_move_wire(caffesta_client *client, long long move_id);
 caffesta_status caffesta_move_unwire(caffesta_client *client, long long move_id);
 
-/* ---- Products (API.md, Products; upsert is above) ---- */
+/* ---- Products (docs/api.md, Products; upsert is above) ---- */
 
 /* Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}. NOT_FOUND if none. */
 caffesta_status caffesta_product_get(caffesta_client *client, const char *ref_code, char **result_json);
@@ -189,7 +223,9 @@ caffesta_status caffesta_product_update_by_ref_code(caffesta_client *client, con
                                                     const char *product_json, char **result_json);
 
 /* Imports the WHOLE menu: every product the body does not list is REMOVED from the menu.
- *   menu_json  {update_balances, categories, menus, taxes, shops, items [{id, ...}]} (API.md).
+ *   menu_json  {update_balances, categories, menus, taxes, shops, items [{id, ..., prices
+ *              [{shop_id, value, value_day}]}]} (docs/api.md); in prices, value is the COST and
+ *              value_day the RETAIL price.
  * To add and update without removing anything, use caffesta_menu_import_part. */
 caffesta_status caffesta_menu_import(caffesta_client *client, const char *menu_json, char **result_json);
 
@@ -198,20 +234,45 @@ caffesta_status caffesta_menu_import_part(caffesta_client *client, const char *m
 
 /* ---- Delivery orders ---- */
 
-/* Sets the path orders are posted to (default "/a/v1.0/draft/orders"; the docs give none). */
+/* Sets the path orders are posted to. Default "/a/v1.1/draft/receipts", which answers at once
+ * with the order's UUID; "/a/v1.0/draft/receipts" answers with a job to poll. No query. */
 caffesta_status caffesta_client_set_order_path(caffesta_client *client, const char *path);
 
-/* Sends a delivery order and writes the job id to poll to *job_id.
- *   order_json  {"bill": {app_id, delivery_type, total_sum, payments, items [{count, total_sum,
- *               product_id, ...}], client, created_at, ...}}; no negative counts or sums.
+/* Sends a delivery order. The server answers in one of two forms, and the result covers both:
+ *   order_json   {"bill": {pos_id?, app_id, delivery_type, total_sum, payments, items [{count,
+ *                total_sum, product_id, ...}], client {uuid} or {name, last_name, address, phone,
+ *                card_number, discount_group {id}}, created_at, ...}}; no negative counts or sums.
+ *   result_json  {"job_id": 54300903, "status": "pending", "uuid": null} — a job: wait for it
+ *                with caffesta_order_wait_submitted() (or caffesta_order_wait(job_id));
+ *                {"job_id": null, "status": "success", "uuid": "2bb7d2b3-..."} — made at once;
+ *                free with caffesta_string_free().
+ * Statuses: API when the server answers status "failed" (its reason in caffesta_last_error());
+ * PROTOCOL when the answer holds neither a job nor a UUID (the order may have been made).
  * Not idempotent: never resent once it may have reached the server. */
+caffesta_status caffesta_order_submit(caffesta_client *client, const char *order_json, char **result_json);
+
+/* Waits for a submitted order: submitted_json is caffesta_order_submit()'s result. One made at
+ * once comes back without a request; a pending job is polled as caffesta_order_wait() does.
+ *   result_json  {"job_id": N|null, "status": "success", "uuid": "..."}.
+ * Statuses: as caffesta_order_wait(); INVALID_ARGUMENT when submitted_json has neither a job_id
+ * nor status "success" with a uuid. */
+caffesta_status caffesta_order_wait_submitted(caffesta_client *client, const char *submitted_json,
+                                              long timeout_ms, char **result_json);
+
+/* The older form of caffesta_order_submit(): writes the job id to poll to *job_id. When the
+ * answer carries no job (the default v1.1 path's {status: success, message: UUID}) the order
+ * is made: this returns CAFFESTA_OK with *job_id = 0, and the UUID is lost to this call — use
+ * caffesta_order_submit(). Statuses and resending as caffesta_order_submit(). */
 caffesta_status caffesta_order_create(caffesta_client *client, const char *order_json, long long *job_id);
 
-/* The job's state: {"job_id", "status": "pending"|"success"|"failed", "message"}; on success
+/* GET /a/v1.0/draft/get_job_status/{job_id}, answered wrapped in {"success", "data"} or bare:
+ * {"job_id", "status": "pending"|"success"|"failed", "message"} (job_id a number); on success
  * message is the order's UUID, on failure the reason. */
 caffesta_status caffesta_order_job_status(caffesta_client *client, long long job_id, char **result_json);
 
-/* Polls the job with backoff until it ends or timeout_ms passes.
+/* Polls GET /a/v1.0/draft/get_job_status/{job_id} (wrapped or bare) with backoff until the job
+ * ends or timeout_ms passes. For an order that may have been made at once, wait on
+ * caffesta_order_submit()'s result with caffesta_order_wait_submitted() instead.
  * Statuses: OK with the final job JSON (message = the order's UUID); API when the job failed
  * (the reason is in caffesta_last_error()); TIMEOUT when it is still pending at the deadline. */
 caffesta_status caffesta_order_wait(caffesta_client *client, long long job_id, long timeout_ms, char **result_json);
@@ -219,14 +280,18 @@ caffesta_status caffesta_order_wait(caffesta_client *client, long long job_id, l
 /* The receipts of an order, by the UUID a successful job gives: a JSON array. */
 caffesta_status caffesta_receipt_info(caffesta_client *client, const char *order_uuid, char **result_json);
 
-/* ---- Update feeds (incremental sync for a POS); ts = 0 means everything ---- */
+/* ---- Update feeds (incremental sync for a POS); ts = 0 means everything ----
+ * ts is inclusive: rows changed at or after that Unix second come back, so a row changed in
+ * the very second of the last sync comes again (never not at all). */
 
-/* One Unix timestamp per section: {"categories", "menus", "products", "balances", "clients", ...}. */
+/* Every feed below answers {"code": "ok", "data": ...}; {"code": "error", ...} is CAFFESTA_ERR_API
+ * with the server's text in caffesta_last_error().
+ * One Unix timestamp per section: {"categories", "menus", "products", "balances", "clients", ...}. */
 caffesta_status caffesta_updates_get(caffesta_client *client, long long pos_id, char **result_json);
 
 /* One keyset page of products changed since ts: {"items": [...], "next_start_id": id | null}.
- * Start with start_id 0; pass next_start_id back until it is null. Deleted products come
- * only when ts != 0. */
+ * Start with start_id 0; pass next_start_id back until it is null. The server chooses the page
+ * size (1 000 in the field); the library assumes none. Deleted products come only when ts != 0. */
 caffesta_status caffesta_products_page(caffesta_client *client, long long pos_id, long long start_id, long long ts,
                                        char **result_json);
 
@@ -260,22 +325,38 @@ caffesta_status caffesta_sync_changes(caffesta_client *client, long long pos_id,
  * without a zone the account's zone applies) with shift_day NULL, or shift_day ("YYYY-MM-DD")
  * with start and end NULL. */
 
-/* Sales grouped by POS, price and product: [{caf_terminal_id, caf_id, name, ref_code, price, qnt, ...}]. */
+/* Sales grouped by POS, price and product; the server answers {"data": [...], "success": true}
+ * and result_json is the array: [{caf_terminal_id, caf_id, name, ref_code, price, qnt, deleted,
+ * cash, card, cashless, bonus, credit, total_pay}] (values as strings). */
 caffesta_status caffesta_sales_by_product(caffesta_client *client, const char *start, const char *end,
                                           const char *shift_day, char **result_json);
 
-/* Sales grouped by POS: [{qnt, caf_terminal_id, cafe_workspace_id, cash, card, ..., total_pay}]. */
+/* Sales grouped by POS: [{qnt, caf_terminal_id (an id or null), cafe_workspace_id (a workshop),
+ * cash, card, cashless, credit, discount, total_pay}], from {"data": [...], "success": true}. */
 caffesta_status caffesta_sales_by_pos(caffesta_client *client, const char *start, const char *end,
                                       const char *shift_day, char **result_json);
 
-/* Every receipt of one shift day ("YYYY-MM-DD") of one terminal, ungrouped: a JSON array. */
+/* The same two exports with the optional grouping add_gr_by: "terminal_id" gives one row per
+ * terminal (as field code uses it); NULL is the plain call. A name of 1 to 64 letters a-z and
+ * '_'; anything else is INVALID_ARGUMENT. */
+caffesta_status caffesta_sales_by_product_grouped(caffesta_client *client, const char *start, const char *end,
+                                                  const char *shift_day, const char *add_gr_by,
+                                                  char **result_json);
+caffesta_status caffesta_sales_by_pos_grouped(caffesta_client *client, const char *start, const char *end,
+                                              const char *shift_day, const char *add_gr_by, char **result_json);
+
+/* Every receipt of one shift day ("YYYY-MM-DD") of one terminal, ungrouped, a bare array:
+ * [{id, terminal_number, type "sale"|"prepayment", income 1 | -1, ..., bill_dishes [{id,
+ *   parent_id (a modifier's line) | null, count (may be fractional), weight, dish {ref_code, ...},
+ *   ...}]}]; receipts carry no client. */
 caffesta_status caffesta_receipts_by_shift_day(caffesta_client *client, long long terminal_id, const char *date,
                                                char **result_json);
 
 /* ---- Errors, memory, version ---- */
 
 /* This thread's most recent call: a message naming the method, path, HTTP status and the
- * server's error text; "" after a success. Never contains the API key. Valid until this
+ * server's error text (from data.error, error, message, data.message or data.status, wherever
+ * the server put it); "" after a success. Never contains the API key. Valid until this
  * thread's next call into the library; do not free. */
 const char *caffesta_last_error(void);
 

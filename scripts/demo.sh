@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: a catalog sync into the bundled emulator, through the C example, then the C++,
-# Python and PHP ones. The emulator keeps its state in build/demo/caffesta.db, so a second run
+# Python ones, the `caffesta` command (push examples/catalog.csv, pull it back) and PHP. The emulator keeps its state in build/demo/caffesta.db, so a second run
 # reports "updated" where the first reported "created".
 # Expects CAFFESTA_LIBRARY and PKG_CONFIG_PATH pointing at the staged library (make demo sets them).
 set -euo pipefail
@@ -12,7 +12,6 @@ make -s -C "$root/examples" >/dev/null
 export LD_LIBRARY_PATH="$(pkg-config --variable=libdir caffesta)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 run_demo() {
-  export CAFFESTA_BASE_URL=$CAFFESTA_EMULATOR_URL CAFFESTA_API_KEY=$CAFFESTA_EMULATOR_KEY CAFFESTA_ACCOUNT=demo
   echo "== emulator at $CAFFESTA_BASE_URL (state in build/demo/caffesta.db)"
   echo "== C: examples/c/sync.c"
   "$root/examples/build/sync-c" "$root/examples/catalog.json"
@@ -23,6 +22,13 @@ run_demo() {
     PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}" "${PYTHON:-python3}" "$root/examples/python/sync.py" \
       "$root/examples/catalog.json"
   fi
+  echo "== command line: caffesta products push examples/catalog.csv (one bad row on purpose), then pull"
+  caffesta() { PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}" "${PYTHON:-python3}" -m caffesta.cli "$@"; }
+  local status=0
+  caffesta products push "$root/examples/catalog.csv" --report "$root/build/demo/report.csv" || status=$?
+  [ "$status" -eq 3 ] || { echo "demo: expected exit 3 (partial) from the push, got $status" >&2; return 1; }
+  caffesta products pull --pos 2 --format csv --output "$root/build/demo/products.csv"
+  head -n 4 "$root/build/demo/products.csv"
   if [ -f "$root/examples/php/sync.php" ]; then
     echo "== PHP: examples/php/sync.php"
     php "$root/examples/php/sync.php" "$root/examples/catalog.json"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs a command against a fresh emulator on a free loopback port:
 #   scripts/with-emulator.sh CMD ARGS...
-# The command sees CAFFESTA_EMULATOR_URL and CAFFESTA_EMULATOR_KEY; the emulator stops afterwards.
+# The command sees CAFFESTA_BASE_URL (the emulator's URL), CAFFESTA_ACCOUNT ("demo" unless set)
+# and CAFFESTA_API_KEY (the key the emulator accepts: $CAFFESTA_API_KEY when set, else the test
+# key 0123456789abcdef0123456789abcdef), and CAFFESTA_LIBRARY (build/stage's library, after
+# `make stage`, when not set); the emulator stops afterwards.
+#   scripts/with-emulator.sh python3 examples/python/sync.py
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-key=${CAFFESTA_EMULATOR_KEY:-0123456789abcdef0123456789abcdef}
+key=${CAFFESTA_API_KEY:-0123456789abcdef0123456789abcdef}
 db=${CAFFESTA_EMULATOR_DB:-:memory:}
 log=$(mktemp)
 coproc EMU { exec "${PYTHON:-python3}" "$root/emulator/caffesta_emulator.py" --host 127.0.0.1 --port 0 \
@@ -20,6 +24,11 @@ case "$line" in
   "listening on "*) ;;
   *) echo "with-emulator: unexpected first line: $line" >&2; exit 1 ;;
 esac
-export CAFFESTA_EMULATOR_URL=${line#listening on }
-export CAFFESTA_EMULATOR_KEY=$key
+export CAFFESTA_BASE_URL=${line#listening on }
+export CAFFESTA_ACCOUNT=${CAFFESTA_ACCOUNT:-demo}
+export CAFFESTA_API_KEY=$key
+# In a source tree, the bindings and examples use the library `make stage` built, unless told otherwise.
+if [ -z "${CAFFESTA_LIBRARY:-}" ] && [ -e "$root/build/stage/lib/libcaffesta.so.1" ]; then
+  export CAFFESTA_LIBRARY=$root/build/stage/lib/libcaffesta.so.1
+fi
 "$@"

@@ -15,6 +15,22 @@ public func caffesta_client_new(_ accountName: UnsafePointer<CChar>?, _ apiKey: 
   return OpaquePointer(Unmanaged.passRetained(created).toOpaque())
 }
 
+/// caffesta_client_new with a status: INVALID_ARGUMENT or NO_MEMORY say why it failed.
+@_cdecl("caffesta_client_create")
+public func caffesta_client_create(
+  _ accountName: UnsafePointer<CChar>?, _ apiKey: UnsafePointer<CChar>?,
+  _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+  out?.pointee = nil
+  return ABI.call { () throws(CaffestaError) -> Int in
+    guard let out else { throw CaffestaError(.invalidArgument, "the client output pointer is NULL") }
+    let created = try Client.make(accountName: try ABI.string(accountName, "account_name"),
+                                  apiKey: try ABI.string(apiKey, "api_key"))
+    out.pointee = OpaquePointer(Unmanaged.passRetained(created).toOpaque())
+    return 0
+  }
+}
+
 @_cdecl("caffesta_client_free")
 public func caffesta_client_free(_ client: OpaquePointer?) {
   guard let client else { return }

@@ -91,6 +91,28 @@ public func caffesta_sales_by_pos(
   }
 }
 
+@_cdecl("caffesta_sales_by_product_grouped")
+public func caffesta_sales_by_product_grouped(
+  _ client: OpaquePointer?, _ start: CText, _ end: CText, _ shiftDay: CText, _ addGroupBy: CText, _ result: JSONOut
+) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).exportSales(
+      .byProduct, start: try ABI.optionalString(start, "start"), end: try ABI.optionalString(end, "end"),
+      shiftDay: try ABI.optionalString(shiftDay, "shift_day"), addGroupBy: try ABI.optionalString(addGroupBy, "add_gr_by"))
+  }
+}
+
+@_cdecl("caffesta_sales_by_pos_grouped")
+public func caffesta_sales_by_pos_grouped(
+  _ client: OpaquePointer?, _ start: CText, _ end: CText, _ shiftDay: CText, _ addGroupBy: CText, _ result: JSONOut
+) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).exportSales(
+      .byPOS, start: try ABI.optionalString(start, "start"), end: try ABI.optionalString(end, "end"),
+      shiftDay: try ABI.optionalString(shiftDay, "shift_day"), addGroupBy: try ABI.optionalString(addGroupBy, "add_gr_by"))
+  }
+}
+
 @_cdecl("caffesta_receipts_by_shift_day")
 public func caffesta_receipts_by_shift_day(
   _ client: OpaquePointer?, _ terminalId: Int64, _ date: CText, _ result: JSONOut

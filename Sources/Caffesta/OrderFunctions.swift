@@ -17,6 +17,23 @@ public func caffesta_order_create(_ client: OpaquePointer?, _ json: CText, _ job
   }
 }
 
+@_cdecl("caffesta_order_submit")
+public func caffesta_order_submit(_ client: OpaquePointer?, _ json: CText, _ result: JSONOut) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    let (order, status) = try ABI.client(client).submitOrder(json: try ABI.string(json, "order_json"))
+    return Reply(json: try order.json(), httpStatus: status)
+  }
+}
+
+@_cdecl("caffesta_order_wait_submitted")
+public func caffesta_order_wait_submitted(
+  _ client: OpaquePointer?, _ submitted: CText, _ timeoutMs: Int, _ result: JSONOut
+) -> Int32 {
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
+    try ABI.client(client).waitForOrder(submitted: try ABI.string(submitted, "submitted_json"), timeoutMs: timeoutMs)
+  }
+}
+
 @_cdecl("caffesta_order_job_status")
 public func caffesta_order_job_status(_ client: OpaquePointer?, _ jobId: Int64, _ result: JSONOut) -> Int32 {
   ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in try ABI.client(client).orderJobStatus(jobId: jobId) }

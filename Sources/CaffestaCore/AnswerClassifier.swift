@@ -1,4 +1,4 @@
-/// Turns an HTTP answer into the parsed JSON body or a CaffestaError, following API.md's
+/// Turns an HTTP answer into the parsed JSON body or a CaffestaError, following docs/api.md's
 /// envelopes and status decisions. Pure: no I/O, so it can be fuzzed.
 public enum AnswerClassifier {
   /// `call` names the request in messages: "PUT /a/v1.0/product/by_ref_code/x" (built only
@@ -11,7 +11,7 @@ public enum AnswerClassifier {
       }
     }
     guard (200..<300).contains(status) else {
-      let serverText = (try? parsed.get()).flatMap(errorText) ?? bodySnippet(answer.body)
+      let serverText = (try? parsed.get()).flatMap { errorText($0, failed: true) } ?? bodySnippet(answer.body)
       let suffix = serverText.isEmpty ? "" : ": \(serverText)"
       return .failure(CaffestaError(httpErrorStatus(status), "\(call()): HTTP \(status)\(suffix)", httpStatus: status))
     }
@@ -41,7 +41,7 @@ public enum AnswerClassifier {
   }
 
   /// Envelope 2 (`success: false`, or a `data.error` string whatever `success` says) and a
-  /// `code` other than "ok" (envelope 3) are API errors.
+  /// `code` other than "ok" (envelope 3) are API errors, carrying the server's text.
   static func apiError(_ json: JSON) -> String? {
     guard json.isObject else { return nil }
     if let text = errorText(json) { return text }
@@ -50,12 +50,22 @@ public enum AnswerClassifier {
     return nil
   }
 
-  /// The server's own error text, from `data.error`, `error` or `message`.
-  static func errorText(_ json: JSON) -> String? {
-    if let data = json["data"], let text = data["error"]?.string { return text }
+  /// The server's own error text. `data.error` and a top-level `error` say failure wherever
+  /// they are; in an answer that failed otherwise (`success: false`, `code` other than "ok",
+  /// an HTTP error status) field code also finds the text in `message`, `data.message`,
+  /// `data.status` (an SQL constraint, say) or a `data` string. In a successful answer those
+  /// fields mean something else (an order's UUID in `data.message`), so they are left alone.
+  static func errorText(_ json: JSON, failed: Bool = false) -> String? {
+    guard json.isObject else { return nil }
+    let data = json["data"]
+    if let text = data?["error"]?.string { return text }
     if let text = json["error"]?.string { return text }
-    if json["success"]?.bool == false, let text = json["message"]?.string { return text }
-    return nil
+    let code = json["code"]?.string
+    guard failed || json["success"]?.bool == false || (code != nil && code != "ok") else { return nil }
+    if let text = json["message"]?.string { return text }
+    if let text = data?["message"]?.string { return text }
+    if let text = data?["status"]?.string { return text }
+    return data?.string
   }
 
   static func looksLikeHTML(_ body: [UInt8]) -> Bool {

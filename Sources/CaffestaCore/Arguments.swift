@@ -23,6 +23,18 @@ enum Arguments {
     return text
   }
 
+  /// A storage document's date as the API documents it: "YYYY-MM-DD HH:MM", in UTC
+  /// ("2018-06-13 14:28"). A bare day or an ISO "T" form is refused before any request.
+  static func documentDate(_ text: String, _ name: StaticString) throws(CaffestaError) -> String {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 16, isDay(bytes[0..<10]), bytes[10] == UInt8(ascii: " "),
+      isClock(bytes[11..<16], maxHour: 23)
+    else {
+      throw .invalid("\(name) must be \"YYYY-MM-DD HH:MM\" in UTC, such as \"2018-06-13 14:28\", got \"\(printable(text))\"")
+    }
+    return text
+  }
+
   /// The sales exports' forms: 2018-11-05, 2018-11-05T05:00, 2018-11-05T05:00:30,
   /// each optionally with Z or a +02:00 zone.
   static func dateTime(_ text: String, _ name: StaticString) throws(CaffestaError) -> String {

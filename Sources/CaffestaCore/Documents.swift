@@ -1,4 +1,4 @@
-/// Storage documents: incoming invoices and moves between storages (API.md).
+/// Storage documents: incoming invoices and moves between storages (docs/api.md).
 extension Client {
   public enum WireAction {
     case wire, unwire
@@ -11,7 +11,7 @@ extension Client {
     let invoice = try Arguments.object(text, "invoice_json")
     let check = FieldChecker(document: "invoice_json")
     _ = try check.string(invoice["number"], "number")
-    _ = try check.string(invoice["date"], "date")
+    _ = try Arguments.documentDate(try check.string(invoice["date"], "date"), "invoice_json: date")
     _ = try check.id(try check.object(invoice["storage"], "storage")["caf_id"], "storage.caf_id")
     try Self.checkItems(invoice, check)
     return try createDocument("\(Self.apiPrefix)/storage/invoices", invoice)
@@ -36,13 +36,16 @@ extension Client {
   public func createMove(json text: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
     let move = try Arguments.object(text, "move_json")
     let check = FieldChecker(document: "move_json")
+    if let date = move["date"], !date.isNull {
+      _ = try Arguments.documentDate(try check.string(date, "date"), "move_json: date")
+    }
     _ = try check.id(try check.object(move["storage_from"], "storage_from")["caf_id"], "storage_from.caf_id")
     _ = try check.id(try check.object(move["storage_to"], "storage_to")["caf_id"], "storage_to.caf_id")
     try Self.checkItems(move, check)
     return try createDocument("\(Self.apiPrefix)/storage/moves", move)
   }
 
-  /// PUT /storage/moves/{id} with {"action": "wire"|"unwire"} (API.md's decision on the path).
+  /// PUT /storage/moves/{id} with {"action": "wire"|"unwire"} (docs/api.md's decision on the path).
   public func wireMove(id: Int64, _ action: WireAction) throws(CaffestaError) -> Int {
     try wire("\(Self.apiPrefix)/storage/moves/\(try Arguments.id(id, "move_id"))", action)
   }
@@ -59,7 +62,7 @@ extension Client {
 
   private func createDocument(_ path: String, _ body: JSON) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
     let (data, status) = try payload(.post, path, body: body)
-    return (try Self.idField("id", of: data, call: "POST \(path)"), status)
+    return (try Self.idField("id", of: data, call: "POST \(currentSettings.baseURL)\(path)"), status)
   }
 
   private func wire(_ path: String, _ action: WireAction) throws(CaffestaError) -> Int {

@@ -1,4 +1,4 @@
-/// API.md's answer envelopes: `{"success": ..., "data": ...}` and `{"code": "ok", "data": ...}`
+/// docs/api.md's answer envelopes: `{"success": ..., "data": ...}` and `{"code": "ok", "data": ...}`
 /// wrap the payload; bare objects and arrays are the payload. Errors were classified already.
 extension Client {
   /// Sends the request and returns the payload: `data`, or the bare answer, or null when a

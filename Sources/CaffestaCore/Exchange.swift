@@ -27,8 +27,9 @@ struct Exchange {
     self.deadline = deadline
   }
 
-  /// "PUT /a/v1.0/product/...": names the request in messages; built only when one is needed.
-  var call: String { "\(request.method.text) \(path)" }
+  /// "PUT https://mycafe.caffesta.com/a/v1.0/product/...": names the request by its full URL
+  /// (which never holds the key), so that a wrong base URL shows; built only when needed.
+  var call: String { "\(request.method.text) \(request.url)" }
 
   /// The next attempt's settings, or nil when the deadline has passed.
   func settings(apiKey: String) -> TransportSettings? {

@@ -1,4 +1,4 @@
-/// The update feeds under /draft/get_* (API.md, Update feeds): all GET, envelope `code: ok`.
+/// The update feeds under /draft/get_* (docs/api.md, Update feeds): all GET, envelope `code: ok`.
 extension Client {
   /// The reference lists that take no arguments.
   public enum ReferenceList {

@@ -1,27 +1,92 @@
 import CSupport
 
-/// Delivery orders and their jobs (API.md, Delivery orders).
+/// Delivery orders and their jobs (docs/api.md, Delivery orders).
 extension Client {
-  static let defaultOrderPath = "/a/v1.0/draft/orders"
+  /// An integrator's production code posts orders here and reads the answer at once (docs/api.md,
+  /// Delivery orders); the docs themselves give no usable path.
+  static let defaultOrderPath = "/a/v1.1/draft/receipts"
 
-  /// The docs give no usable path for creating an order; API.md decides one, and this lets a
-  /// caller follow Caffesta if it says otherwise.
+  /// Lets a caller follow Caffesta if it says otherwise (the v1.0 path answers through a job).
   public func setOrderPath(_ path: String) throws(CaffestaError) {
     let checked = try Validation.requestPath(path)
     guard !checked.utf8.contains(UInt8(ascii: "?")) else { throw .invalid("order path must not hold a query") }
     update { $0.orderPath = checked }
   }
 
-  /// POST the order; returns the job id to poll. Not resent once it may have arrived.
-  public func createOrder(json text: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
+  /// What a create answer says: a job to poll (`{job_id, status: pending}`), or an order made
+  /// at once (`{status: success, message: UUID}`), or both.
+  public struct SubmittedOrder {
+    public let jobId: Int?
+    public let status: String
+    public let uuid: String?
+
+    /// `{"job_id": N|null, "status": "...", "uuid": "..."|null}`
+    public func json() throws(CaffestaError) -> String {
+      let job = jobId.map { String($0) } ?? "null"
+      let receipt = try uuid.map { (text: String) throws(CaffestaError) -> String in try JSON.string(text).serialized() } ?? "null"
+      return "{\"job_id\":\(job),\"status\":\(try JSON.string(status).serialized()),\"uuid\":\(receipt)}"
+    }
+  }
+
+  /// POST the order; the answer in either form. `status: failed` is CAFFESTA_ERR_API with the
+  /// server's reason. Not resent once it may have arrived.
+  public func submitOrder(json text: String) throws(CaffestaError) -> (order: SubmittedOrder, httpStatus: Int) {
     let order = try Arguments.object(text, "order_json")
     try Self.checkOrder(order)
     let path = currentSettings.orderPath
     let (data, status) = try payload(.post, path, body: order)
-    return (try Self.idField("job_id", of: data, call: "POST \(path)"), status)
+    return (try Self.submittedOrder(data, call: "POST \(currentSettings.baseURL)\(path)", httpStatus: status), status)
   }
 
-  /// No negative counts or sums (API.md); the fields a job needs are there.
+  static func submittedOrder(_ data: JSON, call: String, httpStatus: Int) throws(CaffestaError) -> SubmittedOrder {
+    guard data.isObject, let state = data["status"]?.string else {
+      throw CaffestaError(.protocolError, "\(call): the answer has no order status; the order may have been made",
+                          httpStatus: httpStatus)
+    }
+    if state == "failed" {
+      let reason = data["message"]?.string ?? data["error"]?.string ?? "no reason given"
+      throw CaffestaError(.api, "\(call): the order failed: \(reason)", httpStatus: httpStatus)
+    }
+    let hasJob = data["job_id"].map { !$0.isNull } ?? false
+    let jobId = hasJob ? try idField("job_id", of: data, call: call) : nil
+    let uuid = state == "success" ? data["message"]?.string : nil
+    guard jobId != nil || uuid != nil else {
+      throw CaffestaError(.protocolError, "\(call): the answer has neither a job_id nor the order's UUID; the order may have been made",
+                          httpStatus: httpStatus)
+    }
+    return SubmittedOrder(jobId: jobId, status: state, uuid: uuid)
+  }
+
+  /// The old call: the job id to poll, or 0 when the answer made the order at once (its UUID
+  /// is then only in submitOrder's result).
+  public func createOrder(json text: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
+    let (order, status) = try submitOrder(json: text)
+    return (order.jobId ?? 0, status)
+  }
+
+  /// Waits for a submitted order (submitOrder's result): one that is done already comes back
+  /// without a request; one with a pending job is polled as waitForOrder(jobId:) does.
+  /// Answers `{"job_id", "status": "success", "uuid"}`.
+  public func waitForOrder(submitted text: String, timeoutMs: Int) throws(CaffestaError) -> Reply {
+    let submitted = try Arguments.object(text, "submitted_json")
+    guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
+    var jobId: Int? = nil
+    if let value = submitted["job_id"], !value.isNull {
+      guard let id = value.integer, id > 0 else { throw .invalid("submitted_json: job_id must be a positive integer or null") }
+      jobId = id
+    }
+    if submitted["status"]?.string == "success", let uuid = submitted["uuid"]?.string {
+      return Reply(json: try SubmittedOrder(jobId: jobId, status: "success", uuid: uuid).json(), httpStatus: 0)
+    }
+    guard let jobId else {
+      throw .invalid("submitted_json: neither a job_id to poll nor status \"success\" with a uuid")
+    }
+    let (done, status) = try pollOrderJob(jobId: Int64(jobId), timeoutMs: timeoutMs)
+    let final = SubmittedOrder(jobId: jobId, status: "success", uuid: done["message"]?.string)
+    return Reply(json: try final.json(), httpStatus: status)
+  }
+
+  /// No negative counts or sums (docs/api.md); the fields a job needs are there.
   static func checkOrder(_ order: JSON) throws(CaffestaError) {
     let check = FieldChecker(document: "order_json")
     let bill = try check.object(order["bill"], "bill")
@@ -62,6 +127,12 @@ extension Client {
   /// Polls the job with backoff until it succeeds (the reply's `message` is the order's UUID),
   /// fails (CAFFESTA_ERR_API with the reason) or `timeoutMs` passes (CAFFESTA_ERR_TIMEOUT).
   public func waitForOrder(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> Reply {
+    let (data, status) = try pollOrderJob(jobId: jobId, timeoutMs: timeoutMs)
+    return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+  }
+
+  /// The job's final answer once it succeeded (its `message` is the order's UUID).
+  func pollOrderJob(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> (JSON, Int) {
     let id = try Arguments.id(jobId, "job_id")
     guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
     let path = "\(Self.apiPrefix)/draft/get_job_status/\(id)"
@@ -77,7 +148,7 @@ extension Client {
       }
       switch data["status"]?.string {
       case "success":
-        return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+        return (data, status)
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
         throw CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status)

@@ -1,6 +1,6 @@
-/// Products (API.md, Products).
+/// Products (docs/api.md, Products).
 extension Client {
-  /// Upsert by ref_code as API.md decides: PUT by ref_code, and on "not found" POST.
+  /// Upsert by ref_code as docs/api.md decides: PUT by ref_code, and on "not found" POST.
   /// Returns {"id", "ref_code", "action": "created"|"updated"}.
   public func upsertProduct(json text: String) throws(CaffestaError) -> Reply {
     let product = try JSON.parse(text, what: "product_json", rejectDuplicates: true)
@@ -56,7 +56,7 @@ extension Client {
   }
 }
 
-/// The other product calls (API.md, Products).
+/// The other product calls (docs/api.md, Products).
 extension Client {
   /// GET /product/by_ref_code/{ref_code}: the product's `data`.
   public func getProduct(refCode: String) throws(CaffestaError) -> Reply {

@@ -1,6 +1,6 @@
 import CSupport
 
-/// When a failed attempt may be sent again, and how long to wait first (API.md, "What the
+/// When a failed attempt may be sent again, and how long to wait first (docs/api.md, "What the
 /// documentation does not say"): never resend a write whose body may have reached the server.
 struct RetryPolicy {
   var maxRetries: Int

@@ -1,13 +1,15 @@
-/// Sales exports (API.md, Sales exports).
+/// Sales exports (docs/api.md, Sales exports).
 extension Client {
   public enum SalesGrouping {
     case byProduct, byPOS
     var path: String { self == .byProduct ? "export_sales" : "export_sales_totals" }
   }
 
-  /// Either a range (`start` and `end`, ISO 8601) or one `shiftDay` (YYYY-MM-DD).
-  public func exportSales(_ grouping: SalesGrouping, start: String?, end: String?, shiftDay: String?)
-    throws(CaffestaError) -> Reply
+  /// Either a range (`start` and `end`, ISO 8601) or one `shiftDay` (YYYY-MM-DD); `addGroupBy`
+  /// is the optional `add_gr_by` field code uses ("terminal_id": one row per terminal).
+  /// Answers `{"data": [...], "success": true}`; this returns the array.
+  public func exportSales(_ grouping: SalesGrouping, start: String?, end: String?, shiftDay: String?,
+                          addGroupBy: String? = nil) throws(CaffestaError) -> Reply
   {
     let query: String
     switch (start, end, shiftDay) {
@@ -19,7 +21,15 @@ extension Client {
     default:
       throw .invalid("give either start and end, or shift_day alone")
     }
-    return try payloadReply(.get, "\(Self.apiPrefix)/product/\(grouping.path)?\(query)")
+    var groupBy = ""
+    if let addGroupBy {
+      let bytes = addGroupBy.utf8
+      guard (1...64).contains(bytes.count),
+        bytes.allSatisfy({ ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "_") })
+      else { throw .invalid("add_gr_by must be a field name such as \"terminal_id\"") }
+      groupBy = "&add_gr_by=\(addGroupBy)"
+    }
+    return try payloadReply(.get, "\(Self.apiPrefix)/product/\(grouping.path)?\(query)\(groupBy)")
   }
 
   /// GET /draft/receipts_by_shift_day/{terminal_id}/{date}: every receipt of one shift day.

@@ -1,4 +1,4 @@
-/// Checks on caller input, made before any request (API.md, Basics; DESIGN.md, Security).
+/// Checks on caller input, made before any request (docs/api.md, Basics; DESIGN.md, Security).
 enum Validation {
   /// An account name is one DNS label, so that it can never point the key at another host.
   static func accountName(_ name: String) throws(CaffestaError) {
@@ -40,7 +40,21 @@ enum Validation {
     }
     var path = Array(rest[authorityEnd...])
     while path.last == UInt8(ascii: "/") { path.removeLast() }
+    if endsInAPIPrefix(path) {
+      throw .invalid("base_url must not end in the API prefix (/a/v1.0): every call adds it, so requests would go to "
+        + "/a/v1.0/a/v1.0/...; give the server's root, such as https://mycafe.caffesta.com")
+    }
     return String(decoding: bytes[..<authorityEnd] + path, as: UTF8.self)
+  }
+
+  /// A path prefix whose last segments are "/a/v1.N" (v1.0, v1.1, ...).
+  private static func endsInAPIPrefix(_ path: [UInt8]) -> Bool {
+    guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return false }
+    let version = path[(slash + 1)...]
+    guard hasPrefix(Array(version), "v1."), version.count > 3,
+      version.dropFirst(3).allSatisfy(isDigit)
+    else { return false }
+    return path[..<slash].reversed().starts(with: "a/".utf8)
   }
 
   private static func hostAndPort(_ authority: ArraySlice<UInt8>) throws(CaffestaError) {

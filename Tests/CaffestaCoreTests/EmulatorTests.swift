@@ -3,14 +3,14 @@ import Testing
 @testable import CaffestaCore
 
 /// The core against the emulator, over real libcurl; scripts/with-emulator.sh provides it.
-@Suite(.enabled(if: getenv("CAFFESTA_EMULATOR_URL") != nil, "needs scripts/with-emulator.sh"))
+@Suite(.enabled(if: getenv("CAFFESTA_BASE_URL") != nil, "needs scripts/with-emulator.sh"))
 struct EmulatorTests {
   let client: Client
 
   init() throws {
-    let key = String(cString: getenv("CAFFESTA_EMULATOR_KEY"))
+    let key = String(cString: getenv("CAFFESTA_API_KEY"))
     client = try Client.make(accountName: "demo", apiKey: key)
-    try client.setBaseURL(String(cString: getenv("CAFFESTA_EMULATOR_URL")))
+    try client.setBaseURL(String(cString: getenv("CAFFESTA_BASE_URL")))
   }
 
   @Test func authTest() throws {
@@ -28,7 +28,7 @@ struct EmulatorTests {
 
   @Test func wrongKeyIsUnauthorized() throws {
     let wrong = try Client.make(accountName: "demo", apiKey: "wrong-key")
-    try wrong.setBaseURL(String(cString: getenv("CAFFESTA_EMULATOR_URL")))
+    try wrong.setBaseURL(String(cString: getenv("CAFFESTA_BASE_URL")))
     do {
       _ = try wrong.authTest()
       Issue.record("expected unauthorized")

@@ -16,13 +16,29 @@ import Testing
   }
 
   @Test func baseURLs() throws {
-    #expect(try Validation.baseURL("http://127.0.0.1:8080/") == "http://127.0.0.1:8080")
+    #expect(try Validation.baseURL("http://127.0.0.1:8765/") == "http://127.0.0.1:8765")
     #expect(try Validation.baseURL("https://proxy.example/caffesta//") == "https://proxy.example/caffesta")
     #expect(try Validation.baseURL("http://[::1]:9000") == "http://[::1]:9000")
     for bad in ["ftp://x", "http://", "http://user@host", "http://h:0", "http://h:99999", "http://h/x?y", "http://h/#f",
                 "http://h:", "https://a b"] {
       #expect(throws: CaffestaError.self, "\(bad)") { try Validation.baseURL(bad) }
     }
+  }
+
+  /// The server's root, not the API's: every call adds /a/v1.0, so a doubled prefix is refused.
+  @Test func baseURLsEndingInTheAPIPrefixAreRefused() throws {
+    for doubled in ["http://h/a/v1.0", "http://h/a/v1.0/", "https://h/proxy/a/v1.1", "http://h:8765/a/v1.23//"] {
+      do {
+        _ = try Validation.baseURL(doubled)
+        Issue.record("\(doubled) was accepted")
+      } catch {
+        #expect(error.status == .invalidArgument)
+        #expect(error.message.contains("API prefix"))
+      }
+    }
+    #expect(try Validation.baseURL("http://h/a/v1") == "http://h/a/v1")
+    #expect(try Validation.baseURL("http://h/xa/v1.0") == "http://h/xa/v1.0")
+    #expect(try Validation.baseURL("http://h/a/v1.0x") == "http://h/a/v1.0x")
   }
 
   @Test func requestPaths() throws {

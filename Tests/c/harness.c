@@ -23,12 +23,12 @@ int run_tests(const test_case *tests, size_t count) {
 }
 
 const char *emulator_url(void) {
-  const char *url = getenv("CAFFESTA_EMULATOR_URL");
-  if (!url) { fprintf(stderr, "CAFFESTA_EMULATOR_URL is not set: run through scripts/with-emulator.sh\n"); exit(2); }
+  const char *url = getenv("CAFFESTA_BASE_URL");
+  if (!url) { fprintf(stderr, "CAFFESTA_BASE_URL is not set: run through scripts/with-emulator.sh\n"); exit(2); }
   return url;
 }
 const char *emulator_key(void) {
-  const char *key = getenv("CAFFESTA_EMULATOR_KEY");
+  const char *key = getenv("CAFFESTA_API_KEY");
   return key ? key : "0123456789abcdef0123456789abcdef";
 }
 

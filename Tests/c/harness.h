@@ -21,7 +21,7 @@ typedef void (*test_fn)(void);
 typedef struct { const char *name; test_fn fn; } test_case;
 int run_tests(const test_case *tests, size_t count);
 
-/* The emulator under test (scripts/with-emulator.sh sets both). */
+/* The emulator under test: CAFFESTA_BASE_URL and CAFFESTA_API_KEY, as scripts/with-emulator.sh sets them. */
 const char *emulator_url(void);
 const char *emulator_key(void);
 /* Admin calls: POST/GET/DELETE on /__emulator/...; returns the body (malloc'd) or NULL.

@@ -821,6 +821,8 @@ static void check_every_string_parameter_refuses(caffesta_client *c, const char 
   REFUSED_ID(caffesta_invoice_create(c, bad, &id));
   REFUSED_ID(caffesta_move_create(c, bad, &id));
   REFUSED_ID(caffesta_order_create(c, bad, &id));
+  REFUSED(caffesta_order_submit(c, bad, &out));
+  REFUSED(caffesta_order_wait_submitted(c, bad, 1000, &out));
   REFUSED(caffesta_invoices_list(c, bad, &out));
   REFUSED(caffesta_receipt_info(c, bad, &out));
   REFUSED(caffesta_sync_changes(c, 1, bad, &out));
@@ -828,6 +830,8 @@ static void check_every_string_parameter_refuses(caffesta_client *c, const char 
   REFUSED(caffesta_sales_by_product(c, "2022-04-20", bad, NULL, &out));
   REFUSED(caffesta_sales_by_product(c, NULL, NULL, bad, &out));
   REFUSED(caffesta_sales_by_pos(c, bad, "2022-04-21", NULL, &out));
+  REFUSED(caffesta_sales_by_pos_grouped(c, NULL, NULL, "2022-04-20", bad, &out));
+  REFUSED(caffesta_sales_by_product_grouped(c, NULL, NULL, "2022-04-20", bad, &out));
   REFUSED(caffesta_sales_by_pos(c, NULL, NULL, bad, &out));
   REFUSED(caffesta_receipts_by_shift_day(c, 2, bad, &out));
 #undef REFUSED
@@ -967,6 +971,8 @@ static void test_json_of_the_wrong_type_is_refused(void) {
     CHECK_STATUS(caffesta_invoice_create(c, bad, &id), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(caffesta_move_create(c, bad, &id), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(caffesta_order_create(c, bad, &id), CAFFESTA_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(caffesta_order_submit(c, bad, &out), CAFFESTA_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(caffesta_order_wait_submitted(c, bad, 1000, &out), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK_STATUS(caffesta_sync_changes(c, 1, bad, &out), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK(out == NULL && id == 0);
   }
@@ -1187,7 +1193,7 @@ static void *reconfigure(void *arg) {
     if (caffesta_client_set_timeouts(shared_client, 5000 + i % 7, 30000 + i % 11) != CAFFESTA_OK) (*wrong)++;
     if (caffesta_client_set_max_retries(shared_client, (int)(i % 3)) != CAFFESTA_OK) (*wrong)++;
     if (caffesta_client_set_max_response_size(shared_client, (1 << 20) + i) != CAFFESTA_OK) (*wrong)++;
-    if (caffesta_client_set_order_path(shared_client, i % 2 ? "/a/v1.0/draft/orders" : "/x") != CAFFESTA_OK) (*wrong)++;
+    if (caffesta_client_set_order_path(shared_client, i % 2 ? "/a/v1.1/draft/receipts" : "/x") != CAFFESTA_OK) (*wrong)++;
     if (caffesta_client_set_base_url(shared_client, "bad") != CAFFESTA_ERR_INVALID_ARGUMENT) (*wrong)++;
     sleep_ms(1);
   }

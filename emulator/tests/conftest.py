@@ -11,11 +11,13 @@ import time
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(os.path.dirname(HERE), "caffesta_emulator.py")
-# The docs' own examples: the repository's copy (Tests/samples), else a shared/ checkout beside it.
-SAMPLES = os.environ.get("CAFFESTA_SAMPLES") or next(
-    (p for p in (os.path.join(HERE, "..", "..", "Tests", "samples"),
-                 os.path.join(HERE, "..", "..", "..", "shared", "samples")) if os.path.isdir(p)), None)
+EMULATOR_DIR = os.path.dirname(HERE)
+# The thin entry point; `python3 -m caffesta_emulator` with EMULATOR_DIR on the path is the same.
+EMULATOR = os.path.join(EMULATOR_DIR, "caffesta_emulator.py")
+if EMULATOR_DIR not in sys.path:  # tests that look inside import the package
+    sys.path.insert(0, EMULATOR_DIR)
+# The docs' own examples: the repository's copy, refreshed from the final docs.
+SAMPLES = os.environ.get("CAFFESTA_SAMPLES") or os.path.join(HERE, "..", "..", "Tests", "samples")
 API_KEY = "5f4dcc3b5aa765d61d8327deb882cf99"
 SEED_PRODUCTS = 7  # products in the seed
 
@@ -126,7 +128,7 @@ def read_line(proc, timeout):
 
 def load_sample(name):
     if SAMPLES is None:
-        pytest.skip("shared/samples not found (set CAFFESTA_SAMPLES)")
+        pytest.skip("Tests/samples not found (set CAFFESTA_SAMPLES)")
     with open(os.path.join(SAMPLES, name), encoding="utf-8") as f:
         return json.load(f)
 

@@ -185,12 +185,7 @@ def test_admin_needs_no_key_and_is_not_logged(emu):
 
 
 def test_loopback_check():
-    import importlib.util
-    import os
-    spec = importlib.util.spec_from_file_location(
-        "caffesta_emulator", os.path.join(os.path.dirname(__file__), "..", "caffesta_emulator.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    from caffesta_emulator import server as mod
     assert mod._is_loopback("127.0.0.1") and mod._is_loopback("127.8.9.10")
     assert mod._is_loopback("::1") and mod._is_loopback("::ffff:127.0.0.1")
     assert not mod._is_loopback("10.0.0.1") and not mod._is_loopback("192.168.1.5")

@@ -27,7 +27,7 @@ def test_help():
 
 def test_starts_with_defaults_and_prints_one_line():
     env = dict(os.environ)
-    env.pop("CAFFESTA_EMULATOR_API_KEY", None)
+    env.pop("CAFFESTA_API_KEY", None)
     proc = subprocess.Popen([sys.executable, EMULATOR, "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env)
     try:
@@ -224,3 +224,28 @@ def test_ipv6_loopback():
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_the_package_runs_alone_with_python_m(tmp_path):
+    """The package is self-contained (the CLI ships it in the wheel): a copy of it alone, in an
+    empty folder, starts with `python3 -m caffesta_emulator` and serves its seed."""
+    from conftest import EMULATOR_DIR
+    shutil.copytree(os.path.join(EMULATOR_DIR, "caffesta_emulator"),
+                    str(tmp_path / "caffesta_emulator"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.Popen([sys.executable, "-m", "caffesta_emulator", "--port", "0",
+                             "--api-key", "k" * 32], cwd=str(tmp_path), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = read_line(proc, 15)
+        port = int(line.rsplit(":", 1)[1])
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", "/a/v1.0/draft/get_products0/2/0/0", headers={"X-API-KEY": "k" * 32})
+        r = c.getresponse()
+        assert r.status == 200 and len(json.loads(r.read())["data"]) == 7  # the seed
+        c.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

@@ -353,7 +353,8 @@ def test_stats_counts_rows_per_table(emu):
 
 def test_config_delay_applies_to_every_api_answer(emu):
     res = emu.admin("POST", "config", {"delay_ms": 150})
-    assert res == {"ok": True, "config": {"delay_ms": 150, "job_pending_polls": 1}}
+    assert res == {"ok": True, "config": {"delay_ms": 150, "job_pending_polls": 1,
+                                          "page_size": 1000, "job_status_bare": False}}
     t = time.monotonic()
     emu.get("/storage/test")
     emu.get("/draft/storages")

@@ -1,6 +1,6 @@
 """The update feeds under /draft/get_*: timestamps, keyset pages, deletions, reference lists."""
 
-from conftest import load_sample, ok_data
+from conftest import Emulator, load_sample, ok_data
 
 SECTIONS = ["categories", "menus", "desks", "taxes", "workspaces", "comments", "discounts",
             "promotions", "payments", "settings", "balances", "products", "device_models",
@@ -79,11 +79,11 @@ def test_admin_bump_and_set_section(emu):
     assert status == 404
 
 
-def test_products0_pages_by_id_100_a_page(emu):
-    many_products(emu, 250)
+def page_sizes(emu, feed_name="get_products0"):
+    """Walks the keyset pages from start 0 until an empty one; the sizes of the pages."""
     seen, start, pages = [], 0, []
     while True:
-        page = feed(emu, "/draft/get_products0/2/%d/0" % start)
+        page = feed(emu, "/draft/%s/2/%d/0" % (feed_name, start))
         if not page:
             break
         pages.append(len(page))
@@ -91,8 +91,35 @@ def test_products0_pages_by_id_100_a_page(emu):
         assert ids == sorted(ids) and ids[0] > start
         seen += ids
         start = ids[-1]
-    assert pages == [100, 100, 57]
-    assert len(seen) == len(set(seen)) == 257
+    assert len(seen) == len(set(seen))
+    return pages
+
+
+def test_products0_pages_by_id_100_a_page_when_set(emu):
+    emu.admin("POST", "config", {"page_size": 100})
+    many_products(emu, 250)
+    assert page_sizes(emu) == [100, 100, 57]
+    assert page_sizes(emu, "get_products") == [100, 100, 57]
+
+
+def test_product_pages_are_1000_by_default_as_in_the_field(emu):
+    assert emu.admin("GET", "config")["page_size"] == 1000
+    many_products(emu, 1000)
+    assert page_sizes(emu) == [1000, 7]
+
+
+def test_page_size_flag_and_reset():
+    e = Emulator("--page-size", "3")
+    try:
+        assert page_sizes(e) == [3, 3, 1]  # the seed's 7 products
+        e.admin("POST", "config", {"page_size": 5})
+        assert page_sizes(e) == [5, 2]
+        e.reset()  # back to the command line's value
+        assert e.admin("GET", "config")["page_size"] == 3
+        status, _, body = e.raw("POST", "/__emulator/config", {"page_size": 0}, key=False)
+        assert status == 400 and b"page_size must be a positive integer" in body
+    finally:
+        assert e.stop() == 0
 
 
 def test_products0_includes_deleted_only_when_ts_is_not_zero(emu):
@@ -194,3 +221,39 @@ def test_product_shop_data(emu):
     rows = feed(emu, "/draft/get_product_shop_data/3/%d" % (t + 1))
     assert len(rows) == 1 and rows[0]["price"] == "0.48"
     assert rows[0]["avgInvoicedSelfCost"] == "0.200000"
+
+
+def test_import_prices_value_is_the_cost_and_value_day_the_retail_price(emu):
+    ok_data(emu.post("/product/import_part_menu", {"items": [{
+        "id": "pr", "name": "Цена", "prices": [{"shop_id": 2, "value": 1.25,
+                                                "value_day": 3.5}]}]}))
+    pid = ok_data(emu.get("/product/by_ref_code/pr"))["id"]
+    p0 = {p["id"]: p for p in feed(emu, "/draft/get_products0/2/0/0")}[pid]
+    assert p0["price"] == 3.5  # retail
+    old = {p["id"]: p for p in feed(emu, "/draft/get_products/2/0/0")}[pid]
+    assert old["price"] == 3.5 and old["self_cost"] == 1.25
+    shop = {r["product_id"]: r for r in feed(emu, "/draft/get_product_shop_data/2/0")}[pid]
+    assert shop["price"] == "3.50" and shop["avgInvoicedSelfCost"] == "1.250000"
+    # without value_day the retail price stays; the cost follows value
+    ok_data(emu.post("/product/import_part_menu", {"items": [{
+        "id": "pr", "prices": [{"shop_id": 2, "value": 2}]}]}))
+    old = {p["id"]: p for p in feed(emu, "/draft/get_products/2/0/0")}[pid]
+    assert old["price"] == 3.5 and old["self_cost"] == 2
+
+
+def test_the_docs_import_sample_shows_its_retail_price(emu):
+    ok_data(emu.post("/product/import", load_sample("menu_import.request.json")))
+    pid = ok_data(emu.get("/product/by_ref_code/41044225"))["id"]
+    p0 = {p["id"]: p for p in feed(emu, "/draft/get_products0/2/0/0")}[pid]
+    assert p0["price"] == 0.474  # value_day; its value (the cost) is 0
+
+
+def test_feed_error_switch_answers_code_error(emu):
+    emu.admin("POST", "faults", {"kind": "feed_error", "message": "Terminal is blocked",
+                                 "count": 2})
+    assert emu.admin("GET", "faults")[0]["path_prefix"] == "/a/v1.0/draft/get_"
+    assert emu.get("/storage/test")[0] == 200  # not a feed: untouched, no count taken
+    for path in ("/draft/get_updates/2", "/draft/get_products0/2/0/0"):
+        status, body = emu.get(path)
+        assert (status, body) == (200, {"code": "error", "message": "Terminal is blocked"})
+    assert feed(emu, "/draft/get_categories")  # the count is spent

@@ -77,7 +77,7 @@ def test_put_by_id_can_rename_the_ref_code_but_not_onto_another(emu):
 
 
 def test_upsert_flow_of_the_library(emu):
-    """PUT by ref_code; on 404, POST (API.md, Decision — upsert by ref_code)."""
+    """PUT by ref_code; on 404, POST (docs/api.md, Decision — upsert by ref_code)."""
     def upsert(body):
         status, resp = emu.put("/product/by_ref_code/" + body["ref_code"], body)
         if status == 404:
@@ -163,6 +163,7 @@ def test_import_removes_what_the_body_lacks(emu):
 def test_import_part_menu_removes_nothing(emu):
     ok_data(emu.post("/product/", product("stay")))
     res = ok_data(emu.post("/product/import_part_menu", import_body([item("added")])))
+    assert isinstance(res.pop("id"), int)  # the import's number, as the docs' answer shows
     assert res == {"created": 1, "updated": 0, "deleted": 0}
     assert ok_data(emu.get("/product/by_ref_code/stay"))
     assert ok_data(emu.get("/product/by_ref_code/1"))

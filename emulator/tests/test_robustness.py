@@ -44,7 +44,7 @@ def mutate(body, path, new):
     return body
 
 
-@pytest.mark.skipif(SAMPLES is None, reason="shared/samples not found")
+@pytest.mark.skipif(SAMPLES is None, reason="Tests/samples not found")
 def test_mutated_samples_never_break_the_server(emu):
     rng = random.Random(20240601)
     sent = 0

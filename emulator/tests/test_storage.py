@@ -22,11 +22,17 @@ def invoice(ref="inv-prod", amount=10, price=2.0, storage=1, package="pcs", **kw
     return body
 
 
-def test_storages_is_a_bare_object_of_labels(emu):
+def test_storages_is_a_bare_object_of_labels_keyed_by_position(emu):
     status, body = emu.get("/draft/storages")
     assert status == 200
     assert body["1"] == "(id:1) Склад кафе Буран"
-    assert set(body) == {"1", "2", "3", "4", "5", "7"}
+    # the key is the position; the seed has no storage 6, so the sixth is "(id:7) ..."
+    assert list(body) == ["1", "2", "3", "4", "5", "6"]
+    assert body["6"] == "(id:7) Склад доставки"
+    # the id in the label is the one documents take: an invoice to storage 7 lands there
+    inv = ok_data(emu.post("/storage/invoices", invoice(storage=7)))["id"]
+    assert ok_data(emu.get("/storage/invoices/%d" % inv))["storage"] == {
+        "id": 7, "name": "Склад доставки"}
 
 
 def test_seed_stock_matches_the_sample(emu):
@@ -43,7 +49,7 @@ def test_invoice_wiring_moves_stock(emu):
     inv = ok_data(emu.post("/storage/invoices", invoice(amount=10, price=2.0)))["id"]
     pid = ok_data(emu.get("/product/by_ref_code/inv-prod"))["id"]
     assert pid not in stock(emu, 1)  # unwired: no stock yet
-    assert ok_data(emu.get("/storage/invoices/%d" % inv))["status"] == "unwired"
+    assert ok_data(emu.get("/storage/invoices/%d" % inv))["status"] == "not_wired"
     status, body = emu.put("/storage/invoices/%d" % inv, {"action": "wire"})
     assert (status, body) == (200, {"success": True})
     row = stock(emu, 1)[pid]
@@ -55,7 +61,7 @@ def test_invoice_wiring_moves_stock(emu):
     assert stock(emu, 1)[pid]["balance"] == "10"
     assert emu.put("/storage/invoices/%d" % inv, {"action": "unwire"}) == (200, {"success": True})
     assert stock(emu, 1)[pid]["balance"] == "0"
-    assert "already unwired" in api_error(emu.put("/storage/invoices/%d" % inv,
+    assert "is not wired" in api_error(emu.put("/storage/invoices/%d" % inv,
                                                   {"action": "unwire"}))
 
 
@@ -182,3 +188,20 @@ def test_stock_strings_keep_their_format(emu):
     assert rows[1]["balance"] == "0.245" and rows[1]["cost"] == "1.500000"
     assert rows[1]["summ"] == "0.37"
     assert rows[2]["balance"] == "2.500" and rows[2]["summ"] == "0"
+
+
+def test_invoice_list_is_summaries_and_one_invoice_has_the_final_fields(emu):
+    inv = ok_data(emu.post("/storage/invoices", invoice()))["id"]
+    listed = ok_data(emu.get("/storage/invoices?start=2024-03-01"))
+    assert list(listed[0]) == [
+        "id", "name", "total_amount", "total_wo_nds", "total_nds_sum", "type", "shipper",
+        "created_at", "created_by", "updated_at", "updated_by", "storage", "status",
+        "finished", "doc_date", "paid"]  # no items
+    assert listed[0]["status"] == "not_wired" and listed[0]["finished"] is False
+    assert set(listed[0]["shipper"]) == {"id", "name", "created_at", "deleted"}
+    got = ok_data(emu.get("/storage/invoices/%d" % inv))
+    assert got["shipper"]["ref_code"] == "sh1" and got["shipper"]["deleted"] is False
+    assert got["updated_by"] == {"id": 1} and got["status"] == "not_wired"
+    package = got["items"][0]["package"]
+    assert package["deleted"] is False and package["hidden"] is True  # pcs is built in
+    assert all(got[k] == listed[0][k] for k in listed[0] if k != "shipper")  # they agree

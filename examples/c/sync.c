@@ -3,7 +3,7 @@
  *
  *   cc sync.c $(pkg-config --cflags --libs caffesta jansson) -o sync
  *   CAFFESTA_ACCOUNT=mycafe CAFFESTA_API_KEY=... ./sync catalog.json
- *   CAFFESTA_BASE_URL=http://127.0.0.1:8080 ...   (the emulator, or any base URL)
+ *   CAFFESTA_BASE_URL=http://127.0.0.1:8765 ...   (the emulator, or any base URL)
  */
 #include <caffesta.h>
 #include <jansson.h>

@@ -28,7 +28,7 @@ lintian --fail-on error \
 echo "== Python wheel"
 wsrc="$work/wheel/src"
 mkdir -p "$wsrc"
-cp -r bindings/python/. "$wsrc/"
+cp -rL bindings/python/. "$wsrc/"   # -L: caffesta_emulator is a link to emulator/
 rm -rf "$wsrc/tests" "$wsrc"/build "$wsrc"/*.egg-info
 find "$wsrc" -name __pycache__ -prune -exec rm -rf {} +
 mkdir -p "$wsrc/caffesta/_lib"

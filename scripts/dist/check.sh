@@ -20,12 +20,11 @@ for f in "libcaffesta1_${version}_amd64.deb" "libcaffesta-dev_${version}_amd64.d
 done
 for suite in $suites; do bash scripts/dist/root.sh "$suite" build/dist-roots; done
 
-if [ -z "${CAFFESTA_EMULATOR_URL:-}" ]; then
-  exec scripts/with-emulator.sh bash "$0" "$@"
+# Once more inside scripts/with-emulator.sh, which sets CAFFESTA_BASE_URL, CAFFESTA_ACCOUNT and
+# CAFFESTA_API_KEY for one emulator on the host's loopback (the roots share the host's network).
+if [ -z "${CAFFESTA_DIST_CHECK_EMULATOR:-}" ]; then
+  CAFFESTA_DIST_CHECK_EMULATOR=1 exec scripts/with-emulator.sh bash "$0" "$@"
 fi
-export CAFFESTA_BASE_URL=${CAFFESTA_BASE_URL:-$CAFFESTA_EMULATOR_URL}
-export CAFFESTA_API_KEY=${CAFFESTA_API_KEY:-$CAFFESTA_EMULATOR_KEY}
-export CAFFESTA_ACCOUNT=${CAFFESTA_ACCOUNT:-demo}
 
 work=build/dist-check
 rm -rf --one-file-system "$work"
@@ -68,6 +67,14 @@ step() {  # step SUITE WHAT ROOT SCRIPT
   else echo "-- $1: $2: FAILED" >&2; failed+=("$1: $2"); fi
 }
 
+# The wheel's own dependencies (the `caffesta` command's click, tqdm, tomli), fetched from PyPI
+# on the host for each system's Python, so that pip in the roots needs no network.
+declare -A python_of=([bullseye]=3.9 [trixie]=3.13)
+for suite in $suites; do
+  "${PYTHON:-python3}" -m pip download -q --only-binary=:all: --python-version "${python_of[$suite]}" \
+    --platform manylinux_2_28_x86_64 -d "$work/pydeps-$suite" "dist/caffesta-${version}-py3-none-manylinux_2_28_x86_64.whl"
+done
+
 for suite in $suites; do
   deb_root=$(fresh_root "$suite-deb" "$suite")
   step "$suite" "the .debs, the C example, the PHP example" "$deb_root" '
@@ -91,12 +98,13 @@ for suite in $suites; do
     fi'
 
   wheel_root=$(fresh_root "$suite-wheel" "$suite")
+  cp -r "$work/pydeps-$suite" "$wheel_root/tmp/caffesta/pydeps"
   step "$suite" "the wheel (no .deb), then the tarball" "$wheel_root" '
     cd /tmp/caffesta
     quiet apt-get install -y libcurl4   # the wheel uses the system libcurl
     ! ldconfig -p | grep -q libcaffesta || { echo "libcaffesta is already installed"; exit 1; }
     python3 -m venv /tmp/venv
-    /tmp/venv/bin/pip install -q --no-index dist/caffesta-${V}-py3-none-manylinux_2_28_x86_64.whl
+    /tmp/venv/bin/pip install -q --no-index --find-links pydeps dist/caffesta-${V}-py3-none-manylinux_2_28_x86_64.whl
     echo "Python $(python3 -V), wheel installed"
     (cd /tmp && /tmp/venv/bin/python -c "import caffesta, caffesta._native as n; print(\"loads\", n.load().path, caffesta.library_version())")
     /tmp/venv/bin/python examples/python/sync.py examples/catalog.json

@@ -22,7 +22,8 @@ public func fuzzAnswer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   var out: UnsafeMutablePointer<CChar>? = nil
   var id: Int64 = 0
   let product = #"{"ref_code":"a/b","name":"x"}"#
-  switch input[1] % 14 {
+  let order = #"{"bill":{"total_sum":1,"items":[{"count":1,"total_sum":1,"product_id":1}]}}"#
+  switch input[1] % 16 {
   case 0: _ = caffesta_auth_test(client)
   case 1: _ = caffesta_request(client, "GET", "/a/v1.0/x", nil, &out)
   case 2: _ = caffesta_product_upsert(client, product, &out)
@@ -36,7 +37,9 @@ public func fuzzAnswer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   case 10: _ = caffesta_order_job_status(client, 5, &out)
   case 11: _ = caffesta_invoice_wire(client, 5)
   case 12: _ = caffesta_updates_get(client, 2, &out)
-  default: _ = caffesta_sales_by_pos(client, nil, nil, "2022-04-20", &out)
+  case 13: _ = caffesta_sales_by_pos(client, nil, nil, "2022-04-20", &out)
+  case 14: _ = caffesta_order_submit(client, order, &out)
+  default: _ = caffesta_order_create(client, order, &id)
   }
   consume(&out)
   return 0

@@ -25,7 +25,7 @@ public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   var id: Int64 = 0
   withCStrings(input[1...], count: 3) { s in
     let number = Int64(truncatingIfNeeded: Int(s[1].map { $0.pointee } ?? 0) &* 7919)
-    switch selector % 26 {
+    switch selector % 29 {
     case 0: if let c = caffesta_client_new(s[0], s[1]) { caffesta_client_free(c) }
     case 1: _ = caffesta_client_set_base_url(client, s[0])
     case 2: _ = caffesta_product_upsert(client, s[0], &out)
@@ -51,7 +51,10 @@ public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     case 22: _ = caffesta_storage_stock(client, number, &out)
     case 23: _ = caffesta_products_page(client, number, number &- 1, number &+ 1, &out)
     case 24: _ = caffesta_client_set_timeouts(client, Int(number), Int(number) &* 3)
-    default: _ = caffesta_order_wait(client, number, 1, &out)
+    case 25: _ = caffesta_order_wait(client, number, 1, &out)
+    case 26: _ = caffesta_order_submit(client, s[0], &out)
+    case 27: _ = caffesta_order_wait_submitted(client, s[0], 1, &out)
+    default: _ = caffesta_sales_by_pos_grouped(client, s[0], s[1], nil, s[2], &out)
     }
   }
   consume(&out)

@@ -41,6 +41,8 @@ final class Client
     private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
     private const DEFAULT_TIMEOUT_MS = 60_000;
+    /** upsertProducts()'s default, the same as Python's upsert_products(). */
+    public const DEFAULT_CONCURRENCY = 8;
 
     private \FFI $ffi;
     /** The caffesta_client*, null once closed. */
@@ -51,15 +53,16 @@ final class Client
      * @param string $apiKey      the account's API key
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string} $options
-     *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8080");
+     *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
-     *   connect_timeout_ms  connect timeout (default 10 000, at most timeout_ms)
+     *   connect_timeout_ms  connect timeout (default 10 000, or timeout_ms when that is smaller);
+     *                       one larger than timeout_ms is refused, as in C and Python
      *   max_retries         0 to 10 (default 2); only what is safe to resend is retried
      *   ca_file             PEM file of CA certificates to trust instead of the system's; null: the system's
      *   max_response_size   largest answer accepted, in bytes (1 KiB to 4 GiB; default 64 MiB)
-     *   order_path          the path delivery orders are posted to (default "/a/v1.0/draft/orders";
-     *                       the API's documentation gives none)
+     *   order_path          the path delivery orders are posted to (default "/a/v1.1/draft/receipts",
+     *                       which answers at once; "/a/v1.0/draft/receipts" answers with a job)
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string $accountName, string $apiKey, array $options = [])
@@ -72,14 +75,12 @@ final class Client
         self::checkText('account_name', $accountName);
         self::checkText('api_key', $apiKey);
         $this->ffi = Library::ffi();
-        $handle = $this->ffi->caffesta_client_new($accountName, $apiKey);
-        if ($handle === null) {
-            $message = $this->ffi->caffesta_last_error();
-            // caffesta_client_new returns no status: its failures are bad input or no memory.
-            throw CaffestaException::fromStatus(
-                $message === 'out of memory' ? self::NO_MEMORY : self::INVALID_ARGUMENT, $message);
+        $out = $this->ffi->new('caffesta_client*');
+        $status = $this->ffi->caffesta_client_create($accountName, $apiKey, \FFI::addr($out));
+        if ($status !== self::OK || \FFI::isNull($out)) {
+            throw $this->failure($status === self::OK ? self::INTERNAL : $status);
         }
-        $this->handle = $handle;
+        $this->handle = $out;
         try {
             $this->configure($options);
         } catch (\Throwable $e) {
@@ -114,13 +115,13 @@ final class Client
 
     /**
      * Creates the product, or updates the one Caffesta holds with the same ref_code.
-     * @param array<string, mixed> $product API.md's product body; "ref_code" is required
+     * @param array<string, mixed> $product docs/api.md's product body; "ref_code" is required
      * @return array{id: int, ref_code: string, action: string} action is "created" or "updated"
      * @throws CaffestaException
      */
     public function upsertProduct(array $product): array
     {
-        $json = self::encode($product, 'product');
+        $json = Body::encode($product, 'product', 'product');
         $out = $this->ffi->new('char*');
         $status = $this->ffi->caffesta_product_upsert($this->handle(), $json, \FFI::addr($out));
         return $this->decode($this->take($status, $out));
@@ -183,7 +184,8 @@ final class Client
      *         JSON (named by its key), before any request
      * @throws CaffestaException when a whole chunk fails (out of memory, say)
      */
-    public function upsertProducts(array $products, int $concurrency = 8, ?callable $progress = null): array
+    public function upsertProducts(array $products, int $concurrency = self::DEFAULT_CONCURRENCY,
+        ?callable $progress = null): array
     {
         if ($concurrency < self::INT_MIN || $concurrency > self::INT_MAX) {
             throw self::invalid('concurrency must be 1 to 64');
@@ -217,8 +219,11 @@ final class Client
     // ---- Storages --------------------------------------------------------------------------------
 
     /**
-     * The account's storages, by id.
-     * @return list<array{id: int, name: string, label: string}> label: "(id:1) Cafe storage"
+     * The account's storages, ordered by their position in the answer:
+     * [['id' => 7, 'name' => 'Общий склад', 'label' => '(id:7) Общий склад', 'position' => 2], ...].
+     * 'id' is the N of the label's "(id:N)" (the id every storage call takes), null when the label has
+     * none; never the answer's key, which is only a position.
+     * @return list<array{id: ?int, name: string, label: string, position: int}>
      * @throws CaffestaException
      */
     public function listStorages(): array
@@ -242,7 +247,7 @@ final class Client
      * Creates an incoming invoice and returns its id.
      * @param array<string, mixed> $invoice ['number', 'date' => 'YYYY-MM-DD HH:MM', 'storage' => ['caf_id' => 1],
      *        'items' => [['amount', 'product_code', 'package_code', 'price', ...]], 'shipper'?, 'categories'?,
-     *        'workspaces'?, 'packages'?, 'products'?] (API.md, Incoming invoices)
+     *        'workspaces'?, 'packages'?, 'products'?] (docs/api.md, Incoming invoices)
      * Not idempotent: every call makes a new document, and once the body may have reached the server it
      * is not resent, so a NetworkException or TimeoutException means "check with listInvoices() before
      * trying again".
@@ -250,7 +255,8 @@ final class Client
      */
     public function createInvoice(array $invoice): int
     {
-        return $this->idCall('caffesta_invoice_create', self::encode($invoice, 'invoice'));
+        return $this->idCall('caffesta_invoice_create',
+            Body::encode(self::withDocumentDate($invoice, 'invoice'), 'invoice', 'invoice'));
     }
 
     /** Posts (wires) an invoice: its stock arrives on the storage. @throws CaffestaException */
@@ -266,7 +272,10 @@ final class Client
     }
 
     /**
-     * The invoices dated on or after a day.
+     * The invoices dated on or after a day, as summaries without items: ['id', 'name', 'total_amount',
+     * 'total_wo_nds', 'total_nds_sum', 'type', 'shipper', 'created_at', 'created_by', 'updated_at',
+     * 'updated_by', 'storage', 'status', 'finished', 'doc_date', 'paid']. 'status' is 'wired' or
+     * 'not_wired' ('unwired' in older answers means 'not_wired').
      * @param string|\DateTimeInterface $startDate "YYYY-MM-DD", or the day of a date-time in its own zone
      * @return list<array<string, mixed>>
      * @throws CaffestaException
@@ -277,7 +286,8 @@ final class Client
     }
 
     /**
-     * One invoice with its items, products, packages, storage and 'status' => 'wired'|'unwired'.
+     * One invoice with its items, products, packages ('deleted', 'hidden'), shipper ('ref_code'),
+     * storage, 'updated_by' and 'status' => 'wired'|'not_wired' ('unwired', the older word, means the same).
      * @throws CaffestaException NotFoundException for an unknown id
      */
     public function getInvoice(int $invoiceId): array
@@ -293,7 +303,7 @@ final class Client
      */
     public function createMove(array $move): int
     {
-        return $this->idCall('caffesta_move_create', self::encode($move, 'move'));
+        return $this->idCall('caffesta_move_create', Body::encode(self::withDocumentDate($move, 'move'), 'move', 'move'));
     }
 
     /** Posts (wires) a move: the stock goes from one storage to the other. @throws CaffestaException */
@@ -321,38 +331,38 @@ final class Client
 
     /**
      * Writes the given fields of the product with this Caffesta id.
-     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @param array<string, mixed> $fields product fields (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException NotFoundException if there is no such product
      */
     public function updateProduct(int $productId, array $fields): mixed
     {
-        return $this->jsonCall('caffesta_product_update', $productId, self::encode($fields, 'fields'));
+        return $this->jsonCall('caffesta_product_update', $productId, Body::encode($fields, 'fields', 'product'));
     }
 
     /**
      * Writes the given fields of the product with this ref_code (sent percent-encoded as one path segment).
-     * @param array<string, mixed> $fields product fields (API.md, Products)
+     * @param array<string, mixed> $fields product fields (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException NotFoundException if there is no such product
      */
     public function updateProductByRefCode(string $refCode, array $fields): mixed
     {
         return $this->jsonCall('caffesta_product_update_by_ref_code', self::text($refCode, 'ref_code'),
-            self::encode($fields, 'fields'));
+            Body::encode($fields, 'fields', 'product'));
     }
 
     /**
      * Imports the WHOLE menu. WARNING: every product the body does not list is REMOVED from the
      * menu. To add and update without removing anything, use importMenuPart().
      * @param array<string, mixed> $menu ['update_balances', 'categories', 'menus', 'taxes', 'shops',
-     *        'items' => [['id' => 'your code', ...]]] (API.md, Products)
+     *        'items' => [['id' => 'your code', ...]]] (docs/api.md, Products)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
     public function importMenu(array $menu): mixed
     {
-        return $this->jsonCall('caffesta_menu_import', self::encode($menu, 'menu'));
+        return $this->jsonCall('caffesta_menu_import', Body::encode($menu, 'menu', 'menu'));
     }
 
     /**
@@ -363,23 +373,39 @@ final class Client
      */
     public function importMenuPart(array $menu): mixed
     {
-        return $this->jsonCall('caffesta_menu_import_part', self::encode($menu, 'menu'));
+        return $this->jsonCall('caffesta_menu_import_part', Body::encode($menu, 'menu', 'menu'));
     }
 
     // ---- Delivery orders -------------------------------------------------------------------------
 
     /**
-     * Sends a delivery order and returns the id of the job to poll (waitForOrder()). It goes to the
-     * client's order_path option (default "/a/v1.0/draft/orders").
-     * @param array<string, mixed> $order ['bill' => ['app_id', 'delivery_type', 'total_sum', 'payments',
-     *        'items' => [['count', 'total_sum', 'product_id', ...]], 'client', 'created_at', ...]];
-     *        no negative counts or sums
+     * Sends a delivery order to the client's order_path option (default "/a/v1.1/draft/receipts").
+     * Returns ['job_id' => null, 'status' => 'success', 'uuid' => '...'] when the server made it at
+     * once, or ['job_id' => 54300903, 'status' => 'pending', 'uuid' => null] when it answers with a
+     * job; pass either to waitForOrder().
+     * @param array<string, mixed> $order ['bill' => ['pos_id'?, 'app_id', 'delivery_type', 'total_sum',
+     *        'payments', 'items' => [['count', 'total_sum', 'product_id', ...]], 'client' => ['uuid'] or
+     *        ['name', 'last_name', 'address', 'phone', 'card_number', 'discount_group' => ['id']],
+     *        'created_at', ...]]; no negative counts or sums
      * Not idempotent: never resent once it may have reached the server.
+     * @return array{job_id: ?int, status: string, uuid: ?string}
+     * @throws ApiException when the server answers status "failed" (the message gives its reason)
      * @throws CaffestaException InvalidArgumentException (naming the field) before any request
+     */
+    public function submitOrder(array $order): array
+    {
+        return $this->jsonCall('caffesta_order_submit', Body::encode(self::withOrderTimes($order), 'order', 'order'));
+    }
+
+    /**
+     * The older form of submitOrder(): returns the id of the job to poll, or 0 when the server made
+     * the order at once (its UUID is then only in submitOrder()'s result).
+     * @param array<string, mixed> $order as for submitOrder()
+     * @throws CaffestaException
      */
     public function createOrder(array $order): int
     {
-        return $this->idCall('caffesta_order_create', self::encode($order, 'order'));
+        return $this->idCall('caffesta_order_create', Body::encode(self::withOrderTimes($order), 'order', 'order'));
     }
 
     /**
@@ -393,8 +419,11 @@ final class Client
     }
 
     /**
-     * Polls the job (with backoff) until it ends; returns the final job, whose 'message' is the
-     * order's UUID (for getReceiptInfo()).
+     * Waits until the order is made. Given submitOrder()'s result: an order made at once comes back
+     * without a request, a pending job is polled; returns ['job_id', 'status' => 'success', 'uuid'].
+     * Given a job id (createOrder()'s int): polls the job (with backoff) until it ends and returns the
+     * final job, whose 'message' is the order's UUID (for getReceiptInfo()).
+     * @param int|array<string, mixed> $order submitOrder()'s result, or a job id
      * @param int $timeoutMs how long to wait, in ms (1 ms to 24 hours). Each poll is a request bounded
      *        by the client's timeout_ms option, not by $timeoutMs: a poll that hangs can make the call
      *        last longer than $timeoutMs (up to timeout_ms more)
@@ -402,9 +431,13 @@ final class Client
      * @throws TimeoutException when it is still pending after $timeoutMs
      * @throws CaffestaException
      */
-    public function waitForOrder(int $jobId, int $timeoutMs = 60_000): array
+    public function waitForOrder(int|array $order, int $timeoutMs = 60_000): array
     {
-        return $this->jsonCall('caffesta_order_wait', $jobId, self::cLong($timeoutMs, 'timeout_ms'));
+        if (is_array($order)) {
+            return $this->jsonCall('caffesta_order_wait_submitted', self::encode($order, 'order'),
+                self::cLong($timeoutMs, 'timeout_ms'));
+        }
+        return $this->jsonCall('caffesta_order_wait', $order, self::cLong($timeoutMs, 'timeout_ms'));
     }
 
     /**
@@ -436,9 +469,9 @@ final class Client
      * @return array{items: list<array<string, mixed>>, next_start_id: ?int}
      * @throws CaffestaException
      */
-    public function getProductsPage(int $posId, int $startId = 0, int $ts = 0): array
+    public function getProductsPage(int $posId, int $startId = 0, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_products_page', $posId, $startId, $ts);
+        return $this->jsonCall('caffesta_products_page', $posId, $startId, self::ts($ts));
     }
 
     /**
@@ -447,9 +480,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getAllProducts(int $posId, int $ts = 0): array
+    public function getAllProducts(int $posId, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_products_all', $posId, $ts);
+        return $this->jsonCall('caffesta_products_all', $posId, self::ts($ts));
     }
 
     /**
@@ -461,7 +494,7 @@ final class Client
      * @throws CaffestaException while iterating; ProtocolException if the server's next_start_id does
      *         not move forward (rather than loop for ever)
      */
-    public function iterateProductPages(int $posId, int $ts = 0): \Generator
+    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0): \Generator
     {
         $startId = 0;
         while (true) {
@@ -493,7 +526,7 @@ final class Client
      * @return \Generator<int, array<string, mixed>>
      * @throws CaffestaException while iterating
      */
-    public function iterateProducts(int $posId, int $ts = 0): \Generator
+    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0): \Generator
     {
         foreach ($this->iterateProductPages($posId, $ts) as $page) {
             foreach ($page as $product) {
@@ -507,9 +540,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getBalances(int $posId, int $ts = 0): array
+    public function getBalances(int $posId, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_balances_get', $posId, $ts);
+        return $this->jsonCall('caffesta_balances_get', $posId, self::ts($ts));
     }
 
     /**
@@ -517,9 +550,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getClients(int $ts = 0): array
+    public function getClients(int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_clients_get', $ts);
+        return $this->jsonCall('caffesta_clients_get', self::ts($ts));
     }
 
     /**
@@ -528,9 +561,9 @@ final class Client
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getProductShopData(int $posId, int $ts = 0): array
+    public function getProductShopData(int $posId, int|\DateTimeInterface $ts = 0): array
     {
-        return $this->jsonCall('caffesta_product_shop_data_get', $posId, $ts);
+        return $this->jsonCall('caffesta_product_shop_data_get', $posId, self::ts($ts));
     }
 
     /** @return list<array<string, mixed>> @throws CaffestaException */
@@ -582,6 +615,7 @@ final class Client
      * Give $start and $end, or $shiftDay alone:
      *   $client->getSalesByProduct('2022-04-20', '2022-04-21T05:00+03:00');
      *   $client->getSalesByProduct(shiftDay: '2022-04-20');
+     *   $client->getSalesByProduct(shiftDay: '2022-04-20', groupByTerminal: true); // add_gr_by=terminal_id
      * @param string|\DateTimeInterface|null $start ISO 8601: "2022-04-20", "2022-04-20T05:00", "...+02:00"
      *        (without a zone the account's zone applies); a DateTimeInterface is sent with its zone
      *        and must have no microseconds
@@ -593,13 +627,14 @@ final class Client
         string|\DateTimeInterface|null $start = null,
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
+        bool $groupByTerminal = false,
     ): array {
-        return $this->sales('caffesta_sales_by_product', $start, $end, $shiftDay);
+        return $this->sales('caffesta_sales_by_product', $start, $end, $shiftDay, $groupByTerminal);
     }
 
     /**
-     * Sales grouped by POS: [['qnt', 'caf_terminal_id', 'cafe_workspace_id', 'cash', 'card', 'cashless',
-     * 'credit', 'discount', 'total_pay'], ...]; the arguments of getSalesByProduct().
+     * Sales grouped by POS: [['qnt', 'caf_terminal_id' (int or null), 'cafe_workspace_id', 'cash', 'card',
+     * 'cashless', 'credit', 'discount', 'total_pay'], ...]; the arguments of getSalesByProduct().
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
@@ -607,12 +642,15 @@ final class Client
         string|\DateTimeInterface|null $start = null,
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
+        bool $groupByTerminal = false,
     ): array {
-        return $this->sales('caffesta_sales_by_pos', $start, $end, $shiftDay);
+        return $this->sales('caffesta_sales_by_pos', $start, $end, $shiftDay, $groupByTerminal);
     }
 
     /**
-     * Every receipt of one shift day of one terminal (POS), ungrouped.
+     * Every receipt of one shift day of one terminal (POS), ungrouped: ['id',
+     * 'terminal_number', 'type', 'income' => 1|-1, ..., 'bill_dishes' => [['id', 'parent_id', 'count',
+     * 'weight', 'dish' => ['ref_code', ...], ...]]].
      * @param string|\DateTimeInterface $date "YYYY-MM-DD", or the day of a date-time in its own zone
      * @return list<array<string, mixed>>
      * @throws CaffestaException
@@ -632,8 +670,11 @@ final class Client
         if (array_key_exists('timeout_ms', $options) || array_key_exists('connect_timeout_ms', $options)) {
             $timeout = self::intOption($options, 'timeout_ms');
             $connect = self::intOption($options, 'connect_timeout_ms');
-            $timeout ??= max(self::DEFAULT_TIMEOUT_MS, (int) $connect);
+            $timeout ??= self::DEFAULT_TIMEOUT_MS;
             $connect ??= min(self::DEFAULT_CONNECT_TIMEOUT_MS, $timeout);
+            if ($connect > $timeout) {
+                throw self::invalid("connect_timeout_ms ($connect) must not exceed timeout_ms ($timeout)");
+            }
             $this->check($this->ffi->caffesta_client_set_timeouts($this->handle, $connect, $timeout));
         }
         if (array_key_exists('max_retries', $options)) {
@@ -709,11 +750,13 @@ final class Client
         string|\DateTimeInterface|null $start,
         string|\DateTimeInterface|null $end,
         string|\DateTimeInterface|null $shiftDay,
+        bool $groupByTerminal,
     ): array {
-        return $this->jsonCall($function,
+        return $this->jsonCall($function . '_grouped',
             $start === null ? null : self::moment($start, 'start'),
             $end === null ? null : self::moment($end, 'end'),
-            $shiftDay === null ? null : self::day($shiftDay, 'shift_day'));
+            $shiftDay === null ? null : self::day($shiftDay, 'shift_day'),
+            $groupByTerminal ? 'terminal_id' : null);
     }
 
     private function handle(): \FFI\CData
@@ -764,24 +807,17 @@ final class Client
         }
     }
 
-    /** JSON text of a PHP array; a top-level [] becomes {} (every API body is an object). */
+    /** JSON text of a PHP array as request() sends it; a top-level [] becomes {}. */
     private static function encode(array $value, string $what): string
     {
-        if ($value === []) {
-            return '{}';
-        }
-        try {
-            return json_encode($value, self::JSON_ENCODE, self::JSON_DEPTH);
-        } catch (\JsonException $e) {
-            throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
-        }
+        return Body::encode($value, $what);
     }
 
     /** One item of a bulk batch as JSON text; the library judges whether it is a product. */
     private static function encodeItem(mixed $item, string $what): string
     {
         if (is_array($item)) {
-            return self::encode($item, $what);
+            return Body::encode($item, $what, 'product');
         }
         try {
             return json_encode($item, self::JSON_ENCODE, self::JSON_DEPTH);
@@ -813,6 +849,50 @@ final class Client
             throw self::invalid("$name has microseconds, which the API does not take: " . $value->format('Y-m-d\TH:i:s.uP'));
         }
         return $value->format($value->format('s') === '00' ? 'Y-m-d\TH:iP' : 'Y-m-d\TH:i:sP');
+    }
+
+    /** An update feed's ts: Unix seconds (0: everything), or a date-time's second. */
+    private static function ts(int|\DateTimeInterface $ts): int
+    {
+        return $ts instanceof \DateTimeInterface ? $ts->getTimestamp() : $ts;
+    }
+
+    /**
+     * An invoice or a move whose 'date' is a DateTimeInterface: written "YYYY-MM-DD HH:MM" in UTC, as
+     * the API documents it. Seconds would be lost, so a date-time with seconds is refused. A string is
+     * sent as given; the library refuses any other form than "YYYY-MM-DD HH:MM" before any request.
+     */
+    private static function withDocumentDate(array $document, string $what): array
+    {
+        $date = $document['date'] ?? null;
+        if ($date instanceof \DateTimeInterface) {
+            if ($date->format('s.u') !== '00.000000') {
+                throw self::invalid("$what: date is to the minute (\"YYYY-MM-DD HH:MM\", UTC); "
+                    . $date->format('Y-m-d H:i:s.u') . ' has seconds, which would be lost');
+            }
+            $document['date'] = \DateTimeImmutable::createFromInterface($date)
+                ->setTimezone(new \DateTimeZone('UTC'))->format('Y-m-d H:i');
+        }
+        return $document;
+    }
+
+    /** An order whose bill.created_at / started_at are DateTimeInterfaces: "YYYY-MM-DDTHH:MM:SS" in UTC. */
+    private static function withOrderTimes(array $order): array
+    {
+        if (!is_array($order['bill'] ?? null)) {
+            return $order;
+        }
+        foreach (['created_at', 'started_at'] as $field) {
+            $time = $order['bill'][$field] ?? null;
+            if ($time instanceof \DateTimeInterface) {
+                if ($time->format('u') !== '000000') {
+                    throw self::invalid("order: bill.$field has microseconds, which the API does not take");
+                }
+                $order['bill'][$field] = \DateTimeImmutable::createFromInterface($time)
+                    ->setTimezone(new \DateTimeZone('UTC'))->format('Y-m-d\\TH:i:s');
+            }
+        }
+        return $order;
     }
 
     /** An int for a C long parameter (32 bits on some platforms). */

@@ -174,9 +174,10 @@ final class Library
             $message = $e->getMessage();
             if (str_contains($message, 'preload_user')) {
                 throw new LoadException("libcaffesta: $message: PHP preloads as opcache.preload_user in a child "
-                    . 'process here (the master runs as root), where FFI::load() cannot declare a scope. Add '
-                    . 'ffi.preload=' . dirname(__DIR__) . '/caffesta.ffi.h to php.ini (it loads libcaffesta.so.1 '
-                    . 'through the system loader; for another path write a header with bin/ffi-header.php)', 0, $e);
+                    . 'process here (the master runs as root), where FFI::load() cannot declare a scope. Write a '
+                    . 'header naming the library: php ' . dirname(__DIR__) . '/bin/ffi-header.php ' . $library
+                    . ' > /etc/php/caffesta-ffi.h, and add ffi.preload=/etc/php/caffesta-ffi.h to php.ini '
+                    . '(bindings/php/README.md, php-fpm)', 0, $e);
             }
             throw new LoadException(self::libraryFailure($library) . " ($message)", 0, $e);
         } finally {
@@ -226,20 +227,39 @@ final class Library
         }
     }
 
+    /**
+     * Why a library path cannot be loaded, in the words the Python binding uses too: "no such file",
+     * "a directory, not the library file", "a broken symbolic link", "not readable", else why the
+     * dynamic loader refused it as far as PHP can tell (FFI does not pass dlerror() on).
+     */
+    public static function whyNotLoadable(string $library): string
+    {
+        if (!str_contains($library, '/')) {
+            return 'not found by the system loader';
+        }
+        if (is_dir($library)) {
+            return 'a directory, not the library file';
+        }
+        if (!file_exists($library)) {
+            return is_link($library) ? 'a broken symbolic link' : 'no such file';
+        }
+        if (!is_readable($library)) {
+            return 'not readable';
+        }
+        $head = (string) @file_get_contents($library, false, null, 0, 4);
+        if ($head !== "\x7fELF") {
+            return 'the dynamic loader refused it: not an ELF shared object';
+        }
+        return 'the dynamic loader refused it (another architecture, or a missing dependency such as '
+            . 'libcurl or jansson: check with ldd)';
+    }
+
     /** Says which library was tried, why it failed as far as PHP can tell, and what to do. */
     private static function libraryFailure(string $library): string
     {
         $env = getenv('CAFFESTA_LIBRARY');
         if (is_string($env) && $env !== '') {
-            if (!file_exists($library)) {
-                $why = str_contains($library, '/') ? 'no such file' : 'not found by the system loader';
-            } elseif (!is_readable($library)) {
-                $why = 'not readable';
-            } else {
-                $why = 'the dynamic loader refused it (another architecture, or a missing dependency '
-                    . 'such as libcurl or jansson: check with ldd)';
-            }
-            return "libcaffesta could not be loaded: tried CAFFESTA_LIBRARY=$library: $why";
+            return "libcaffesta could not be loaded: tried CAFFESTA_LIBRARY=$library: " . self::whyNotLoadable($library);
         }
         return 'libcaffesta could not be loaded: tried ' . self::SONAME . ' through the system loader '
             . '(CAFFESTA_LIBRARY is not set): not in its paths (ldconfig -p, LD_LIBRARY_PATH), or a dependency '

@@ -124,8 +124,19 @@ final class ClientTest extends EmulatorTestCase
     public function testTimeoutAloneBelowTheDefaultConnectTimeoutWorks(): void
     {
         $this->client(['timeout_ms' => 500])->authTest();
-        $this->client(['connect_timeout_ms' => 70_000])->authTest();
-        $this->addToAssertionCount(2);
+        $this->addToAssertionCount(1);
+    }
+
+    /** One rule in C, Python and PHP: a connect timeout above the call's timeout is refused, never shortened. */
+    public function testAConnectTimeoutAboveTheTimeoutIsRefused(): void
+    {
+        try {
+            $this->client(['connect_timeout_ms' => 70_000]);   // above the default timeout of 60 000
+            $this->fail('a connect timeout above the timeout was accepted');
+        } catch (\Caffesta\Exception\InvalidArgumentException $e) {
+            $this->assertSame('connect_timeout_ms (70000) must not exceed timeout_ms (60000)', $e->getMessage());
+        }
+        $this->client(['connect_timeout_ms' => 1_000, 'timeout_ms' => 1_000])->authTest();
     }
 
     public function testRetriesResendWhatIsSafe(): void
@@ -168,7 +179,7 @@ final class ClientTest extends EmulatorTestCase
             'string for int' => [['timeout_ms' => '500'], 'option timeout_ms must be an int, not string'],
             'int for string' => [['base_url' => 8080], 'option base_url must be a string, not int'],
             'negative timeout' => [['timeout_ms' => -1], 'timeouts must be positive'],
-            'connect over timeout' => [['timeout_ms' => 100, 'connect_timeout_ms' => 200], 'connect timeout'],
+            'connect over timeout' => [['timeout_ms' => 100, 'connect_timeout_ms' => 200], 'must not exceed timeout_ms'],
             'retries over 10' => [['max_retries' => 11], 'max_retries must be 0 to 10'],
             'retries past C int' => [['max_retries' => 1 << 32], 'max_retries must be 0 to 10'],
             'ftp url' => [['base_url' => 'ftp://127.0.0.1/'], 'base_url'],

@@ -29,7 +29,8 @@ final class DocumentTest extends EmulatorTestCase
         $client = $this->client();
         $storages = $client->listStorages();
         $this->assertGreaterThanOrEqual(2, count($storages));
-        $this->assertSame(['id' => 1, 'name' => 'Склад кафе Буран', 'label' => '(id:1) Склад кафе Буран'], $storages[0]);
+        $this->assertSame(['id' => 1, 'name' => 'Склад кафе Буран', 'label' => '(id:1) Склад кафе Буран', 'position' => 1],
+            $storages[0]);
         $this->assertSame(array_column($storages, 'id'), array_values(array_unique(array_column($storages, 'id'))));
 
         $stock = $client->getStorageStock(1);
@@ -57,7 +58,7 @@ final class DocumentTest extends EmulatorTestCase
         $this->assertSame(2, $this->emulator->stats()['invoices']);
 
         $invoice = $client->getInvoice($id);
-        $this->assertSame('unwired', $invoice['status']);
+        $this->assertSame('not_wired', $invoice['status']);
         $this->assertSame($sample['number'], $invoice['name']);
         $this->assertSame(1, $invoice['storage']['id']);
 
@@ -66,7 +67,7 @@ final class DocumentTest extends EmulatorTestCase
         $this->assertSame('wired', $client->getInvoice($id)['status']);
         $this->assertSame($before + 25, self::stockOf($client, 1, '1000'));
         $client->unwireInvoice($id);
-        $this->assertSame('unwired', $client->getInvoice($id)['status']);
+        $this->assertSame('not_wired', $client->getInvoice($id)['status']);
         $this->assertSame($before, self::stockOf($client, 1, '1000'));
 
         $listed = $client->listInvoices('2018-06-01');
@@ -89,7 +90,7 @@ final class DocumentTest extends EmulatorTestCase
             $this->fail('an unknown storage was accepted');
         } catch (ApiException $e) {
             $this->assertSame(200, $e->getHttpStatus());
-            $this->assertStringContainsString('POST /a/v1.0/storage/invoices', $e->getMessage());
+            $this->assertStringContainsString('POST ' . $this->emulator->url() . '/a/v1.0/storage/invoices', $e->getMessage());
         }
         $this->assertSame(0, $this->emulator->stats()['invoices']);
     }

@@ -15,9 +15,10 @@ final class FeedTest extends EmulatorTestCase
     private const POS = 2;
     private const PAGE_PATH = '/a/v1.0/draft/get_products0/';
 
-    /** 250 more products than the seed's: three pages of 100. */
+    /** 250 more products than the seed's: three pages of 100 (the emulator's page size, set here). */
     private function addPageProducts(Client $client): void
     {
+        $this->emulator->configure(['page_size' => 100]);
         $products = [];
         for ($i = 0; $i < 250; $i++) {
             $products[] = self::product(sprintf('page-%03d', $i), "Товар $i");

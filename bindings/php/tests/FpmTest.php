@@ -7,20 +7,35 @@ namespace Caffesta\Tests;
 use Caffesta\Library;
 use Caffesta\Tests\Support\Emulator;
 use Caffesta\Tests\Support\EmulatorTestCase;
-use Caffesta\Tests\Support\FastCgi;
 use Caffesta\Tests\Support\Process;
 
 /**
- * The set-up of README.md under a real php-fpm, when one is installed (Debian: php8.2-fpm):
- * ffi.enable=preload, the binding preloaded, a request served by a worker that uses Client.
- * As root the master preloads as opcache.preload_user, so ffi.preload declares the scope;
- * otherwise preload.php does it with FFI::load().
+ * The php-fpm recipe of bindings/php/README.md, run exactly as written: its blocks (the header
+ * command, the php.ini lines, the pool, the nginx site) are read from the README, only the paths
+ * replaced by this test's own (a copy of the binding and of the staged library in a temporary
+ * directory — never installed, so the ffi.preload line must name its absolute path —, a free
+ * port). A request
+ * goes nginx -> php-fpm -> the preloaded binding -> the emulator, with the master as root and as an
+ * ordinary user, and the API key reaches the worker only through the pool's env[...] lines.
  */
 final class FpmTest extends EmulatorTestCase
 {
-    private static function fpmBinary(): ?string
+    private const README = __DIR__ . '/../README.md';
+
+    /** The fenced block after "<!-- fpm-recipe: $name -->" in the binding's README. */
+    public static function recipe(string $name, string $file = self::README): string
     {
-        foreach (['php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, 'php-fpm'] as $name) {
+        $text = (string) file_get_contents($file);
+        $pattern = '/<!-- fpm-recipe: ' . preg_quote($name, '/') . " -->\n```[a-z]*\n(.*?)```/s";
+        if (preg_match($pattern, $text, $match) !== 1) {
+            throw new \RuntimeException("no fpm-recipe: $name block in $file");
+        }
+        return $match[1];
+    }
+
+    private static function binary(string ...$names): ?string
+    {
+        foreach ($names as $name) {
             foreach ([...explode(':', (string) getenv('PATH')), '/usr/sbin', '/usr/local/sbin'] as $dir) {
                 if ($dir !== '' && is_executable("$dir/$name")) {
                     return "$dir/$name";
@@ -30,49 +45,174 @@ final class FpmTest extends EmulatorTestCase
         return null;
     }
 
-    public function testAPhpFpmWorkerUsesThePreloadedBinding(): void
+    private static function isRoot(): bool
     {
-        $fpm = self::fpmBinary();
-        if ($fpm === null) {
-            $this->markTestSkipped('php-fpm is not installed');
+        return function_exists('posix_geteuid') && posix_geteuid() === 0;
+    }
+
+    public function testTheRecipeServesARequestWithTheMasterAsRoot(): void
+    {
+        if (!self::isRoot()) {
+            $this->markTestSkipped('a root master needs the test to run as root');
         }
-        $root = function_exists('posix_geteuid') && posix_geteuid() === 0;
-        if ($root && !Process::readableByNobody(__DIR__ . '/scripts/fpm_request.php', dirname(__DIR__) . '/preload.php')) {
-            $this->markTestSkipped('the php-fpm worker (nobody) cannot read this checkout');
+        $this->assertRecipeWorks($this->runRecipe(asNobody: false));
+    }
+
+    public function testTheRecipeServesARequestWithAnOrdinaryMaster(): void
+    {
+        if (self::isRoot() && Process::asNobody() === null) {
+            $this->markTestSkipped('running as root without setpriv to start the master as nobody');
         }
-        $dir = sys_get_temp_dir() . '/caffesta-fpm-' . getmypid();
-        mkdir($dir, 0755);
-        $ini = ['opcache.enable=1', 'ffi.enable=preload', 'opcache.preload=' . dirname(__DIR__) . '/preload.php'];
-        $pool = ['[www]', "listen = $dir/fpm.sock", 'pm = static', 'pm.max_children = 1'];
-        if ($root) {
-            file_put_contents("$dir/caffesta-ffi.h", Library::preloadHeader(Library::preloadLibrary(), Library::loadDeclarations()));
-            array_push($ini, 'opcache.preload_user=nobody', "ffi.preload=$dir/caffesta-ffi.h");
-            array_push($pool, 'user = nobody', 'group = ' . (posix_getgrnam('nogroup') ? 'nogroup' : 'nobody'));
+        $this->assertRecipeWorks($this->runRecipe(asNobody: self::isRoot()));
+    }
+
+    /** The main README gives the same php.ini lines and header command, not another recipe. */
+    public function testTheMainReadmeGivesTheSameRecipe(): void
+    {
+        $main = (string) file_get_contents(dirname(__DIR__, 3) . '/README.md');
+        $this->assertStringContainsString("```ini\n" . self::recipe('php.ini') . "```", $main);
+        $this->assertStringContainsString(trim(self::recipe('header')), $main);
+        $this->assertStringContainsString('env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY', self::recipe('pool'));
+        $this->assertStringContainsString('env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY', $main);
+    }
+
+    /** The header command refuses what would stop the master: a path that is not the library file. */
+    public function testTheHeaderCommandRefusesAPathItCannotLoad(): void
+    {
+        [$code, $out, $err] = Process::run([PHP_BINARY, dirname(__DIR__) . '/bin/ffi-header.php', sys_get_temp_dir()]);
+        $this->assertSame(1, $code);
+        $this->assertSame('', $out);
+        $this->assertStringContainsString('a directory, not the library file', $err);
+    }
+
+    private function assertRecipeWorks(array $answer): void
+    {
+        $this->assertSame([
+            'sapi' => 'fpm-fcgi', 'preloaded' => true, 'key_from_env' => true, 'account' => 'demo',
+            'upsert' => 'created', 'mode' => 'scope', 'ffi_outside_preload' => 'refused',
+        ], $answer);
+    }
+
+    /** Runs the recipe and returns the shop script's JSON answer (or a failure message). */
+    private function runRecipe(bool $asNobody): array
+    {
+        $fpm = self::binary('php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, 'php-fpm');
+        $nginx = self::binary('nginx');
+        $this->assertNotNull($fpm, 'php-fpm is not installed (scripts/bootstrap.sh installs it)');
+        $this->assertNotNull($nginx, 'nginx is not installed (scripts/bootstrap.sh installs it)');
+        $staged = Library::libraryName();
+        $this->assertStringContainsString('/', $staged, 'CAFFESTA_LIBRARY must name the staged library');
+        $user = $asNobody ? 'nobody' : 'www-data';
+
+        // The binding and the staged library, copied where the workers' user can read them whatever
+        // the checkout's permissions: the recipe's /opt/libcaffesta and /usr/local/lib.
+        $dir = sys_get_temp_dir() . '/caffesta-fpm-' . getmypid() . ($asNobody ? '-nobody' : '-root');
+        mkdir("$dir/www", 0755, true);
+        mkdir("$dir/lib", 0755);
+        mkdir("$dir/libcaffesta/bindings", 0755, true);
+        mkdir("$dir/libcaffesta/include", 0755);
+        Process::run(['cp', '-R', dirname(__DIR__), "$dir/libcaffesta/bindings/php"]);
+        copy(dirname(__DIR__, 3) . '/include/caffesta.h', "$dir/libcaffesta/include/caffesta.h");
+        copy($staged, "$dir/lib/libcaffesta.so.1");
+        Process::run(['chmod', '-R', 'a+rX', $dir]);
+        if ($asNobody) {
+            chown($dir, 'nobody');
         }
-        file_put_contents("$dir/php.ini", implode("\n", $ini) . "\n");
-        file_put_contents("$dir/fpm.conf", "[global]\nerror_log = $dir/error.log\ndaemonize = no\n" . implode("\n", $pool) . "\n");
-        $process = proc_open([$fpm, '-c', "$dir/php.ini", '-y', "$dir/fpm.conf", '-F'],
-            [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/fpm.out", 'w'], 2 => ['file', "$dir/fpm.out", 'a']], $pipes);
+        $port = self::freePort();
+        $paths = [
+            '/opt/libcaffesta' => "$dir/libcaffesta",
+            '/usr/local/lib/libcaffesta.so.1' => "$dir/lib/libcaffesta.so.1",
+            '/etc/php/8.2/fpm/' => "$dir/",
+            '/run/php/php8.2-fpm.sock' => "$dir/fpm.sock",
+            '/var/www/shop' => "$dir/www",
+            'listen 80;' => "listen 127.0.0.1:$port;",
+        ];
+        $header = strtr(self::recipe('header'), $paths);
+        [$code, , $err] = Process::run(['sh', '-c', $header]);
+        $this->assertSame(0, $code, "the header command failed: $header\n$err");
+        file_put_contents("$dir/php.ini", strtr(self::recipe('php.ini'), $paths));
+        $pool = strtr(self::recipe('pool'), $paths);
+        if ($asNobody) {   // the README's "a root master only" lines, left out as it says
+            $pool = (string) preg_replace('/^; A root master only.*\n(.*\n){4}/m', '', $pool, 1, $count);
+            $this->assertSame(1, $count, 'the pool recipe has no "A root master only" lines');
+        }
+        file_put_contents("$dir/fpm.conf", "[global]\nerror_log = $dir/fpm-error.log\ndaemonize = no\n\n" . $pool);
+        copy('/etc/nginx/fastcgi_params', "$dir/fastcgi_params");
+        file_put_contents("$dir/nginx.conf", "daemon off;\nworker_processes 1;\n"
+            . (self::isRoot() ? ($asNobody ? "user nobody nogroup;\n" : "user www-data;\n") : '')
+            . "pid $dir/nginx.pid;\nerror_log $dir/nginx-error.log;\nevents { worker_connections 64; }\n"
+            . "http {\n    access_log off;\n    client_body_temp_path $dir/body;\n    fastcgi_temp_path $dir/fastcgi;\n"
+            . "    proxy_temp_path $dir/proxy;\n    uwsgi_temp_path $dir/uwsgi;\n    scgi_temp_path $dir/scgi;\n"
+            . strtr(self::recipe('nginx'), $paths) . "}\n");
+        file_put_contents("$dir/www/shop.php", self::SHOP);
+
+        // The master's environment: the account and the key (as a service's EnvironmentFile gives
+        // them), and no CAFFESTA_LIBRARY: the recipe must not need it.
+        $env = array_filter(['CAFFESTA_ACCOUNT' => 'demo', 'CAFFESTA_API_KEY' => Emulator::API_KEY]
+            + getenv(), static fn (string $k): bool => $k !== 'CAFFESTA_LIBRARY', ARRAY_FILTER_USE_KEY);
+        $fpmCommand = [...($asNobody ? Process::asNobody() : []), $fpm, '-c', "$dir/php.ini", '-y', "$dir/fpm.conf", '-F'];
+        $quiet = [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/fpm.out", 'w'], 2 => ['file', "$dir/fpm.out", 'a']];
+        $fpmProcess = proc_open($fpmCommand, $quiet, $pipes, $dir, $env);
+        $nginxProcess = proc_open([$nginx, '-p', "$dir/", '-c', "$dir/nginx.conf", '-e', "$dir/nginx-error.log"],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/nginx.out", 'w'], 2 => ['file', "$dir/nginx.out", 'a']], $pipes2);
+        $logs = static fn (): string => implode("\n", array_map(static fn (string $f): string => "$f: " . @file_get_contents("$dir/$f"),
+            ['fpm.out', 'fpm-error.log', 'nginx.out', 'nginx-error.log']));
         try {
-            $deadline = microtime(true) + 10;
-            while (!file_exists("$dir/fpm.sock") && proc_get_status($process)['running'] && microtime(true) < $deadline) {
+            $deadline = microtime(true) + 15;
+            while (!file_exists("$dir/fpm.sock") && proc_get_status($fpmProcess)['running'] && microtime(true) < $deadline) {
                 usleep(50_000);
             }
-            $log = static fn (): string => @file_get_contents("$dir/fpm.out") . @file_get_contents("$dir/error.log");
-            $this->assertFileExists("$dir/fpm.sock", 'php-fpm did not start: ' . $log());
-
-            $query = http_build_query(['url' => $this->emulator->url(), 'key' => Emulator::API_KEY]);
-            [$response, $stderr] = FastCgi::get("$dir/fpm.sock", __DIR__ . '/scripts/fpm_request.php', $query);
-            $body = substr($response, (int) strpos($response, "\r\n\r\n") + 4);
-            $this->assertSame([
-                'sapi' => 'fpm-fcgi', 'ffi.enable' => 'preload', 'preloaded' => true, 'upsert' => 'created',
-                'mode' => 'scope', 'ffi_outside_preload' => 'FFI API is restricted by "ffi.enable" configuration directive',
-            ], json_decode($body, true), $response . $stderr . $log());
+            $this->assertFileExists("$dir/fpm.sock", "php-fpm did not start:\n" . $logs());
+            $url = "http://127.0.0.1:$port/shop.php?" . http_build_query(['url' => $this->emulator->url()]);
+            $body = false;
+            while ($body === false && microtime(true) < $deadline) {
+                $body = @file_get_contents($url, false, stream_context_create(['http' => ['timeout' => 10, 'ignore_errors' => true]]));
+                if ($body === false) {
+                    usleep(100_000);
+                }
+            }
+            $this->assertNotFalse($body, "no answer from nginx:\n" . $logs());
+            $answer = json_decode((string) $body, true);
+            $this->assertIsArray($answer, "not the shop's JSON: $body\n" . $logs());
+            return $answer;
         } finally {
-            proc_terminate($process, 15);
-            proc_close($process);
-            array_map('unlink', glob("$dir/*") ?: []);
-            rmdir($dir);
+            foreach ([$nginxProcess, $fpmProcess] as $process) {
+                proc_terminate($process, 15);
+                proc_close($process);
+            }
+            Process::run(['rm', '-rf', $dir]);
         }
     }
+
+    private static function freePort(): int
+    {
+        $socket = stream_socket_server('tcp://127.0.0.1:0');
+        $name = stream_socket_get_name($socket, false);
+        fclose($socket);
+        return (int) substr((string) $name, strrpos((string) $name, ':') + 1);
+    }
+
+    /** The shop's script: no require, no FFI of its own; the key and account from the pool's env[...]. */
+    private const SHOP = <<<'PHP'
+        <?php
+        $out = ['sapi' => PHP_SAPI, 'preloaded' => class_exists(Caffesta\Client::class, false),
+            'key_from_env' => getenv('CAFFESTA_API_KEY') !== false, 'account' => getenv('CAFFESTA_ACCOUNT')];
+        try {
+            $client = new Caffesta\Client(getenv('CAFFESTA_ACCOUNT'), getenv('CAFFESTA_API_KEY'),
+                ['base_url' => $_GET['url'], 'max_retries' => 0]);
+            $out['upsert'] = $client->upsertProduct(['ref_code' => 'fpm/' . getmypid(), 'name' => 'Из php-fpm',
+                'caf_tax_id' => 1, 'category_ref_code' => 'c', 'workspace_ref_code' => 'w'])['action'];
+            $out['mode'] = Caffesta\Library::mode();
+        } catch (Throwable $e) {
+            $out['error'] = get_class($e) . ': ' . $e->getMessage();
+        }
+        try {
+            FFI::cdef('int abs(int);');     // not preloaded code: ffi.enable=preload refuses it
+            $out['ffi_outside_preload'] = 'allowed';
+        } catch (FFI\Exception $e) {
+            $out['ffi_outside_preload'] = 'refused';
+        }
+        header('Content-Type: application/json');
+        echo json_encode($out);
+        PHP;
 }

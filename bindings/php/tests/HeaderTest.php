@@ -118,6 +118,16 @@ final class HeaderTest extends TestCase
         $this->assertStringContainsString('the dynamic loader refused it', $result['message']);
     }
 
+    /** The same words as the Python binding: a directory is "a directory", not another architecture. */
+    public function testADirectoryIsCalledADirectory(): void
+    {
+        $dir = sys_get_temp_dir();
+        $result = self::load(['CAFFESTA_LIBRARY' => $dir]);
+        $this->assertSame('Caffesta\Exception\LoadException', $result['error']);
+        $this->assertStringContainsString("CAFFESTA_LIBRARY=$dir: a directory", $result['message']);
+        $this->assertStringNotContainsString('architecture', $result['message']);
+    }
+
     public function testWithoutCaffestaLibraryTheSystemLoaderIsTried(): void
     {
         $result = self::load(['CAFFESTA_LIBRARY' => null, 'LD_LIBRARY_PATH' => null]);

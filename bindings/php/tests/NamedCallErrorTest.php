@@ -38,9 +38,11 @@ final class NamedCallErrorTest extends EmulatorTestCase
             'updateProductByRefCode' => [fn (Client $c) => $c->updateProductByRefCode('12345', ['name' => 'x'])],
             'importMenu' => [fn (Client $c) => $c->importMenu($menu)],
             'importMenuPart' => [fn (Client $c) => $c->importMenuPart($menu)],
+            'submitOrder' => [fn (Client $c) => $c->submitOrder($order)],
             'createOrder' => [fn (Client $c) => $c->createOrder($order)],
             'getOrderJobStatus' => [fn (Client $c) => $c->getOrderJobStatus(54300903)],
             'waitForOrder' => [fn (Client $c) => $c->waitForOrder(54300903, 5000)],
+            'waitForOrder (submitted)' => [fn (Client $c) => $c->waitForOrder(['job_id' => 54300903, 'status' => 'pending'], 5000)],
             'getReceiptInfo' => [fn (Client $c) => $c->getReceiptInfo('569224f7-8f91-4142-9a7e-85a3bc24bbd9')],
             'getUpdates' => [fn (Client $c) => $c->getUpdates(2)],
             'getProductsPage' => [fn (Client $c) => $c->getProductsPage(2)],
@@ -57,6 +59,7 @@ final class NamedCallErrorTest extends EmulatorTestCase
             'syncChanges' => [fn (Client $c) => $c->syncChanges(2)],
             'getSalesByProduct' => [fn (Client $c) => $c->getSalesByProduct(shiftDay: '2022-04-20')],
             'getSalesByPos' => [fn (Client $c) => $c->getSalesByPos('2022-04-20', '2022-04-21')],
+            'getSalesByPos (by terminal)' => [fn (Client $c) => $c->getSalesByPos(shiftDay: '2022-04-20', groupByTerminal: true)],
             'getReceiptsByShiftDay' => [fn (Client $c) => $c->getReceiptsByShiftDay(2, '2022-04-20')],
         ];
     }

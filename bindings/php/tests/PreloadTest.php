@@ -87,6 +87,7 @@ final class PreloadTest extends EmulatorTestCase
         }
         [$code, $out, $err] = $this->runPreloaded(['opcache.preload_user' => 'root']);
         $this->assertNotSame(0, $code);
-        $this->assertStringContainsString('ffi.preload=' . self::root() . '/bindings/php/caffesta.ffi.h', $out . $err);
+        $this->assertStringContainsString('php ' . self::root() . '/bindings/php/bin/ffi-header.php ' . Library::preloadLibrary(), $out . $err);
+        $this->assertStringContainsString('ffi.preload=', $out . $err);
     }
 }

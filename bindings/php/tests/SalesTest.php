@@ -39,7 +39,10 @@ final class SalesTest extends EmulatorTestCase
         $client = $this->client();
         $rows = $client->getSalesByPos('2022-04-20', '2022-04-20T23:59');
         $this->assertCount(1, $rows);
-        $this->assertSame(['2', '2', '8.00'], [$rows[0]['caf_terminal_id'], $rows[0]['qnt'], $rows[0]['total_pay']]);
+        // Grouped by shop, as the final docs show: no terminal id; one row per terminal on request.
+        $this->assertSame([null, '2', '8.00'], [$rows[0]['caf_terminal_id'], $rows[0]['qnt'], $rows[0]['total_pay']]);
+        $byTerminal = $client->getSalesByPos(shiftDay: '2022-04-20', groupByTerminal: true);
+        $this->assertSame([2], array_column($byTerminal, 'caf_terminal_id'));
         $this->assertSame($rows, $client->getSalesByPos(shiftDay: '2022-04-20'));
         $this->assertSame([], $client->getSalesByPos(null, null, '2022-04-21'));
         $this->assertStringStartsWith('/a/v1.0/product/export_sales_totals?', $this->apiRequests()[0]['path']);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import decimal
 import json
 import math
 import numbers
@@ -15,7 +16,7 @@ from ctypes import byref, c_longlong, c_void_p
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 from urllib.parse import quote
 
-from . import _native
+from . import _jsontext, _native
 from .errors import ERROR_CLASSES, CaffestaError, InvalidArgumentError
 
 __all__ = ["Client", "quote_segment", "library_version"]
@@ -26,6 +27,8 @@ _C_LONG_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_long) - 1)) - 1
 _C_INT_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_int) - 1)) - 1
 _C_LONGLONG_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_longlong) - 1)) - 1
 _INVALID = "CAFFESTA_ERR_INVALID_ARGUMENT"
+_DEFAULT_CONNECT_MS = 10_000
+DEFAULT_CONCURRENCY = 8  # the bulk calls' default, the same in PHP
 
 
 def library_version() -> str:
@@ -80,10 +83,30 @@ def _c_path(value: Any, name: str) -> bytes:
     return _utf8(path, name)
 
 
+class _HasDecimal(Exception):
+    """json.dumps met a Decimal: the body goes through _jsontext.dumps instead."""
+
+
+def _no_decimal(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        raise _HasDecimal()
+    if isinstance(value, (datetime.date, datetime.time)):
+        raise TypeError("a %s cannot go into a request body as it is: write it in the form the "
+                        "field documents (docs/api.md); create_invoice, create_move and "
+                        "create_order convert their own date fields" % type(value).__name__)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
 def _json_text(value: Any, name: str) -> bytes:
-    """A Python value as compact UTF-8 JSON text (non-ASCII kept as is)."""
+    """A Python value as compact UTF-8 JSON text (non-ASCII kept as is). decimal.Decimal goes
+    out as its exact decimal text (Decimal("12.50") -> 12.50), never through a float; NaN and
+    infinities are refused, Decimal or float."""
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                              default=_no_decimal)
+        except _HasDecimal:
+            text = _jsontext.dumps(value)
     except (TypeError, ValueError, RecursionError) as e:
         raise _invalid("%s cannot be sent as JSON: %s" % (name, e)) from None
     return _utf8(text, name)
@@ -146,6 +169,75 @@ def _moment(value: Any, name: str) -> bytes:
     return _c_string(value, name)
 
 
+Timestamp = Union[int, datetime.date, datetime.datetime]
+
+
+def _utc(value: datetime.datetime) -> datetime.datetime:
+    """A datetime in UTC: an aware one converted, a naive one taken as UTC already (the API's
+    dates are UTC; docs/api.md)."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(datetime.timezone.utc)
+
+
+def _ts(value: Any, name: str) -> int:
+    """An update feed's ts: Unix seconds (0: everything), or a datetime (naive = UTC; the
+    second it falls in, so that nothing after it is missed) or a date (its midnight, UTC)."""
+    if isinstance(value, datetime.datetime):
+        return int(_utc(value).replace(microsecond=0).timestamp())
+    if isinstance(value, datetime.date):
+        return int(datetime.datetime(value.year, value.month, value.day,
+                                     tzinfo=datetime.timezone.utc).timestamp())
+    return _id(value, name)
+
+
+def _document_date(value: Any, name: str) -> Any:
+    """A storage document's date: a datetime becomes "YYYY-MM-DD HH:MM" in UTC (naive = UTC);
+    seconds would be lost, so a datetime with seconds is refused. Text goes as it is (the
+    library checks its form)."""
+    if isinstance(value, datetime.datetime):
+        if value.second or value.microsecond:
+            raise _invalid("%s is a date to the minute (\"YYYY-MM-DD HH:MM\", UTC): %r has seconds, "
+                           "which would be lost" % (name, value))
+        return _utc(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        raise _invalid("%s needs a time of day (\"YYYY-MM-DD HH:MM\", UTC): pass a datetime, "
+                       "not the date %s" % (name, value.isoformat()))
+    return value
+
+
+def _order_time(value: Any, name: str) -> Any:
+    """An order's created_at / started_at: a datetime becomes "YYYY-MM-DDTHH:MM:SS" in UTC
+    (naive = UTC), the form of the documentation's sample; microseconds are refused."""
+    if isinstance(value, datetime.datetime):
+        if value.microsecond:
+            raise _invalid("%s has microseconds, which the API does not take: %r" % (name, value))
+        return _utc(value).strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, datetime.date):
+        raise _invalid("%s needs a time of day: pass a datetime, not the date %s"
+                       % (name, value.isoformat()))
+    return value
+
+
+def _with_dates(document: Any, name: str) -> Any:
+    """An invoice or a move with its "date" converted when it is a datetime."""
+    if isinstance(document, Mapping) and "date" in document:
+        converted = _document_date(document["date"], name + ".date")
+        if converted is not document["date"]:
+            return dict(document, date=converted)
+    return document
+
+
+def _order_with_times(order: Any) -> Any:
+    if not isinstance(order, Mapping) or not isinstance(order.get("bill"), Mapping):
+        return order
+    bill = dict(order["bill"])
+    for key in ("created_at", "started_at"):
+        if key in bill:
+            bill[key] = _order_time(bill[key], "order.bill." + key)
+    return dict(order, bill=bill)
+
+
 def _error(lib: _native.Library, status: Optional[int]) -> CaffestaError:
     """The exception for a failed call; must run right after it, on the same thread.
 
@@ -171,12 +263,16 @@ class Client:
     """A client of one Caffesta account.
 
     ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com; ``base_url`` points it
-    elsewhere (the emulator, a staging host, a proxy). Timeouts are in seconds: ``timeout`` is the
-    deadline of a whole call, retries included; ``connect_timeout`` (capped at ``timeout``) is
-    the connect phase. ``max_retries`` (0 to 10) retries only what is safe to resend.
+    elsewhere (the emulator, a staging host, a proxy): the server's root, never ending in
+    /a/v1.0. Timeouts are in seconds: ``timeout`` is the deadline of a whole call, retries
+    included; ``connect_timeout`` is the connect phase (default 10 s, or ``timeout`` when that
+    is shorter); a ``connect_timeout`` given larger than ``timeout`` is refused
+    (InvalidArgumentError), as in C and PHP. ``max_retries`` (0 to 10) retries only what is safe to resend.
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
-    ``order_path`` the path delivery orders are posted to (default "/a/v1.0/draft/orders").
+    ``order_path`` the path delivery orders are posted to (default "/a/v1.1/draft/receipts").
+    ``parse_float`` reads the answers' non-integer numbers, as in json.loads:
+    ``parse_float=decimal.Decimal`` keeps 12.50 as Decimal("12.50") instead of a float.
 
     Besides auth_test(), upsert_product() and request(), which work with any build of the
     library, the client has one method per call of the header (storages, invoices, moves,
@@ -195,22 +291,32 @@ class Client:
         *,
         base_url: Optional[str] = None,
         timeout: float = 60.0,
-        connect_timeout: float = 10.0,
+        connect_timeout: Optional[float] = None,
         max_retries: int = 2,
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
+        parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
         account = _c_string(account_name, "account_name")
         key = _c_string(api_key, "api_key")
         url = _c_string(base_url, "base_url") if base_url is not None else None
         request_ms = _milliseconds(timeout, "timeout")
-        connect_ms = min(_milliseconds(connect_timeout, "connect_timeout"), request_ms)
+        if connect_timeout is None:
+            connect_ms = min(_DEFAULT_CONNECT_MS, request_ms)
+        else:
+            connect_ms = _milliseconds(connect_timeout, "connect_timeout")
+            if connect_ms > request_ms:
+                raise _invalid("connect_timeout (%r s) must not exceed timeout (%r s)"
+                               % (connect_timeout, timeout))
         retries = _integer(max_retries, "max_retries", _C_INT_MAX)
         ca = _c_path(ca_file, "ca_file") if ca_file is not None else None
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
+        if parse_float is not None and not callable(parse_float):
+            raise TypeError("parse_float must be callable, e.g. decimal.Decimal")
+        self._parse_float = parse_float
 
         lib = _native.load()
         self._lib = lib
@@ -220,9 +326,16 @@ class Client:
         self._progress_installed = False
         self._progress_local = threading.local()
         self._progress_trampoline: Any = None
-        pointer = lib.caffesta_client_new(account, key)
-        if not pointer:
-            raise _error(lib, None)
+        if "caffesta_client_create" in lib.declared:
+            created = _native.caffesta_client_p()
+            status = lib.caffesta_client_create(account, key, byref(created))
+            if status != _native.Status.OK:
+                raise _error(lib, status)
+            pointer = created
+        else:  # a library older than caffesta_client_create: guess the status from the text
+            pointer = lib.caffesta_client_new(account, key)
+            if not pointer:
+                raise _error(lib, None)
         self._finalizer = weakref.finalize(self, _free, lib, pointer)
         self._finalizer.atexit = False
         self._pointer = pointer
@@ -315,7 +428,9 @@ class Client:
         finally:
             lib.caffesta_string_free(out)
         try:
-            return json.loads(data.decode("utf-8")) if data.strip() else None
+            if not data.strip():
+                return None
+            return json.loads(data.decode("utf-8"), parse_float=self._parse_float)
         except (UnicodeDecodeError, ValueError, RecursionError) as e:
             raise _error_from_python("the answer is not valid JSON: %s" % e,
                                      _native.Status.ERR_PROTOCOL, lib, http_status) from None
@@ -351,7 +466,7 @@ class Client:
     def upsert_product(self, product: Mapping[str, Any]) -> Dict[str, Any]:
         """Creates the product, or updates the one with the same ref_code.
 
-        ``product`` is a product body as API.md describes it (``ref_code`` required). Returns
+        ``product`` is a product body as docs/api.md describes it (``ref_code`` required). Returns
         ``{"id": int, "ref_code": str, "action": "created" | "updated"}``.
         """
         if not isinstance(product, Mapping):
@@ -380,6 +495,44 @@ class Client:
                                                 byref(out))
             return self._take_json(status, out)
 
+    def request_text(self, method: str, path: str, body: Optional[Union[str, bytes]] = None
+                     ) -> str:
+        """request() with JSON text both ways: ``body`` is sent as the caller wrote it (the
+        library checks that it is JSON), and the answer comes back as text, not parsed, so
+        that numbers keep the digits they were written with."""
+        method_bytes = _c_string(method, "method")
+        path_bytes = _c_string(path, "path")
+        body_bytes: Optional[bytes] = None
+        if isinstance(body, str):
+            body_bytes = _utf8(body, "body")
+        elif isinstance(body, bytes):
+            if b"\0" in body:
+                raise _invalid("body contains a NUL character")
+            body_bytes = body
+        elif body is not None:
+            raise TypeError("body must be JSON text (str or bytes), not %s" % type(body).__name__)
+        out = c_void_p()
+        with self._using() as pointer:
+            status = self._lib.caffesta_request(pointer, method_bytes, path_bytes, body_bytes,
+                                                byref(out))
+            return self._take_text(status, out)
+
+    def _take_text(self, status: int, out: c_void_p) -> str:
+        """Reads and frees the char* a call handed out, as UTF-8 text."""
+        lib = self._lib
+        if status != _native.Status.OK:
+            error = _error(lib, status)
+            if out.value:
+                lib.caffesta_string_free(out)
+            raise error
+        if not out.value:
+            raise _error_from_python("the library returned CAFFESTA_OK without a result",
+                                     _native.Status.ERR_INTERNAL, lib)
+        try:
+            data = ctypes.string_at(out.value)
+        finally:
+            lib.caffesta_string_free(out)
+        return data.decode("utf-8", "replace")
 
     # ---- bulk catalog sync ---------------------------------------------------------------------
 
@@ -387,7 +540,7 @@ class Client:
         self,
         products: Iterable[Mapping[str, Any]],
         *,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: Optional[Callable[[int, int], None]] = None,
     ) -> List[Dict[str, Any]]:
         """Upserts many products as upsert_product() does one, with up to ``concurrency`` (1 to
@@ -455,7 +608,10 @@ class Client:
     # ---- storages ----------------------------------------------------------------------------
 
     def list_storages(self) -> List[Dict[str, Any]]:
-        """The account's storages: ``[{"id": 1, "name": ..., "label": "(id:1) ..."}]``, by id."""
+        """The account's storages, ordered by their position in the answer:
+        ``[{"id": 7, "name": "Общий склад", "label": "(id:7) Общий склад", "position": 2}]``.
+        ``id`` is the N of the label's "(id:N)" (the id every storage call takes), or None when
+        the label has none; it is never the answer's key, which is only a position."""
         result: List[Dict[str, Any]] = self._json_call("caffesta_storages_list")
         return result
 
@@ -469,13 +625,17 @@ class Client:
     # ---- incoming invoices and moves -----------------------------------------------------------
 
     def create_invoice(self, invoice: Mapping[str, Any]) -> int:
-        """Creates an incoming invoice and returns its id.
+        """Creates an incoming invoice, NOT wired (no stock moves until wire_invoice()), and
+        returns its id. ``date`` is "YYYY-MM-DD HH:MM" in UTC, or a datetime (converted to UTC;
+        a naive one is taken as UTC); the ``number`` you send comes back as the invoice's
+        ``name``. Amounts and prices may be decimal.Decimal (sent as their exact text).
 
         Not idempotent: every call makes a new document, and once the body may have reached the
         server it is not resent, so a NetworkError or CaffestaTimeoutError means "check with
         list_invoices() before trying again".
         """
-        return self._id_call("caffesta_invoice_create", _json_object(invoice, "invoice"))
+        return self._id_call("caffesta_invoice_create",
+                             _json_object(_with_dates(invoice, "invoice"), "invoice"))
 
     def wire_invoice(self, invoice_id: int) -> None:
         """Posts (wires) an invoice: its stock arrives on the storage."""
@@ -486,13 +646,19 @@ class Client:
         self._plain_call("caffesta_invoice_unwire", _id(invoice_id, "invoice_id"))
 
     def list_invoices(self, start_date: Day) -> List[Dict[str, Any]]:
-        """Invoices dated on or after start_date ("YYYY-MM-DD" or a datetime.date)."""
+        """Invoices dated on or after start_date ("YYYY-MM-DD" or a datetime.date), as
+        summaries without items: ``[{id, name, total_amount, total_wo_nds, total_nds_sum, type,
+        shipper, created_at, created_by, updated_at, updated_by, storage, status, finished,
+        doc_date, paid}]``. ``status`` is "wired" or "not_wired" ("unwired" in older answers
+        means "not_wired")."""
         result: List[Dict[str, Any]] = self._json_call("caffesta_invoices_list",
                                                         _day(start_date, "start_date"))
         return result
 
     def get_invoice(self, invoice_id: int) -> Dict[str, Any]:
-        """One invoice with its items, products, packages, storage and status."""
+        """One invoice with its items, products, packages (``deleted``, ``hidden``), shipper
+        (``ref_code``), storage, ``updated_by`` and status "wired" or "not_wired" (or
+        "unwired", the older word for it)."""
         result: Dict[str, Any] = self._json_call("caffesta_invoice_get",
                                                   _id(invoice_id, "invoice_id"))
         return result
@@ -500,7 +666,7 @@ class Client:
     def create_move(self, move: Mapping[str, Any]) -> int:
         """Creates a move between storages and returns its id; not idempotent, like
         create_invoice()."""
-        return self._id_call("caffesta_move_create", _json_object(move, "move"))
+        return self._id_call("caffesta_move_create", _json_object(_with_dates(move, "move"), "move"))
 
     def wire_move(self, move_id: int) -> None:
         """Posts (wires) a move."""
@@ -539,10 +705,23 @@ class Client:
 
     # ---- delivery orders -----------------------------------------------------------------------
 
-    def create_order(self, order: Mapping[str, Any]) -> int:
-        """Sends a delivery order (``{"bill": {...}}``) and returns the job id to poll.
+    def submit_order(self, order: Mapping[str, Any]) -> Dict[str, Any]:
+        """Sends a delivery order (``{"bill": {...}}``). Returns
+        ``{"job_id": None, "status": "success", "uuid": "..."}`` when the server made it at once
+        (the default path, /a/v1.1/draft/receipts), or ``{"job_id": N, "status": "pending",
+        "uuid": None}`` when it answers with a job; pass either to wait_for_order().
+        ApiError when the server answers status "failed" (its reason is the message).
+        ``bill.created_at`` and ``bill.started_at`` may be datetimes (sent as
+        "YYYY-MM-DDTHH:MM:SS" in UTC; a naive one is taken as UTC).
         Not idempotent: not resent once it may have reached the server."""
-        return self._id_call("caffesta_order_create", _json_object(order, "order"))
+        result: Dict[str, Any] = self._json_call("caffesta_order_submit",
+                                                  _json_object(_order_with_times(order), "order"))
+        return result
+
+    def create_order(self, order: Mapping[str, Any]) -> int:
+        """The older form of submit_order(): returns the job id to poll, or 0 when the server
+        made the order at once (its UUID is then only in submit_order()'s result)."""
+        return self._id_call("caffesta_order_create", _json_object(_order_with_times(order), "order"))
 
     def get_order_job_status(self, job_id: int) -> Dict[str, Any]:
         """``{"job_id", "status": "pending" | "success" | "failed", "message"}``."""
@@ -550,11 +729,20 @@ class Client:
                                                   _id(job_id, "job_id"))
         return result
 
-    def wait_for_order(self, job_id: int, timeout: float = 60.0) -> Dict[str, Any]:
-        """Polls the job until it ends: returns the final job (``message`` is the order's UUID);
-        ApiError when the job failed, CaffestaTimeoutError when still pending after timeout s."""
-        result: Dict[str, Any] = self._json_call("caffesta_order_wait", _id(job_id, "job_id"),
-                                                  _milliseconds(timeout, "timeout"))
+    def wait_for_order(self, order: Union[int, Mapping[str, Any]],
+                       timeout: float = 60.0) -> Dict[str, Any]:
+        """Waits until the order is made. ``order`` is submit_order()'s result: an order
+        made at once comes back without a request, a pending job is polled; the answer is
+        ``{"job_id", "status": "success", "uuid"}``. A job id (create_order()'s int) is polled
+        and the final job comes back (``message`` is the order's UUID). ApiError when the job
+        failed, CaffestaTimeoutError when still pending after ``timeout`` seconds."""
+        if isinstance(order, Mapping):
+            result: Dict[str, Any] = self._json_call(
+                "caffesta_order_wait_submitted", _json_object(order, "order"),
+                _milliseconds(timeout, "timeout"))
+            return result
+        result = self._json_call("caffesta_order_wait", _id(order, "job_id"),
+                                 _milliseconds(timeout, "timeout"))
         return result
 
     def get_receipt_info(self, order_uuid: str) -> List[Dict[str, Any]]:
@@ -570,15 +758,15 @@ class Client:
         result: Dict[str, int] = self._json_call("caffesta_updates_get", _id(pos_id, "pos_id"))
         return result
 
-    def get_products_page(self, pos_id: int, start_id: int = 0, ts: int = 0) -> Dict[str, Any]:
+    def get_products_page(self, pos_id: int, start_id: int = 0, ts: Timestamp = 0) -> Dict[str, Any]:
         """One keyset page of products changed since ts: ``{"items": [...], "next_start_id"}``;
         pass next_start_id back as start_id until it is None."""
         result: Dict[str, Any] = self._json_call(
             "caffesta_products_page", _id(pos_id, "pos_id"), _id(start_id, "start_id"),
-            _id(ts, "ts"))
+            _ts(ts, "ts"))
         return result
 
-    def iter_product_pages(self, pos_id: int, ts: int = 0) -> Iterator[List[Dict[str, Any]]]:
+    def iter_product_pages(self, pos_id: int, ts: Timestamp = 0) -> Iterator[List[Dict[str, Any]]]:
         """Yields the products changed since ts a page at a time, fetching each page only when
         the previous one has been used: for catalogs too large to hold at once."""
         start_id: Optional[int] = 0
@@ -588,32 +776,32 @@ class Client:
                 yield page["items"]
             start_id = page["next_start_id"]
 
-    def iter_products(self, pos_id: int, ts: int = 0) -> Iterator[Dict[str, Any]]:
+    def iter_products(self, pos_id: int, ts: Timestamp = 0) -> Iterator[Dict[str, Any]]:
         """Yields the products changed since ts one by one, a page fetched at a time."""
         for page in self.iter_product_pages(pos_id, ts):
             yield from page
 
-    def get_all_products(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
+    def get_all_products(self, pos_id: int, ts: Timestamp = 0) -> List[Dict[str, Any]]:
         """Every product changed since ts, all pages followed."""
         result: List[Dict[str, Any]] = self._json_call(
-            "caffesta_products_all", _id(pos_id, "pos_id"), _id(ts, "ts"))
+            "caffesta_products_all", _id(pos_id, "pos_id"), _ts(ts, "ts"))
         return result
 
-    def get_balances(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
+    def get_balances(self, pos_id: int, ts: Timestamp = 0) -> List[Dict[str, Any]]:
         """Stock balances changed since ts."""
         result: List[Dict[str, Any]] = self._json_call(
-            "caffesta_balances_get", _id(pos_id, "pos_id"), _id(ts, "ts"))
+            "caffesta_balances_get", _id(pos_id, "pos_id"), _ts(ts, "ts"))
         return result
 
-    def get_clients(self, ts: int = 0) -> List[Dict[str, Any]]:
+    def get_clients(self, ts: Timestamp = 0) -> List[Dict[str, Any]]:
         """Loyalty clients changed since ts."""
-        result: List[Dict[str, Any]] = self._json_call("caffesta_clients_get", _id(ts, "ts"))
+        result: List[Dict[str, Any]] = self._json_call("caffesta_clients_get", _ts(ts, "ts"))
         return result
 
-    def get_product_shop_data(self, pos_id: int, ts: int = 0) -> List[Dict[str, Any]]:
+    def get_product_shop_data(self, pos_id: int, ts: Timestamp = 0) -> List[Dict[str, Any]]:
         """Per-shop price, stop list and availability changed since ts."""
         result: List[Dict[str, Any]] = self._json_call(
-            "caffesta_product_shop_data_get", _id(pos_id, "pos_id"), _id(ts, "ts"))
+            "caffesta_product_shop_data_get", _id(pos_id, "pos_id"), _ts(ts, "ts"))
         return result
 
     def get_categories(self) -> List[Dict[str, Any]]:
@@ -648,28 +836,40 @@ class Client:
     # ---- sales exports -------------------------------------------------------------------------
 
     def _sales(self, name: str, start: Optional[Moment], end: Optional[Moment],
-               shift_day: Optional[Day]) -> List[Dict[str, Any]]:
+               shift_day: Optional[Day], group_by_terminal: bool) -> List[Dict[str, Any]]:
+        if not isinstance(group_by_terminal, bool):
+            raise _invalid("group_by_terminal must be True or False")
         result: List[Dict[str, Any]] = self._json_call(
-            name,
+            name + "_grouped",
             _moment(start, "start") if start is not None else None,
             _moment(end, "end") if end is not None else None,
-            _day(shift_day, "shift_day") if shift_day is not None else None)
+            _day(shift_day, "shift_day") if shift_day is not None else None,
+            b"terminal_id" if group_by_terminal else None)
         return result
 
     def get_sales_by_product(self, *, start: Optional[Moment] = None,
                              end: Optional[Moment] = None,
-                             shift_day: Optional[Day] = None) -> List[Dict[str, Any]]:
-        """Sales grouped by POS, price and product. Give start and end (ISO 8601 strings,
-        dates or datetimes; without a zone the account's zone applies), or shift_day alone."""
-        return self._sales("caffesta_sales_by_product", start, end, shift_day)
+                             shift_day: Optional[Day] = None,
+                             group_by_terminal: bool = False) -> List[Dict[str, Any]]:
+        """Sales grouped by POS, price and product: ``[{caf_terminal_id, caf_id, name, ref_code,
+        price, qnt, deleted, cash, card, cashless, bonus, credit, total_pay}]`` (values as the
+        server writes them, strings). Give start and end (ISO 8601 strings, dates or datetimes;
+        without a zone the account's zone applies), or shift_day alone.
+        ``group_by_terminal=True`` asks for one row per terminal (``add_gr_by=terminal_id``)."""
+        return self._sales("caffesta_sales_by_product", start, end, shift_day, group_by_terminal)
 
     def get_sales_by_pos(self, *, start: Optional[Moment] = None, end: Optional[Moment] = None,
-                         shift_day: Optional[Day] = None) -> List[Dict[str, Any]]:
-        """Sales grouped by POS; the same arguments as get_sales_by_product()."""
-        return self._sales("caffesta_sales_by_pos", start, end, shift_day)
+                         shift_day: Optional[Day] = None,
+                         group_by_terminal: bool = False) -> List[Dict[str, Any]]:
+        """Sales grouped by POS: ``[{qnt, caf_terminal_id (None possible), cafe_workspace_id,
+        cash, card, cashless, credit, discount, total_pay}]``; the same arguments as
+        get_sales_by_product()."""
+        return self._sales("caffesta_sales_by_pos", start, end, shift_day, group_by_terminal)
 
     def get_receipts_by_shift_day(self, terminal_id: int, date: Day) -> List[Dict[str, Any]]:
-        """Every receipt of one shift day of one terminal, ungrouped."""
+        """Every receipt of one shift day of one terminal, ungrouped: ``[{id, terminal_number,
+        type, income (1 or -1), ..., bill_dishes [{id, parent_id, count, weight, dish
+        {ref_code, ...}, ...}]}]``; receipts carry no client."""
         result: List[Dict[str, Any]] = self._json_call(
             "caffesta_receipts_by_shift_day", _id(terminal_id, "terminal_id"),
             _day(date, "date"))

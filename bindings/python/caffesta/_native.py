@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-import warnings
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_long, c_longlong, c_size_t, c_void_p
 from typing import Any, List, Optional
 
@@ -101,6 +100,7 @@ _ID_OUT = POINTER(c_longlong)   # long long *id
 PROTOTYPES = {
     # ---- Client ----
     "caffesta_client_new": (_C, [c_char_p, c_char_p]),
+    "caffesta_client_create": (_S, [c_char_p, c_char_p, POINTER(_C)]),
     "caffesta_client_free": (None, [_C]),
     "caffesta_client_set_base_url": (_S, [_C, c_char_p]),
     "caffesta_client_set_timeouts": (_S, [_C, c_long, c_long]),
@@ -134,6 +134,8 @@ PROTOTYPES = {
     "caffesta_menu_import_part": (_S, [_C, c_char_p, _JSON_OUT]),
     # ---- Delivery orders ----
     "caffesta_client_set_order_path": (_S, [_C, c_char_p]),
+    "caffesta_order_submit": (_S, [_C, c_char_p, _JSON_OUT]),
+    "caffesta_order_wait_submitted": (_S, [_C, c_char_p, c_long, _JSON_OUT]),
     "caffesta_order_create": (_S, [_C, c_char_p, _ID_OUT]),
     "caffesta_order_job_status": (_S, [_C, _ID, _JSON_OUT]),
     "caffesta_order_wait": (_S, [_C, _ID, c_long, _JSON_OUT]),
@@ -153,6 +155,8 @@ PROTOTYPES = {
     # ---- Sales exports ----
     "caffesta_sales_by_product": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
     "caffesta_sales_by_pos": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_sales_by_product_grouped": (_S, [_C, c_char_p, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
+    "caffesta_sales_by_pos_grouped": (_S, [_C, c_char_p, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
     "caffesta_receipts_by_shift_day": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
     # ---- Errors, memory, version ----
     "caffesta_last_error": (c_char_p, []),
@@ -214,9 +218,28 @@ _HOW_TO_FIX = (
 ).format(env=ENV_VAR, soname=SONAME)
 
 
+def _why_not_loadable(path: str, loader_message: str) -> str:
+    """Why a path could not be loaded, in the words the PHP binding uses too: "no such file",
+    "a directory", "not readable", else what the dynamic loader said."""
+    if "/" in path:
+        if os.path.isdir(path):
+            return "a directory, not the library file"
+        if not os.path.lexists(path):
+            return "no such file"
+        if not os.path.exists(path):
+            return "a broken symbolic link"
+        if not os.access(path, os.R_OK):
+            return "not readable"
+    return "the dynamic loader refused it: %s" % loader_message
+
+
 def _open(path: str) -> Library:
     try:
-        lib = Library(ctypes.CDLL(path), path)
+        cdll = ctypes.CDLL(path)
+    except OSError as e:
+        raise OSError(_why_not_loadable(path, str(e))) from None
+    try:
+        lib = Library(cdll, path)
     except AttributeError as e:
         raise OSError("%s is not libcaffesta %d.x: %s" % (path, SUPPORTED_MAJOR, e)) from None
     version = (lib.caffesta_version() or b"").decode("ascii", "replace")
@@ -229,9 +252,10 @@ def _open(path: str) -> Library:
 def load() -> Library:
     """Loads libcaffesta once per process and returns it with every function declared.
 
-    Tries $CAFFESTA_LIBRARY (a path) first, then the copy inside the wheel (caffesta/_lib/),
-    then the system loader (libcaffesta.so.1, e.g. from the libcaffesta1 Debian package).
-    Raises LibraryNotFoundError naming every attempt and its reason.
+    Uses $CAFFESTA_LIBRARY (a path) alone when it is set, else the wheel's own copy
+    (caffesta/_lib/libcaffesta.so.1) when there is one, else the system loader
+    (libcaffesta.so.1, e.g. from the libcaffesta1 Debian package). Raises
+    LibraryNotFoundError naming what was tried and the reason.
     """
     global _lib
     if _lib is not None:
@@ -239,59 +263,24 @@ def load() -> Library:
     with _lock:
         if _lib is not None:
             return _lib
-        tried: List[str] = []
         explicit = os.environ.get(ENV_VAR)
         if explicit:
+            # A path that is set is used alone, as in the PHP binding: never silently replaced
+            # by another copy of the library.
             try:
                 _lib = _open(explicit)
                 return _lib
             except OSError as e:
-                tried.append("%s=%r: %s" % (ENV_VAR, explicit, e))
-        else:
-            tried.append("%s is not set" % ENV_VAR)
-        candidates = [(BUNDLED, "the wheel's copy, %r" % BUNDLED)] if os.path.exists(BUNDLED) else []
-        candidates.append((SONAME, "the system loader, %r" % SONAME))
-        for path, label in candidates:
-            try:
-                _lib = _open(path)
-                break
-            except OSError as e:
-                tried.append("%s: %s" % (label, e))
-        if _lib is None:
-            raise LibraryNotFoundError(
-                "libcaffesta could not be loaded. Tried: " + "; ".join(tried) + ". " + _HOW_TO_FIX
-            ) from None
-        if explicit:
-            warnings.warn(
-                "libcaffesta: %s; loaded %s instead" % (tried[0], _lib.path),
-                RuntimeWarning,
-                stacklevel=3,
-            )
-        return _lib
-    with _lock:
-        if _lib is not None:
-            return _lib
-        tried: List[str] = []
-        explicit = os.environ.get(ENV_VAR)
-        if explicit:
-            try:
-                _lib = _open(explicit)
-                return _lib
-            except OSError as e:
-                tried.append("%s=%r: %s" % (ENV_VAR, explicit, e))
-        else:
-            tried.append("%s is not set" % ENV_VAR)
+                raise LibraryNotFoundError(
+                    "libcaffesta could not be loaded: tried %s=%r: %s. %s"
+                    % (ENV_VAR, explicit, e, _HOW_TO_FIX)) from None
+        # The wheel's copy is the one its binding was built and tested with; a copy that is there
+        # but broken is an error, not a reason to pick up some other libcaffesta.
+        path, where = (BUNDLED, "the wheel's copy") if os.path.exists(BUNDLED) else (SONAME, "the system loader")
         try:
-            _lib = _open(SONAME)
+            _lib = _open(path)
         except OSError as e:
-            tried.append("the system loader, %r: %s" % (SONAME, e))
             raise LibraryNotFoundError(
-                "libcaffesta could not be loaded. Tried: " + "; ".join(tried) + ". " + _HOW_TO_FIX
-            ) from None
-        if explicit:
-            warnings.warn(
-                "libcaffesta: %s; loaded %s through the system loader instead" % (tried[0], SONAME),
-                RuntimeWarning,
-                stacklevel=3,
-            )
+                "libcaffesta could not be loaded. Tried: %s is not set; %s, %r: %s. %s"
+                % (ENV_VAR, where, path, e, _HOW_TO_FIX)) from None
         return _lib

@@ -119,7 +119,7 @@ def closed_port() -> int:
 
 
 def product(ref_code: str, **fields: Any) -> Dict[str, Any]:
-    """A valid product body (API.md, Products) for the emulator's seed ids."""
+    """A valid product body (docs/api.md, Products) for the emulator's seed ids."""
     body: Dict[str, Any] = {
         "ref_code": ref_code, "name": "Товар " + ref_code, "type": "product", "measure": "pcs",
         "cancellation_type": 1, "for_sale": True, "use_discounts": True, "caf_tax_id": 1,

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import API_KEY, BINDING_DIR, REPO
+from conftest import API_KEY, BINDING_DIR, REPO, STAGED_LIBRARY as STAGED
 
 SYNC = REPO / "examples" / "python" / "sync.py"
 CATALOG = REPO / "examples" / "catalog.json"
@@ -51,3 +51,30 @@ def test_sync_with_a_wrong_key(emulator):
     assert result.returncode == 1
     assert "API key was refused" in result.stderr
     assert "wrong-key" not in result.stderr
+
+
+def test_with_emulator_runs_the_example_as_the_readme_writes_it():
+    """`scripts/with-emulator.sh python3 examples/python/sync.py`, from the repository root, with
+    nothing else set: the script gives the example CAFFESTA_BASE_URL, CAFFESTA_ACCOUNT and
+    CAFFESTA_API_KEY (and the staged library)."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("CAFFESTA_") and name != "PYTHONPATH"}
+    if not STAGED.exists():
+        env["CAFFESTA_LIBRARY"] = os.environ["CAFFESTA_LIBRARY"]
+    result = subprocess.run(["scripts/with-emulator.sh", "python3", "examples/python/sync.py"],
+                            cwd=str(REPO), capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
+    assert "%d products: %d created, 0 updated, 0 failed" % (len(catalog), len(catalog)) \
+        in result.stdout
+
+
+def test_with_emulator_exports_one_name_per_variable():
+    result = subprocess.run(
+        ["scripts/with-emulator.sh", "sh", "-c",
+         'echo "$CAFFESTA_BASE_URL|$CAFFESTA_ACCOUNT|$CAFFESTA_API_KEY"'],
+        cwd=str(REPO), capture_output=True, text=True, timeout=60,
+        env={name: value for name, value in os.environ.items() if not name.startswith("CAFFESTA_")})
+    assert result.returncode == 0, result.stderr
+    url, account, key = result.stdout.strip().split("|")
+    assert url.startswith("http://127.0.0.1:") and account == "demo" and key == API_KEY

@@ -25,7 +25,7 @@ abstract class EmulatorTestCase extends TestCase
         return new Client('demo', $apiKey, $options + ['base_url' => $this->emulator->url()]);
     }
 
-    /** A product body in API.md's form. */
+    /** A product body in docs/api.md's form. */
     protected static function product(string $refCode, string $name = 'Латте', float $price = 4.5): array
     {
         return [

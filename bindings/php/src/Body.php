@@ -1,0 +1,111 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Caffesta;
+
+use Caffesta\Exception\CaffestaException;
+
+/**
+ * The JSON text of a named write's body. Databases hand PHP their decimals as strings ('12.50'):
+ * in a field the API documents as a number, a numeric string is sent as the number it spells,
+ * exactly ('12.50' goes out as 12.50, never through a float); any other string there is refused
+ * before any request, naming the field. Elsewhere values go as json_encode writes them.
+ * request() sends its body as given: strings stay strings there.
+ *
+ * @internal used by Client
+ */
+final class Body
+{
+    /** A JSON number, written as text: what a numeric string must look like. */
+    public const NUMBER = '/^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/D';
+
+    private const ENCODE = JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES
+        | JSON_PRESERVE_ZERO_FRACTION;
+    private const DEPTH = 4096;
+
+    private const PRODUCT = ['caf_tax_id', 'cancellation_type', 'weight_in_gram', 'prices.*.caf_shop_id',
+        'prices.*.caf_storage_id', 'prices.*.price', 'prices.*.self_cost'];
+
+    /** The numeric fields of each kind of body, as paths ("*": every element of a list). */
+    public const NUMERIC_FIELDS = [
+        'product' => self::PRODUCT,
+        'invoice' => ['sum', 'storage.caf_id', 'items.*.amount', 'items.*.price', 'items.*.caf_tax_id',
+            'items.*.price_with_tax', 'items.*.cost', 'items.*.cost_with_tax', 'products.*.caf_tax_id',
+            'products.*.cancellation_type', 'products.*.weight_in_gram', 'products.*.prices.*.caf_shop_id',
+            'products.*.prices.*.caf_storage_id', 'products.*.prices.*.price', 'products.*.prices.*.self_cost'],
+        'move' => ['storage_from.caf_id', 'storage_to.caf_id', 'items.*.amount'],
+        'order' => ['bill.pos_id', 'bill.app_id', 'bill.delivery_type', 'bill.total_sum',
+            'bill.payments.*.payment_id', 'bill.payments.*.value', 'bill.items.*.count', 'bill.items.*.price',
+            'bill.items.*.discount_sum', 'bill.items.*.origin_price', 'bill.items.*.total_sum',
+            'bill.items.*.product_id', 'bill.client.discount_group.id'],
+        'menu' => ['menus.*.caf_id', 'items.*.weight_in_gram', 'items.*.tax_id', 'items.*.menus.*',
+            'items.*.prices.*.shop_id', 'items.*.prices.*.value', 'items.*.prices.*.value_day',
+            'items.*.balances.*.storage_id', 'items.*.balances.*.balance'],
+    ];
+
+    /**
+     * JSON text of $value; $kind names its numeric fields (a key of NUMERIC_FIELDS), null for none.
+     * A top-level [] becomes {} (every API body is an object).
+     */
+    public static function encode(mixed $value, string $what, ?string $kind = null): string
+    {
+        if ($value === []) {
+            return '{}';
+        }
+        $numbers = [];
+        if ($kind !== null && is_array($value)) {
+            $nonce = bin2hex(random_bytes(8));
+            foreach (self::NUMERIC_FIELDS[$kind] as $path) {
+                $value = self::mark($value, explode('.', $path), '', $numbers, $nonce, $what);
+            }
+        }
+        try {
+            $json = json_encode($value, self::ENCODE, self::DEPTH);
+        } catch (\JsonException $e) {
+            throw CaffestaException::fromStatus(1, "$what cannot be encoded as JSON: {$e->getMessage()}", 0, null, $e);
+        }
+        return $numbers === [] ? $json : strtr($json, $numbers);
+    }
+
+    /**
+     * Replaces each numeric string at $path with a token that cannot occur in caller text, and
+     * records the JSON number that replaces the token's quoted form once encoded.
+     * @param list<string> $path
+     * @param array<string, string> $numbers
+     */
+    private static function mark(mixed $value, array $path, string $where, array &$numbers, string $nonce,
+        string $what): mixed
+    {
+        if ($path === []) {
+            if (!is_string($value)) {
+                return $value;
+            }
+            if (preg_match(self::NUMBER, $value) !== 1) {
+                throw CaffestaException::fromStatus(1, "$what: $where must be a number, or a numeric string "
+                    . "such as '12.50'; got " . json_encode($value, JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE));
+            }
+            $token = "\u{E000}$nonce:" . count($numbers);
+            $numbers['"' . $token . '"'] = $value;
+            return $token;
+        }
+        if (!is_array($value)) {
+            return $value;
+        }
+        $step = array_shift($path);
+        if ($step === '*') {
+            if (!array_is_list($value)) {
+                return $value;
+            }
+            foreach ($value as $i => $item) {
+                $value[$i] = self::mark($item, $path, "{$where}[$i]", $numbers, $nonce, $what);
+            }
+            return $value;
+        }
+        if (!array_key_exists($step, $value)) {
+            return $value;
+        }
+        $value[$step] = self::mark($value[$step], $path, $where === '' ? $step : "$where.$step", $numbers, $nonce, $what);
+        return $value;
+    }
+}

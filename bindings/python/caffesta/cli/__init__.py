@@ -1,0 +1,428 @@
+"""`caffesta`, the command line: a shop's catalog file to Caffesta and its data back.
+
+Installed as a console script of the caffesta package (pyproject [project.scripts]); every
+call goes through the Python binding, hence through libcaffesta.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import runpy
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, List, Optional, TextIO
+
+import click
+
+import caffesta
+
+from . import _catalog, _errors, _output, _push, _settings, _sync
+from ._errors import EXIT_CODES_HELP, UsageProblem
+
+CREDENTIALS_HELP = """\b
+Credentials: CAFFESTA_ACCOUNT and CAFFESTA_API_KEY, else account and api_key in
+~/.config/caffesta/config.toml (refused unless only its owner can read it: chmod 600).
+The key is never taken from an argument, which other users see in `ps`.
+The server: --base-url, else CAFFESTA_BASE_URL, else base_url in the config file,
+else https://ACCOUNT.caffesta.com."""
+
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(_output.OUTPUT_FORMATS), default="table",
+    show_default=True,
+    help="table for people; csv, json or jsonl for programs (numbers as the server wrote them).")
+
+
+class Settings:
+    def __init__(self, base_url: Optional[str], verbose: bool) -> None:
+        self.base_url = base_url
+        self.verbose = verbose
+
+
+@contextmanager
+def client_for(ctx: click.Context) -> Iterator[caffesta.Client]:
+    settings: Settings = ctx.find_object(Settings)
+    client = _settings.make_client(settings.base_url)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=CREDENTIALS_HELP + "\n\n" + EXIT_CODES_HELP)
+@click.option("--base-url", metavar="URL",
+              help="The server, e.g. the emulator's http://127.0.0.1:8765 "
+                   "(default: CAFFESTA_BASE_URL).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show the request log (the binding's `caffesta` logger) on stderr.")
+@click.version_option(caffesta.__version__, "--version", prog_name="caffesta")
+@click.pass_context
+def cli(ctx: click.Context, base_url: Optional[str], verbose: bool) -> None:
+    """The Caffesta API from the shell: push a catalog file, pull products, stock, sales and
+    receipts, sync a POS incrementally, send any request, run a local emulator.
+
+    \b
+    Quick start against the bundled emulator:
+      caffesta emulator --port 8765 &          # its key: see caffesta emulator --help
+      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=...
+      export CAFFESTA_BASE_URL=http://127.0.0.1:8765
+      caffesta products push examples/catalog.csv --report report.csv
+      caffesta products pull --pos 1 --format csv
+    """
+    ctx.obj = Settings(base_url, verbose)
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("caffesta: %(message)s"))
+        logger = logging.getLogger("caffesta")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+
+
+# ---- auth-test --------------------------------------------------------------------------------
+
+@cli.command("auth-test")
+@click.pass_context
+def auth_test(ctx: click.Context) -> None:
+    """Check the API key: prints the account, the server and the round-trip time."""
+    with client_for(ctx) as client:
+        started = time.monotonic()
+        client.auth_test()
+        elapsed = (time.monotonic() - started) * 1000
+        click.echo("key accepted: account %s at %s (%.0f ms)"
+                   % (client.account_name, client.base_url, elapsed))
+
+
+# ---- products ---------------------------------------------------------------------------------
+
+@cli.group()
+def products() -> None:
+    """Push a catalog file to Caffesta, or pull the products back."""
+
+
+@products.command("push")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(_catalog.FORMATS),
+              help="The file's format (default: from its extension: .csv, .json, .jsonl).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="The file's text encoding (a BOM is skipped); e.g. cp1251 for old exports.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--dry-run", is_flag=True,
+              help="Check every row and say which are bad; send nothing (no credentials "
+                   "needed).")
+@click.option("--report", "report_path", metavar="FILE",
+              help="Write every row's outcome, in input order, to FILE (.csv or .jsonl): "
+                   "line, ref_code, outcome (created, updated, failed, invalid, not_sent, "
+                   "valid), id, status, http_status, message.")
+@click.pass_context
+def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: str,
+                  concurrency: int, dry_run: bool, report_path: Optional[str]) -> None:
+    """Create or update (by ref_code) every product of FILE ('-': stdin).
+
+    \b
+    FILE is CSV as shops export it (UTF-8 with or without a BOM, ',' or ';' between
+    cells, decimal commas such as 12,50), a JSON array of products, or JSONL (one
+    product per line). The CSV header names product fields:
+      ref_code (required), name, measure (pcs, kg, l), barcode, country, description,
+      category_ref_code, workspace_ref_code, caf_tax_id, cancellation_type (0, 1, 2),
+      for_sale, use_discounts (true/false, 1/0, да/нет), type, weight_in_gram,
+    plus price, caf_shop_id, caf_storage_id and self_cost for one price. JSON products may
+    carry "prices" as the API has it. Empty cells are left out. Numbers are sent exactly as
+    written (12,50 is sent as 12.50, never through a float).
+
+    A bad row fails alone, named by its line; the others are sent. Progress goes to stderr.
+    Ctrl-C stops cleanly after the requests in flight and still writes the report.
+    Exit 0 when every row was done, 3 when some failed (2 for --dry-run with bad rows).
+    """
+    if report_path:
+        _push.check_report_path(report_path)
+    fmt = _catalog.detect_format(file, fmt)
+    rows = _catalog.read_rows(_catalog.decode(_read_input(file), encoding, file), fmt, file)
+    if dry_run:
+        ctx.exit(_push.dry_run(rows, report_path))
+    with client_for(ctx) as client:
+        if any(row.product is not None for row in rows):
+            client.auth_test()  # a refused key stops here, not once per row
+        ctx.exit(_push.push(client, rows, concurrency, report_path))
+
+
+def _read_input(file: str) -> bytes:
+    if file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(file, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise UsageProblem("cannot read %s: %s" % (file, e.strerror)) from None
+
+
+def _timestamp(value: Optional[str]) -> int:
+    """--since: a Unix timestamp, or an ISO 8601 date or time (UTC when no zone is given)."""
+    if value is None:
+        return 0
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter("%r is neither a Unix timestamp nor an ISO 8601 date or time"
+                                 % value, param_hint="--since") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp())
+
+
+@contextmanager
+def _output_stream(path: Optional[str]) -> Iterator[TextIO]:
+    if path is None or path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        f = open(path, "w", encoding="utf-8", newline="")
+    except OSError as e:
+        raise UsageProblem("cannot write %s: %s" % (path, e.strerror)) from None
+    with f:
+        yield f
+
+
+@products.command("pull")
+@click.option("--pos", "pos_id", type=click.IntRange(min=1), required=True,
+              help="The POS (terminal) whose products feed to read.")
+@click.option("--since", metavar="TS",
+              help="Only products changed at or after TS: a Unix timestamp or an ISO 8601 "
+                   "date or time (UTC unless it has a zone).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json"]), default="jsonl",
+              show_default=True, help="JSONL (one product a line), CSV, or one JSON array.")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.pass_context
+def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: str,
+                  output: Optional[str]) -> None:
+    """Every product of the POS's feed, all pages followed, with progress on stderr."""
+    ts = _timestamp(since)
+    with client_for(ctx) as client, _output_stream(output) as out:
+        bar = _progress_bar("products")
+        count = 0
+        items: List[Any] = []
+        try:
+            for page in client.iter_product_pages(pos_id, ts):
+                bar.update(len(page))
+                if fmt == "jsonl":  # a page at a time: a large catalog is never held whole
+                    count += _output.write_records(page, fmt, out)
+                else:
+                    items.extend(page)
+        finally:
+            bar.close()
+        if fmt != "jsonl":
+            count = _output.write_records(items, fmt, out, preferred=("id", "name"))
+    if output and output != "-":
+        click.echo("%d products written to %s" % (count, output), err=True)
+
+
+def _progress_bar(unit: str) -> Any:
+    from tqdm import tqdm
+    return tqdm(unit=" " + unit, file=sys.stderr, disable=None, leave=False)
+
+
+# ---- storages, stock, sales, receipts ----------------------------------------------------------
+
+@cli.command()
+@FORMAT_OPTION
+@click.pass_context
+def storages(ctx: click.Context, fmt: str) -> None:
+    """The account's storages: id and name."""
+    with client_for(ctx) as client:
+        _output.write_records(client.list_storages(), fmt, sys.stdout,
+                              table_columns=("id", "name"))
+
+
+@cli.command()
+@click.argument("storage_id", type=click.IntRange(min=1))
+@FORMAT_OPTION
+@click.pass_context
+def stock(ctx: click.Context, storage_id: int, fmt: str) -> None:
+    """The stock on one storage: id, name, measure, cost, summ, balance."""
+    with client_for(ctx) as client:
+        _output.write_records(client.get_storage_stock(storage_id), fmt, sys.stdout,
+                              preferred=("id", "name", "measure", "cost", "summ", "balance"))
+
+
+@cli.command()
+@click.option("--shift-day", metavar="YYYY-MM-DD", help="One shift day.")
+@click.option("--start", metavar="TIME", help="From (ISO 8601; the account's zone if none).")
+@click.option("--end", metavar="TIME", help="To (ISO 8601), with --start.")
+@click.option("--by", type=click.Choice(["product", "pos"]), default="product",
+              show_default=True, help="Group by POS, price and product, or by POS alone.")
+@FORMAT_OPTION
+@click.pass_context
+def sales(ctx: click.Context, shift_day: Optional[str], start: Optional[str],
+          end: Optional[str], by: str, fmt: str) -> None:
+    """Sales of a shift day (--shift-day D) or a period (--start S --end E)."""
+    if shift_day and (start or end):
+        raise UsageProblem("give --shift-day, or --start and --end, not both")
+    if not shift_day and not (start and end):
+        raise UsageProblem("give --shift-day D, or both --start S and --end E")
+    with client_for(ctx) as client:
+        call = client.get_sales_by_product if by == "product" else client.get_sales_by_pos
+        rows = (call(shift_day=shift_day) if shift_day else call(start=start, end=end))
+        _output.write_records(rows, fmt, sys.stdout)
+
+
+@cli.command()
+@click.argument("terminal_id", type=click.IntRange(min=1))
+@click.argument("day", metavar="DAY")
+@FORMAT_OPTION
+@click.pass_context
+def receipts(ctx: click.Context, terminal_id: int, day: str, fmt: str) -> None:
+    """Every receipt of one shift DAY (YYYY-MM-DD) of a terminal.
+
+    The table shows one line per receipt with its number of lines; csv, json and jsonl
+    carry every field (csv: nested objects as dotted columns, lists as JSON).
+    """
+    with client_for(ctx) as client:
+        rows = client.get_receipts_by_shift_day(terminal_id, day)
+        if fmt == "table":
+            rows = [dict({k: v for k, v in r.items() if k != "bill_dishes"},
+                         lines=len(r.get("bill_dishes") or [])) for r in rows]
+            columns = [c for c in ("id", "terminal_number", "type", "income", "total",
+                                   "total_sum", "discount_sum", "cash_pay", "card_pay",
+                                   "created_at", "lines") if any(c in r for r in rows)]
+            _output.write_records(rows, fmt, sys.stdout, table_columns=columns)
+        else:
+            _output.write_records(rows, fmt, sys.stdout)
+
+
+# ---- sync -------------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--pos", "pos_id", type=click.IntRange(min=1), required=True, help="The POS.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False), required=True,
+              help="The JSON file of the last sync's timestamps (created on the first run).")
+@click.option("--output", type=click.Path(file_okay=False), required=True,
+              help="The directory the changed feeds are written to.")
+@click.pass_context
+def sync(ctx: click.Context, pos_id: int, state_path: str, output: str) -> None:
+    """Fetch what changed since the last run and write it to OUTPUT.
+
+    \b
+    Reads the section timestamps from the state file, fetches only the feeds whose
+    section changed (the first run: everything), writes each to OUTPUT/FEED-TS.json,
+    and only then replaces the state file, atomically: a crash never skips a change
+    (the next run fetches it again).
+    """
+    with client_for(ctx) as client:
+        written = _sync.sync(client, pos_id, Path(state_path), Path(output))
+    if not written:
+        click.echo("nothing changed")
+    for feed, count, path in written:
+        click.echo("%s: %d %s -> %s" % (feed, count, "row" if count == 1 else "rows", path))
+
+
+# ---- request ----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("method", type=click.Choice(["GET", "POST", "PUT", "PATCH", "DELETE"],
+                                            case_sensitive=False))
+@click.argument("path")
+@click.option("--data", "-d", metavar="@FILE|-|JSON",
+              help="The body: @file.json, - for stdin, or JSON text; sent as written.")
+@click.pass_context
+def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> None:
+    """Send any request and print the answer as the server sent it.
+
+    PATH is under /a/v1.0 unless it starts with /a/: `caffesta request GET /draft/storages`.
+    A body is sent as written. The answer goes to stdout byte for byte (a newline is added
+    only on a terminal); an error answer gives the exit code of its status.
+    """
+    body: Optional[bytes] = None
+    if data is not None:
+        if data == "-":
+            body = sys.stdin.buffer.read()
+        elif data.startswith("@"):
+            body = _read_input(data[1:])
+        else:
+            body = data.encode("utf-8")
+    if not path.startswith("/"):
+        raise UsageProblem("PATH must start with /, e.g. /draft/storages")
+    if not path.startswith("/a/"):
+        path = "/a/v1.0" + path
+    with client_for(ctx) as client:
+        answer = client.request_text(method.upper(), path, body).encode("utf-8")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(answer)
+    if sys.stdout.isatty() and not answer.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")  # for the prompt; a pipe or a file gets the bytes alone
+    sys.stdout.buffer.flush()
+
+
+# ---- emulator ---------------------------------------------------------------------------------
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="The port on 127.0.0.1; 0 takes a free one.")
+@click.option("--db", default=":memory:", show_default=True,
+              help="SQLite file that keeps the state across restarts.")
+@click.pass_context
+def emulator(ctx: click.Context, port: int, db: str) -> None:
+    """Run the bundled Caffesta emulator (for your own tests) until Ctrl-C.
+
+    It prints `listening on http://127.0.0.1:PORT` once it accepts connections. The key it
+    expects comes from its environment (see its --help); other options pass through to it:
+    `caffesta emulator --help-emulator` shows them.
+    """
+    extra = list(ctx.args)
+    if "--help-emulator" in extra:
+        extra = ["--help"]
+    argv = ["--port", str(port), "--db", db] + extra
+    saved = sys.argv
+    sys.argv = ["caffesta emulator"] + argv
+    try:
+        runpy.run_module("caffesta_emulator", run_name="__main__", alter_sys=True)
+    except ImportError as e:
+        raise UsageProblem("the bundled emulator is missing from this install: %s" % e,
+                           code=_errors.FAILED) from None
+    finally:
+        sys.argv = saved
+
+
+# ---- entry point ------------------------------------------------------------------------------
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """The console script: runs the command and exits with the codes listed in --help."""
+    try:
+        code = cli.main(args=argv, prog_name="caffesta", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("caffesta: interrupted", err=True)
+        code = _errors.INTERRUPTED
+    except click.ClickException as e:
+        e.show()
+        code = _errors.USAGE
+    except UsageProblem as e:
+        click.echo("caffesta: %s" % e, err=True)
+        code = e.code
+    except caffesta.LibraryNotFoundError as e:
+        click.echo("caffesta: %s" % e, err=True)
+        code = _errors.NO_LIBRARY
+    except caffesta.CaffestaError as e:
+        detail = " (HTTP %d)" % e.http_status if e.http_status else ""
+        click.echo("caffesta: %s%s: %s" % (e.status, detail, e.message), err=True)
+        code = _errors.exit_code_for(e.status)
+    except KeyboardInterrupt:
+        click.echo("caffesta: interrupted", err=True)
+        code = _errors.INTERRUPTED
+    except BrokenPipeError:
+        # `caffesta products pull | head`: the reader left; say nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = _errors.OK
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except OSError as e:  # a file that could not be written, a full disk
+        click.echo("caffesta: %s" % e, err=True)
+        code = _errors.FAILED
+    sys.exit(code if isinstance(code, int) else _errors.OK)

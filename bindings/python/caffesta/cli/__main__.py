@@ -1,0 +1,5 @@
+"""python -m caffesta.cli: the same as the `caffesta` command."""
+
+from . import main
+
+main()
