@@ -72,7 +72,8 @@ step() {  # step SUITE WHAT ROOT SCRIPT
 declare -A python_of=([bullseye]=3.9 [trixie]=3.13)
 for suite in $suites; do
   "${PYTHON:-python3}" -m pip download -q --only-binary=:all: --python-version "${python_of[$suite]}" \
-    --platform manylinux_2_28_x86_64 -d "$work/pydeps-$suite" "dist/caffesta-${version}-py3-none-manylinux_2_28_x86_64.whl"
+    --platform manylinux_2_28_x86_64 -d "$work/pydeps-$suite" "dist/caffesta-${version}-py3-none-manylinux_2_28_x86_64.whl" \
+    tomli  # pip evaluates python_version markers with the host's Python: tomli (< 3.11) by name
 done
 
 for suite in $suites; do
