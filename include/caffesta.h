@@ -14,9 +14,9 @@
  *     right after the failed call, on the same thread, before any other call of the library.
  *   - Strings passed in are NUL-terminated UTF-8; the library copies what it keeps.
  *   - Every char* the library hands out is the caller's, freed with caffesta_string_free().
- *     Outputs are written only on CAFFESTA_OK (and a bulk report on CAFFESTA_ERR_PARTIAL);
- *     on any other error *out is set to NULL, and a numeric output (*invoice_id, *move_id,
- *     *job_id) is set to 0 (never a valid id), the output pointer given.
+ *     Outputs are written only on CAFFESTA_OK (and a bulk report on CAFFESTA_ERR_PARTIAL and
+ *     CAFFESTA_ERR_CANCELLED); on any other error *out is set to NULL, and a numeric output
+ *     (*invoice_id, *move_id, *job_id) is set to 0 (never a valid id), the output pointer given.
  *   - One client may be used by several threads at once; freeing a client while another
  *     thread uses it is the caller's error.
  *   - No call crashes on bad input: NULL pointers, invalid UTF-8 and malformed JSON give
@@ -55,11 +55,16 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_HTTP = 11,            /* any other HTTP status */
   CAFFESTA_ERR_NO_MEMORY = 12,
   CAFFESTA_ERR_INTERNAL = 13,
-  CAFFESTA_ERR_PARTIAL = 14          /* a bulk call in which some items failed; the report says which */
+  CAFFESTA_ERR_PARTIAL = 14,         /* a bulk call in which some items failed; the report says which */
+  CAFFESTA_ERR_CANCELLED = 16        /* caffesta_client_cancel() stopped the call (15 is kept for another status) */
 } caffesta_status;
 
 /* Progress of a bulk call: called on the caller's thread after each finished item. */
 typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
+
+/* The request log: one event per attempt, as a NUL-terminated JSON object that is valid only
+ * during the call (copy what you keep). See caffesta_client_set_log() for the fields. */
+typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
 
 /* ---- Client ---- */
 
@@ -142,11 +147,14 @@ caffesta_status caffesta_request(caffesta_client *client, const char *method, co
  *   products_json_array  a JSON array of product objects; [] is a valid batch of none.
  *   concurrency          1 to 64.
  *   report_json          one entry per input item, in input order:
- *                        {"ref_code", "action": "created"|"updated", "id"} or
+ *                        {"ref_code", "action": "created"|"updated", "id"},
  *                        {"ref_code", "action": "failed", "status": "CAFFESTA_ERR_...", "message",
- *                         "http_status"?}; free with caffesta_string_free().
- * Statuses: OK when every item succeeded; PARTIAL when some failed — the report is written
- * then too, and no item is ever dropped; INVALID_ARGUMENT (no report) when the array or
+ *                         "http_status"?}, or, after caffesta_client_cancel(),
+ *                        {"ref_code", "action": "cancelled"} for an item never sent;
+ *                        free with caffesta_string_free().
+ * Statuses: OK when every item succeeded; PARTIAL when some failed; CANCELLED when
+ * caffesta_client_cancel() stopped items (see there) — the report is written with PARTIAL and
+ * CANCELLED too, and no item is ever dropped; INVALID_ARGUMENT (no report) when the array or
  * concurrency is bad. Items that are not valid products fail alone, without a request. */
 caffesta_status caffesta_products_upsert_many(caffesta_client *client, const char *products_json_array,
                                               int concurrency, char **report_json);
@@ -156,6 +164,58 @@ caffesta_status caffesta_products_upsert_many(caffesta_client *client, const cha
  * thread; user_data is passed back as is. */
 caffesta_status caffesta_client_set_progress(caffesta_client *client, caffesta_progress_fn callback,
                                              void *user_data);
+
+/* ---- Stopping and seeing: cancel and the request log ---- */
+
+/* Stops the calls running on this client. Async-signal-safe: it only increments an atomic
+ * counter, so it may be called from any thread, from inside a progress or log callback, and
+ * from a signal handler (SIGINT). NULL: no-op.
+ *   - Bulk calls (caffesta_products_upsert_many): items not yet sent are reported
+ *     {"ref_code", "action": "cancelled"} and are never sent; items waiting to retry are not
+ *     retried: "failed" with status CAFFESTA_ERR_CANCELLED and their last attempt in the
+ *     message; requests in flight run to their answer and are reported as usual, and an item
+ *     whose PUT found no product still gets its POST (a write is never abandoned half-way).
+ *     The call returns CAFFESTA_ERR_CANCELLED with the whole report. When every item had been
+ *     sent already, nothing is stopped and the call returns what it would have.
+ *   - Every other call ends at its next retry decision (or during its wait before a retry,
+ *     or between two polls of caffesta_order_wait) with CAFFESTA_ERR_CANCELLED; a request in
+ *     flight is never cut off, and a call of several requests (an upsert's PUT then POST) only
+ *     checks at those points.
+ * Which calls it stops: those that started before it, and nothing else. A call starts when it
+ * enters the library: it notes the counter then and is cancelled when the counter moves.
+ * There is no flag to clear: a cancel while no call runs affects nothing, and every later
+ * call runs normally. A host that must not lose a cancel racing its own call start (a signal
+ * just before the call) keeps its own "stop" flag and checks it before calling, as
+ * examples/c/sync.c does. */
+void caffesta_client_cancel(caffesta_client *client);
+
+/* Sets the request log of this client; NULL turns it off. Calls already running keep the log
+ * they started with. `callback(user_data, event_json)` is called once per attempt (each retry
+ * is an attempt), on the thread that runs the call — for a bulk call, the thread that called
+ * caffesta_products_upsert_many — after the answer or failure and the retry decision, before
+ * any retry wait. It must not free event_json and may call any function of this library.
+ * An event is a JSON object (new fields may be added; ignore those you do not know):
+ *   "method"          "GET", "PUT", "POST", ...
+ *   "path"            the path after the base URL, as sent ("/a/v1.0/product/by_ref_code/latte")
+ *   "attempt"         1 for the first attempt of a request, 2 for its first retry, ...
+ *   "item"            bulk calls only: the item's index in the input array (from 0)
+ *   "http_status"     the answer's HTTP status, or null when there was no answer
+ *   "failure"         null, or libcurl's text for why there was no complete answer
+ *                     ("Timeout was reached", "Couldn't connect to server")
+ *   "status"          the library's status for this attempt: "CAFFESTA_OK", the error it
+ *                     ends with, or, when it is retried, the error that caused the retry
+ *   "elapsed_ms"      the attempt's time, connection included (libcurl's total time)
+ *   "retry"           true when the request is sent again
+ *   "retry_delay_ms"  the wait before that retry, or null
+ *   "retry_after_s"   the answer's Retry-After in seconds, or null when it had none
+ *   "connection"      "new" when the attempt opened a connection (CURLINFO_NUM_CONNECTS > 0),
+ *                     "reused" when it went over a kept-alive one
+ *   "bytes_sent"      request line, headers and body, as libcurl counts them
+ *   "bytes_received"  status line, headers and body
+ * An event never holds the API key, a proxy password, a request or answer body, or the
+ * server's error text (which comes from a body): a ref_code in the path is its only data.
+ * Statuses: INVALID_ARGUMENT when client is NULL. */
+caffesta_status caffesta_client_set_log(caffesta_client *client, caffesta_log_fn callback, void *user_data);
 
 /* ---- Storages (docs/api.md, Storages) ----
  * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with

@@ -158,12 +158,14 @@ class Client {
     return detail::take(out);
   }
 
-  /* The report, one entry per product in input order; failed items are in it, never thrown. */
+  /* The report, one entry per product in input order; failed items are in it, never thrown.
+   * After caffesta_client_cancel(client.get()) the report comes back too: the products it kept
+   * from being sent have "action": "cancelled". */
   std::string upsert_products(text products_json_array, int concurrency = 8) {
     std::string body = detail::c_string(products_json_array, "products_json_array");
     char *out = nullptr;
     caffesta_status status = caffesta_products_upsert_many(handle(), body.c_str(), concurrency, &out);
-    if (status == CAFFESTA_ERR_PARTIAL && out) return detail::take(out);
+    if ((status == CAFFESTA_ERR_PARTIAL || status == CAFFESTA_ERR_CANCELLED) && out) return detail::take(out);
     detail::check(status);
     return detail::take(out);
   }

@@ -75,6 +75,14 @@ char *caf_strndup(const char *bytes, size_t length) {
 void caf_free(void *p) { free(p); }
 size_t caf_strlen(const char *s) { return strlen(s); }
 
+struct caf_counter { uint64_t value; };
+_Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0), "the cancel counter must be lock-free");
+
+caf_counter *caf_counter_new(void) { return calloc(1, sizeof(caf_counter)); }
+void caf_counter_free(caf_counter *c) { free(c); }
+void caf_counter_increment(caf_counter *c) { __atomic_add_fetch(&c->value, 1, __ATOMIC_SEQ_CST); }
+uint64_t caf_counter_value(const caf_counter *c) { return __atomic_load_n(&c->value, __ATOMIC_SEQ_CST); }
+
 int64_t caf_monotonic_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);

@@ -11,9 +11,13 @@ public func caffesta_products_upsert_many(
   var partial: UnsafeMutablePointer<CChar>? = nil
   let status = ABI.call { () throws(CaffestaError) -> Int in
     guard let report else { throw CaffestaError(.invalidArgument, "report_json is NULL") }
-    let (text, failed) = try ABI.client(client).upsertMany(
+    let (text, failed, cancelled) = try ABI.client(client).upsertMany(
       json: try ABI.string(products, "products_json_array"), concurrency: Int(concurrency))
     let copy = try ABI.handOut(text)
+    guard cancelled == 0 else {
+      partial = copy
+      throw CaffestaError(.cancelled, "cancelled: \(cancelled) items stopped, \(failed - cancelled) failed; the report says which")
+    }
     guard failed == 0 else {
       partial = copy
       throw CaffestaError(.partial, "\(failed) items failed: the report says which and why")
@@ -41,3 +45,4 @@ public func caffesta_client_set_progress(
     return 0
   }
 }
+

@@ -10,23 +10,30 @@ extension Client {
     update { $0.progress = progress }
   }
 
-  /// Returns the report (one entry per input item, in input order) and how many items failed.
-  /// Items that are not valid products fail alone, without a request.
+  /// Returns the report (one entry per input item, in input order), how many items failed
+  /// and how many a cancel() stopped (counted in `failed` too). Items that are not valid
+  /// products fail alone, without a request.
   public func upsertMany(json text: String, concurrency: Int) throws(CaffestaError)
-    -> (report: String, failed: Int)
+    -> (report: String, failed: Int, cancelled: Int)
   {
+    let mark = cancelMark  // the call starts here: a cancel() from now on stops it
     guard (1...64).contains(concurrency) else { throw .invalid("concurrency must be 1 to 64") }
     let items = try Arguments.array(text, "products_json_array")
     let texts = JSONText.elements(of: text, count: items.count)
-    var run = BulkRun(client: self, concurrency: concurrency)
+    var run = BulkRun(client: self, concurrency: concurrency, cancelMark: mark)
     for index in 0..<items.count { run.add(items[index], text: texts?[index]) }
     run.execute()
-    return (try run.report(), run.failures)
+    return (try run.report(), run.failures, run.cancelled)
   }
 }
 
 /// One bulk call's state: every item moves through PUT (update) → POST on not found
 /// (create) → done; retries wait in `delayed` until their time comes.
+///
+/// A cancel() stops what has not begun: items never sent end as "cancelled", items waiting
+/// to retry end as failed with CANCELLED (their last attempt is in the message). Requests in
+/// flight run to their answer, and an item whose PUT found no product still gets its POST:
+/// a write is never abandoned half-way, and a "cancelled" item was never sent.
 struct BulkRun {
   enum Phase { case update, create }
 
@@ -37,6 +44,7 @@ struct BulkRun {
     var exchange: Exchange? = nil
     var deadline: Int64? = nil  // the item's, from its first request: PUT and POST share it
     var outcome: Result<(id: Int, action: String), CaffestaError>? = nil
+    var sent = false  // a request of this item has been started
   }
 
   let client: Client
@@ -48,10 +56,14 @@ struct BulkRun {
   var delayed: [(index: Int, at: Int64)] = []
   var done = 0
   var failures = 0
+  var cancelled = 0  // items stopped by a cancel(), never sent or not retried
+  let cancelMark: UInt64
+  var stopping = false
 
-  init(client: Client, concurrency: Int) {
+  init(client: Client, concurrency: Int, cancelMark: UInt64) {
     self.client = client
     self.concurrency = concurrency
+    self.cancelMark = cancelMark
     config = client.currentSettings
     progress = config.progress
   }
@@ -79,6 +91,7 @@ struct BulkRun {
     let batch = client.transport.makeBatch()
     var inFlight = 0
     while done < total {
+      if !stopping && client.isCancelled(since: cancelMark) { stop(total: total) }
       let now = caf_monotonic_ms()
       promoteDelayed(now: now)
       while inFlight < concurrency, let index = ready.popLast() {
@@ -87,16 +100,47 @@ struct BulkRun {
       let nextRetry = delayed.map({ $0.at }).min()
       if inFlight == 0 {
         guard let nextRetry else { break }  // nothing in flight, nothing to wait for
-        caf_sleep_ms(nextRetry - caf_monotonic_ms())
+        _ = client.sleep(Int(nextRetry - caf_monotonic_ms()), unlessCancelledSince: cancelMark)
         continue
       }
-      let waitMs = nextRetry.map { max(0, Int($0 - now)) } ?? 1_000
-      for (index, result) in batch.wait(timeoutMs: min(waitMs, 1_000)) {
+      // Short waits, so that a cancel() is seen soon even when no answer comes.
+      let waitMs = nextRetry.map { max(0, Int($0 - now)) } ?? 200
+      for (index, result) in batch.wait(timeoutMs: min(waitMs, 200)) {
         inFlight -= 1
         handle(index, result, total: total)
       }
     }
     batch.finish()
+  }
+
+  /// The cancel() has come: end every item that is not in flight and has a request to make
+  /// other than its POST after a PUT that found nothing.
+  private mutating func stop(total: Int) {
+    stopping = true
+    var keep: [Int] = []
+    for index in ready {
+      if !items[index].sent {
+        items[index].outcome = .failure(CaffestaError(.cancelled, "cancelled before it was sent"))
+      } else if let exchange = items[index].exchange {  // promoted from `delayed`: a retry
+        items[index].outcome = .failure(exchange.cancelledError())
+      } else {
+        keep.append(index)
+        continue
+      }
+      cancelled += 1
+      finish(index, total: total)
+    }
+    ready = keep
+    for entry in delayed {
+      if let exchange = items[entry.index].exchange {
+        items[entry.index].outcome = .failure(exchange.cancelledError())
+      } else {
+        items[entry.index].outcome = .failure(CaffestaError(.cancelled, "cancelled before retrying"))
+      }
+      cancelled += 1
+      finish(entry.index, total: total)
+    }
+    delayed = []
   }
 
   private mutating func promoteDelayed(now: Int64) {
@@ -114,6 +158,7 @@ struct BulkRun {
       let deadline = items[index].deadline ?? client.callDeadline(config)
       items[index].deadline = deadline
       items[index].exchange = exchange(for: items[index], deadline: deadline)
+      items[index].exchange?.item = index
     }
     guard let exchange = items[index].exchange else { return false }
     guard let settings = exchange.settings(apiKey: client.apiKey) else {
@@ -124,6 +169,7 @@ struct BulkRun {
       items[index].outcome = .failure(CaffestaError(.noMemory, "\(exchange.call): could not start the request"))
       return false
     }
+    items[index].sent = true
     return true
   }
 
@@ -141,7 +187,7 @@ struct BulkRun {
 
   private mutating func handle(_ index: Int, _ result: TransportResult, total: Int) {
     guard var exchange = items[index].exchange else { return }
-    let outcome = exchange.judge(result)
+    let outcome = exchange.judge(result, cancelled: client.isCancelled(since: cancelMark))
     items[index].exchange = exchange
     switch outcome {
     case .retry(let delayMs):
@@ -155,7 +201,11 @@ struct BulkRun {
       }
       finish(index, total: total)
     case .finished(.failure(let error)):
-      if items[index].phase == .update && Client.isProductNotFound(error) {
+      if error.status == .cancelled {
+        items[index].outcome = .failure(error)
+        cancelled += 1
+        finish(index, total: total)
+      } else if items[index].phase == .update && Client.isProductNotFound(error) {
         items[index].phase = .create
         items[index].exchange = nil
         ready.append(index)
@@ -172,7 +222,8 @@ struct BulkRun {
     progress?(done, total)
   }
 
-  /// [{"ref_code", "action": "created"|"updated", "id"} or {"ref_code", "action": "failed", "status", "message"}]
+  /// [{"ref_code", "action": "created"|"updated", "id"}, {"ref_code", "action": "failed", "status",
+  /// "message"}, or {"ref_code", "action": "cancelled"} for an item a cancel() kept from being sent]
   func report() throws(CaffestaError) -> String {
     let list = try JSON.array()
     for item in items {
@@ -182,6 +233,8 @@ struct BulkRun {
       case .success(let (id, action)):
         try entry.set("action", try JSON.string(action))
         try entry.set("id", try JSON.integer(id))
+      case .failure(let error) where error.status == .cancelled && !item.sent:
+        try entry.set("action", try JSON.string("cancelled"))
       case .failure(let error):
         try entry.set("action", try JSON.string("failed"))
         try entry.set("status", try JSON.string("\(error.status.name)"))

@@ -6,6 +6,8 @@ public final class Client {
   let transport: Transport
   let apiKey: String
   private let lock: OpaquePointer
+  /// Bumped by cancel(); a call is cancelled when it differs from the value it started with.
+  private let cancels: OpaquePointer
   private var settings: Settings
 
   struct Settings {
@@ -17,6 +19,7 @@ public final class Client {
     var maxResponseBytes: Int64 = 64 << 20
     var orderPath = Client.defaultOrderPath
     var progress: Progress? = nil
+    var log: LogSink? = nil
   }
 
   /// A client for https://{accountName}.caffesta.com over libcurl.
@@ -34,18 +37,26 @@ public final class Client {
     try Validation.accountName(accountName)
     try Validation.apiKey(apiKey)
     guard let lock = caf_mutex_new() else { throw CaffestaError(.noMemory, "out of memory") }
-    return Client(transport: transport, apiKey: apiKey, lock: lock,
+    guard let cancels = caf_counter_new() else {
+      caf_mutex_free(lock)
+      throw CaffestaError(.noMemory, "out of memory")
+    }
+    return Client(transport: transport, apiKey: apiKey, lock: lock, cancels: cancels,
                   settings: Settings(baseURL: "https://\(accountName).caffesta.com"))
   }
 
-  private init(transport: Transport, apiKey: String, lock: OpaquePointer, settings: Settings) {
+  private init(transport: Transport, apiKey: String, lock: OpaquePointer, cancels: OpaquePointer, settings: Settings) {
     self.transport = transport
     self.apiKey = apiKey
     self.lock = lock
+    self.cancels = cancels
     self.settings = settings
   }
 
-  deinit { caf_mutex_free(lock) }
+  deinit {
+    caf_mutex_free(lock)
+    caf_counter_free(cancels)
+  }
 
   // MARK: Configuration
 
@@ -81,6 +92,15 @@ public final class Client {
     update { $0.maxResponseBytes = bytes }
   }
 
+  /// Receives one JSON event per attempt (AttemptEvent), on the thread that runs the call.
+  public typealias LogSink = (_ eventJSON: String) -> Void
+
+  /// Sets the request log of this client's calls; nil turns it off. Calls already running
+  /// keep the log they started with.
+  public func setLog(_ log: LogSink?) {
+    update { $0.log = log }
+  }
+
   func update(_ change: (inout Settings) -> Void) {
     caf_mutex_lock(lock)
     change(&settings)
@@ -93,21 +113,49 @@ public final class Client {
     return settings
   }
 
+  // MARK: Cancelling
+
+  /// Cancels the calls running on this client (caffesta_client_cancel). One atomic increment:
+  /// safe from any thread and from a signal handler. A call is running from its first step
+  /// (when it takes `cancelMark`) to its return; calls started later are not affected, so
+  /// there is no flag to clear.
+  public func cancel() { caf_counter_increment(cancels) }
+
+  /// Taken when a call starts; compared by `isCancelled(since:)` at each decision point.
+  var cancelMark: UInt64 { caf_counter_value(cancels) }
+
+  func isCancelled(since mark: UInt64) -> Bool { caf_counter_value(cancels) != mark }
+
+  /// Waits `ms`, in slices, unless the call is cancelled meanwhile; false when it was.
+  func sleep(_ ms: Int, unlessCancelledSince mark: UInt64) -> Bool {
+    let end = caf_monotonic_ms() + Int64(ms)
+    while true {
+      if isCancelled(since: mark) { return false }
+      let left = end - caf_monotonic_ms()
+      if left <= 0 { return true }
+      caf_sleep_ms(min(left, 50))
+    }
+  }
+
   // MARK: Sending
 
   /// Sends one request (retrying what is safe to retry) and returns the classified answer.
   /// `path` is already validated and encoded, relative to the base URL. `deadline` is the
-  /// whole call's (callDeadline()); a call of one request may leave it out.
+  /// whole call's (callDeadline()); a call of one request may leave it out. A cancel()
+  /// ends it at its next retry decision (or during the wait before a retry) with CANCELLED.
   func send(_ method: HTTPMethod, _ path: String, body: String? = nil, deadline: Int64? = nil)
     throws(CaffestaError) -> (JSON, Int)
   {
+    let mark = cancelMark
     let config = currentSettings
     var exchange = Exchange(method: method, path: path, body: body, config: config,
                             deadline: deadline ?? callDeadline(config))
     while true {
       guard let settings = exchange.settings(apiKey: apiKey) else { throw exchange.deadlineError() }
-      switch exchange.judge(transport.send(exchange.request, settings: settings)) {
-      case .retry(let delayMs): caf_sleep_ms(Int64(delayMs))
+      let result = transport.send(exchange.request, settings: settings)
+      switch exchange.judge(result, cancelled: isCancelled(since: mark)) {
+      case .retry(let delayMs):
+        guard sleep(delayMs, unlessCancelledSince: mark) else { throw exchange.cancelledError() }
       case .finished(let result): return try result.get()
       }
     }

@@ -37,6 +37,9 @@ final class CurlHandle {
   private let errorBuffer: UnsafeMutablePointer<CChar>
   private let sink = ResponseSink()
   private let unrepeatable = UnrepeatableBody()
+  /// libcurl sends a small COPYPOSTFIELDS body with the headers and counts it in both
+  /// CURLINFO_REQUEST_SIZE and CURLINFO_SIZE_UPLOAD_T; the log must count it once.
+  private var bodySentWithHeaders = false
 
   /// Nil when libcurl cannot allocate.
   init?(apiKey: String, caFile: String?) {
@@ -121,14 +124,17 @@ final class CurlHandle {
     _ = caf_curl_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes))
     switch (request.method, request.body) {
     case (.get, _), (.delete, nil):
+      bodySentWithHeaders = false
       _ = caf_curl_set_long(easy, CURLOPT_HTTPGET, 1)
     case (let method, let body) where !method.isIdempotent:
       unrepeatable.reset(body ?? "")
+      bodySentWithHeaders = false
       _ = caf_curl_set_ptr(easy, CURLOPT_POSTFIELDS, nil)
       _ = caf_curl_set_long(easy, CURLOPT_POST, 1)
       _ = caf_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(unrepeatable.bytes.count))
     case (_, let body):
       let text = body ?? ""
+      bodySentWithHeaders = text.utf8.count < 64 * 1024  // libcurl's MAX_INITIAL_POST_SIZE
       _ = caf_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(text.utf8.count))
       _ = text.withCString { caf_curl_set_str(easy, CURLOPT_COPYPOSTFIELDS, $0) }
     }
@@ -148,14 +154,38 @@ final class CurlHandle {
       _ = caf_curl_get_off(easy, CURLINFO_RETRY_AFTER, &retryAfter)
       let body = sink.bytes
       sink.reset(limit: 0)
-      return .answer(HTTPAnswer(status: status, body: body, retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil))
+      var answer = HTTPAnswer(status: status, body: body, retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil)
+      answer.metrics = metrics(code)
+      return .answer(answer)
     }
     var sentBytes = 0
     _ = caf_curl_get_long(easy, CURLINFO_REQUEST_SIZE, &sentBytes)
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     sink.bytes = []
-    return .failure(CurlErrors.failure(code, detail: detail, requestSent: sentBytes > 0, overflowed: sink.overflowed,
-                                      limit: sink.limit))
+    var failure = CurlErrors.failure(code, detail: detail, requestSent: sentBytes > 0, overflowed: sink.overflowed,
+                                     limit: sink.limit)
+    failure.metrics = metrics(code)
+    return .failure(failure)
+  }
+
+  /// The attempt's figures for the request log; a handful of field reads in libcurl.
+  private func metrics(_ code: CURLcode) -> TransportMetrics {
+    var metrics = TransportMetrics()
+    var micros: curl_off_t = 0
+    _ = caf_curl_get_off(easy, CURLINFO_TOTAL_TIME_T, &micros)
+    metrics.elapsedMs = Int(micros / 1000)
+    var connects = 0
+    if caf_curl_get_long(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK { metrics.newConnections = connects }
+    var requestSize = 0, headerSize = 0
+    var uploaded: curl_off_t = 0, downloaded: curl_off_t = 0
+    _ = caf_curl_get_long(easy, CURLINFO_REQUEST_SIZE, &requestSize)
+    _ = caf_curl_get_off(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+    _ = caf_curl_get_long(easy, CURLINFO_HEADER_SIZE, &headerSize)
+    _ = caf_curl_get_off(easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
+    metrics.bytesSent = Int64(requestSize) + (bodySentWithHeaders ? 0 : Int64(uploaded))
+    metrics.bytesReceived = Int64(headerSize) + Int64(downloaded)
+    if code != CURLE_OK { metrics.failureKind = String(cString: curl_easy_strerror(code)) }
+    return metrics
   }
 
   func perform(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult {

@@ -18,6 +18,8 @@ struct Exchange {
   /// error worth reporting, not "no answer".
   private var lastFailure: CaffestaError? = nil
   private(set) var attempt = 0
+  /// The input index of a bulk call's item, for its log events.
+  var item: Int? = nil
 
   init(method: HTTPMethod, path: String, body: String?, config: Client.Settings, deadline: Int64) {
     request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
@@ -45,8 +47,16 @@ struct Exchange {
     return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms")
   }
 
-  /// Retry (when safe and the wait ends before the deadline) or the classified result.
-  mutating func judge(_ result: TransportResult) -> Outcome {
+  /// The call was cancelled while it waited to retry after `lastFailure`.
+  func cancelledError() -> CaffestaError {
+    let after = lastFailure.map { " after \($0.message)" } ?? ""
+    return CaffestaError(.cancelled, "\(call): cancelled before retrying\(after)", httpStatus: lastFailure?.httpStatus ?? 0)
+  }
+
+  /// Retry (when safe and the wait ends before the deadline) or the classified result. A
+  /// cancelled call is not retried: it finishes with CANCELLED where it would have retried.
+  /// Writes the attempt's event to the log when the client has one.
+  mutating func judge(_ result: TransportResult, cancelled: Bool = false) -> Outcome {
     let outcome: Result<(JSON, Int), CaffestaError>
     switch result {
     case .answer(let answer):
@@ -54,11 +64,20 @@ struct Exchange {
     case .failure(let failure):
       outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)"))
     }
+    let judged = decide(result, outcome, cancelled: cancelled)
+    if let log = config.log { log(AttemptEvent.text(of: self, result, outcome, judged)) }
+    if case .retry = judged { attempt += 1 }
+    return judged
+  }
+
+  private mutating func decide(
+    _ result: TransportResult, _ outcome: Result<(JSON, Int), CaffestaError>, cancelled: Bool
+  ) -> Outcome {
     if let delay = policy.delayBeforeRetry(after: result, method: request.method, attempt: attempt),
       caf_monotonic_ms() + Int64(delay) < deadline
     {
       if case .failure(let error) = outcome { lastFailure = error }
-      attempt += 1
+      if cancelled { return .finished(.failure(cancelledError())) }
       return .retry(afterMs: delay)
     }
     switch outcome {

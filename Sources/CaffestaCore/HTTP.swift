@@ -38,11 +38,26 @@ public struct TransportSettings {
   public var maxResponseBytes: Int64
 }
 
+/// What one attempt cost on the wire, for the request log (libcurl's CURLINFO_* figures).
+public struct TransportMetrics {
+  public var elapsedMs = 0
+  /// Connections opened for the attempt (CURLINFO_NUM_CONNECTS): 0 when one was reused;
+  /// nil when the transport cannot tell.
+  public var newConnections: Int? = nil
+  public var bytesSent: Int64 = 0  // request line, headers and body
+  public var bytesReceived: Int64 = 0  // status line, headers and body
+  /// libcurl's fixed text for its error code: no host, user or body in it.
+  public var failureKind: String? = nil
+
+  public init() {}
+}
+
 public struct HTTPAnswer {
   public var status: Int
   public var body: [UInt8]
   /// Seconds from a Retry-After header, when the answer had one.
   public var retryAfterSeconds: Int?
+  public var metrics = TransportMetrics()
 
   public init(status: Int, body: [UInt8], retryAfterSeconds: Int? = nil) {
     self.status = status
@@ -58,6 +73,7 @@ public struct TransportFailure {
   /// True only when the request provably never left this machine (DNS, connect refused,
   /// connect timeout): then even a POST may be sent again.
   public var neverSent: Bool
+  public var metrics = TransportMetrics()
 
   public init(status: Status, message: String, neverSent: Bool) {
     self.status = status
@@ -69,6 +85,13 @@ public struct TransportFailure {
 public enum TransportResult {
   case answer(HTTPAnswer)
   case failure(TransportFailure)
+
+  var metrics: TransportMetrics {
+    switch self {
+    case .answer(let answer): return answer.metrics
+    case .failure(let failure): return failure.metrics
+    }
+  }
 }
 
 /// Sends one HTTP request. Class-bound so that it can be stored as an existential in Embedded Swift.

@@ -69,6 +69,8 @@ public final class JSON {
 
   static func null() -> JSON { JSON(owning: json_null()!) }
 
+  static func boolean(_ value: Bool) -> JSON { JSON(owning: (value ? json_true() : json_false())!) }
+
   static func integer(_ value: Int) throws(CaffestaError) -> JSON {
     guard let raw = json_integer(json_int_t(value)) else { throw CaffestaError(.noMemory, "out of memory") }
     return JSON(owning: raw)

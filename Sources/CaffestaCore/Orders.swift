@@ -137,6 +137,7 @@ extension Client {
     guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
     let path = "\(Self.apiPrefix)/draft/get_job_status/\(id)"
     let deadline = caf_monotonic_ms() + Int64(timeoutMs)
+    let mark = cancelMark  // a poll's wait is a retry decision: cancel() ends it
     var pause: Int64 = 200
     while true {
       let data: JSON, status: Int
@@ -155,7 +156,9 @@ extension Client {
       case "pending":
         let left = deadline - caf_monotonic_ms()
         guard left > 0 else { throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms") }
-        caf_sleep_ms(min(pause, left))
+        guard sleep(Int(min(pause, left)), unlessCancelledSince: mark) else {
+          throw CaffestaError(.cancelled, "order job \(id): cancelled while it was still pending", httpStatus: status)
+        }
         pause = min(pause * 3 / 2, 2_000)
       default:
         throw CaffestaError(.protocolError, "GET \(path): unexpected job status", httpStatus: status)

@@ -2,14 +2,36 @@
  * products and upsert them all into Caffesta by their ref_codes, with a progress bar.
  *
  *   cc sync.c $(pkg-config --cflags --libs caffesta jansson) -o sync
- *   CAFFESTA_ACCOUNT=mycafe CAFFESTA_API_KEY=... ./sync catalog.json
+ *   CAFFESTA_ACCOUNT=mycafe CAFFESTA_API_KEY=... ./sync [-v] catalog.json
  *   CAFFESTA_BASE_URL=http://127.0.0.1:8765 ...   (the emulator, or any base URL)
+ *
+ * -v prints the library's request log (one JSON event per attempt) on stderr. Ctrl-C stops the
+ * sync cleanly: products not sent yet are not sent, those in flight finish, and the report says
+ * what was done (exit status 130).
  */
+#define _POSIX_C_SOURCE 200809L
 #include <caffesta.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static caffesta_client *client;
+static volatile sig_atomic_t interrupted;
+
+/* SIGINT: caffesta_client_cancel() is async-signal-safe. The flag covers a Ctrl-C that comes
+ * before the bulk call has started, which the cancel would not reach. */
+static void on_sigint(int signal_number) {
+  (void)signal_number;
+  interrupted = 1;
+  caffesta_client_cancel(client);
+}
+
+static void print_event(void *user_data, const char *event_json) {
+  (void)user_data;
+  fprintf(stderr, "caffesta: %s\n", event_json);
+}
 
 static void progress_bar(void *user_data, size_t done, size_t total) {
   (void)user_data;
@@ -24,18 +46,20 @@ static const char *env_or(const char *name, const char *fallback) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s CATALOG.json\n", argv[0]);
+  int verbose = argc == 3 && strcmp(argv[1], "-v") == 0;
+  if (argc != 2 + verbose) {
+    fprintf(stderr, "usage: %s [-v] CATALOG.json\n", argv[0]);
     return 2;
   }
+  const char *path = argv[1 + verbose];
   json_error_t error;
-  json_t *catalog = json_load_file(argv[1], 0, &error);
+  json_t *catalog = json_load_file(path, 0, &error);
   if (!json_is_array(catalog)) {
-    fprintf(stderr, "%s: not a JSON list of products (%s)\n", argv[1], error.text);
+    fprintf(stderr, "%s: not a JSON list of products (%s)\n", path, error.text);
     return 2;
   }
 
-  caffesta_client *client = caffesta_client_new(env_or("CAFFESTA_ACCOUNT", "demo"), env_or("CAFFESTA_API_KEY", ""));
+  client = caffesta_client_new(env_or("CAFFESTA_ACCOUNT", "demo"), env_or("CAFFESTA_API_KEY", ""));
   if (client == NULL) {
     fprintf(stderr, "cannot create a client: %s\n", caffesta_last_error());
     return 1;
@@ -46,19 +70,29 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  if (verbose) caffesta_client_set_log(client, print_event, NULL);
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = on_sigint;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, NULL);
+
   /* One bulk call: several requests in flight, a progress bar, a report in catalog order. */
   caffesta_client_set_progress(client, progress_bar, NULL);
   char *catalog_text = json_dumps(catalog, JSON_COMPACT);
   char *report_text = NULL;
-  caffesta_status status = caffesta_products_upsert_many(client, catalog_text, 4, &report_text);
+  caffesta_status status = interrupted ? CAFFESTA_ERR_CANCELLED
+                                       : caffesta_products_upsert_many(client, catalog_text, 4, &report_text);
   free(catalog_text);
-  if (status != CAFFESTA_OK && status != CAFFESTA_ERR_PARTIAL) {
-    fprintf(stderr, "sync failed: %s: %s\n", caffesta_status_name(status), caffesta_last_error());
-    return 1;
+  if (status == CAFFESTA_ERR_CANCELLED) fprintf(stderr, "\ninterrupted: what was done follows\n");
+  if (report_text == NULL) {
+    fprintf(stderr, "sync failed: %s: %s\n", caffesta_status_name(status),
+            interrupted ? "interrupted before it began" : caffesta_last_error());
+    return interrupted ? 130 : 1;
   }
   json_t *report = json_loads(report_text, 0, NULL);
   caffesta_string_free(report_text);
-  size_t index, created = 0, updated = 0, failed = 0;
+  size_t index, created = 0, updated = 0, failed = 0, cancelled = 0;
   json_t *entry;
   json_array_foreach(report, index, entry) {
     const char *action = json_string_value(json_object_get(entry, "action"));
@@ -69,13 +103,20 @@ int main(int argc, char **argv) {
       failed++;
       continue;
     }
+    if (strcmp(action, "cancelled") == 0) {
+      cancelled++; /* never sent */
+      continue;
+    }
     printf("%-8s %-24s id %lld\n", action, ref_code ? ref_code : "?",
            (long long)json_integer_value(json_object_get(entry, "id")));
     if (action[0] == 'c') created++; else updated++;
   }
   json_decref(report);
-  printf("C sync: %zu created, %zu updated, %zu failed\n", created, updated, failed);
+  printf("C sync: %zu created, %zu updated, %zu failed", created, updated, failed);
+  if (status == CAFFESTA_ERR_CANCELLED) printf(", %zu not sent (interrupted)", cancelled);
+  printf("\n");
   caffesta_client_free(client);
   json_decref(catalog);
+  if (status == CAFFESTA_ERR_CANCELLED) return 130;
   return failed == 0 ? 0 : 1;
 }

@@ -6,7 +6,7 @@ declare(strict_types=1);
  * Syncs a product catalog (a JSON list of product bodies) into a Caffesta account, as a PHP web shop
  * pushing its catalog would.
  *
- *   php examples/php/sync.php --account mycafe --api-key KEY [CATALOG.json]
+ *   php examples/php/sync.php --account mycafe --api-key KEY [-v] [CATALOG.json]
  *   php examples/php/sync.php --base-url http://127.0.0.1:8765 --api-key KEY   # the emulator
  *
  * The options default to $CAFFESTA_ACCOUNT, $CAFFESTA_API_KEY and $CAFFESTA_BASE_URL; the catalog
@@ -14,17 +14,20 @@ declare(strict_types=1);
  * account already holds its ref_code (Client::upsertProducts: one call for the whole catalog, several
  * requests in flight); the script prints which on stdout, draws a progress bar on stderr, and exits 1
  * if any product failed. The library comes from $CAFFESTA_LIBRARY or the system loader (libcaffesta.so.1).
+ * -v prints the library's request log (one line per attempt) on stderr. Ctrl-C (with the pcntl extension)
+ * stops the sync after the chunk in flight; the script prints what was done and exits 130.
  */
 
 use Caffesta\Client;
 use Caffesta\Exception\AuthenticationException;
 use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\CancelledException;
 use Caffesta\Exception\LoadException;
 
 // With Composer, vendor/autoload.php does this.
 require dirname(__DIR__, 2) . '/bindings/php/autoload.php';
 
-const USAGE = "usage: php sync.php [--base-url URL] [--account NAME] [--api-key KEY] [--catalog FILE | FILE]\n";
+const USAGE = "usage: php sync.php [-v] [--base-url URL] [--account NAME] [--api-key KEY] [--catalog FILE | FILE]\n";
 
 function fail(string $message, int $code): never
 {
@@ -32,14 +35,16 @@ function fail(string $message, int $code): never
     exit($code);
 }
 
-/** @return array{base_url: ?string, account: string, api_key: string, catalog: string} */
+/** @return array{base_url: ?string, account: string, api_key: string, catalog: string, verbose: bool} */
 function parseArguments(array $argv): array
 {
-    $options = getopt('h', ['base-url:', 'account:', 'api-key:', 'catalog:', 'help'], $rest);
+    $options = getopt('hv', ['base-url:', 'account:', 'api-key:', 'catalog:', 'help', 'verbose'], $rest);
     if ($options === false || isset($options['h']) || isset($options['help'])) {
         fwrite(STDOUT, USAGE);
         exit(0);
     }
+    $verbose = isset($options['v']) || isset($options['verbose']);
+    unset($options['v'], $options['verbose']);
     foreach ($options as $name => $value) {
         if (is_array($value)) {
             fail("--$name is given twice\n" . USAGE, 2);
@@ -60,7 +65,8 @@ function parseArguments(array $argv): array
         fail("give --api-key (or \$CAFFESTA_API_KEY)\n" . USAGE, 2);
     }
     $catalog = $options['catalog'] ?? $positional[0] ?? dirname(__DIR__) . '/catalog.json';
-    return ['base_url' => $baseUrl, 'account' => $account, 'api_key' => $apiKey, 'catalog' => $catalog];
+    return ['base_url' => $baseUrl, 'account' => $account, 'api_key' => $apiKey, 'catalog' => $catalog,
+        'verbose' => $verbose];
 }
 
 /** @return list<array<string, mixed>> */
@@ -96,13 +102,28 @@ function progressBar(int $done, int $total): void
 
 $args = parseArguments($argv);
 $catalog = loadCatalog($args['catalog']);
-$counts = ['created' => 0, 'updated' => 0, 'failed' => 0];
+$counts = ['created' => 0, 'updated' => 0, 'failed' => 0, 'cancelled' => 0];
+$options = $args['base_url'] === null ? [] : ['base_url' => $args['base_url']];
+if ($args['verbose']) { // the library's request log, one line per attempt (a PSR-3 logger works too)
+    $options['logger'] = static fn (string $message, array $context) => fwrite(STDERR, "caffesta: $message\n");
+}
+$interrupted = false;
 try {
-    $client = new Client($args['account'], $args['api_key'], $args['base_url'] === null ? [] : ['base_url' => $args['base_url']]);
+    $client = new Client($args['account'], $args['api_key'], $options);
+    if (function_exists('pcntl_signal')) { // Ctrl-C stops the batch after the chunk in flight
+        pcntl_async_signals(true);
+        pcntl_signal(SIGINT, static fn () => $client->cancel());
+    }
     $client->authTest();
     // One call for the whole catalog: up to 4 requests in flight, one report entry per product, in catalog
     // order. A product the API refuses fails alone; the others still go through.
-    $report = $client->upsertProducts($catalog, 4, 'progressBar');
+    try {
+        $report = $client->upsertProducts($catalog, 4, 'progressBar');
+    } catch (CancelledException $e) {
+        $interrupted = true;
+        fwrite(STDERR, "\ninterrupted: what was done follows\n");
+        $report = $e->getReport() ?? [];
+    }
     $client->close();
 } catch (AuthenticationException $e) {
     fail("the API key was refused: {$e->getMessage()}", 1);
@@ -114,6 +135,9 @@ try {
 
 foreach ($report as $i => $entry) {
     $counts[$entry['action']]++;
+    if ($entry['action'] === 'cancelled') {
+        continue;
+    }
     if ($entry['action'] === 'failed') {
         printf("failed   %-22s %s\n", ($entry['ref_code'] ?? '') !== '' ? $entry['ref_code'] : '?', $entry['message']);
         continue;
@@ -123,4 +147,8 @@ foreach ($report as $i => $entry) {
 
 printf("%d products: %d created, %d updated, %d failed\n", count($catalog), $counts['created'], $counts['updated'],
     $counts['failed']);
+if ($interrupted) {
+    printf("interrupted: %d products not sent\n", $counts['cancelled']);
+    exit(130);
+}
 exit($counts['failed'] === 0 ? 0 : 1);

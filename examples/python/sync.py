@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """Syncs a product catalog (a JSON list of product bodies) into a Caffesta account.
 
-    python3 examples/python/sync.py --account mycafe --api-key KEY [CATALOG.json]
+    python3 examples/python/sync.py --account mycafe --api-key KEY [-v] [CATALOG.json]
     python3 examples/python/sync.py --base-url http://127.0.0.1:8765 --api-key KEY   # emulator
 
 The options default to $CAFFESTA_ACCOUNT, $CAFFESTA_API_KEY and $CAFFESTA_BASE_URL; the
 catalog defaults to examples/catalog.json. Each product is created, or updated when the account
 already holds its ref_code (Client.upsert_products, several requests in flight); the script
-prints which, and exits 1 if any product failed.
+prints which, and exits 1 if any product failed. -v prints the library's request log (the
+"caffesta" logger at DEBUG). Ctrl-C stops the sync cleanly: products not sent yet are not sent,
+those in flight finish, and the script prints what was done and exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -36,6 +39,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help="account name (default $CAFFESTA_ACCOUNT; 'demo' with --base-url)")
     parser.add_argument("--api-key", default=os.environ.get("CAFFESTA_API_KEY"),
                         help="API key (default $CAFFESTA_API_KEY)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print the request log (one line per attempt) on stderr")
     parser.add_argument("catalog", type=Path, nargs="?", default=HERE.parent / "catalog.json",
                         help="JSON file holding a list of products (default %(default)s)")
     args = parser.parse_args(argv)
@@ -73,13 +78,23 @@ def main(argv: List[str]) -> int:
         print("sync: cannot read the catalog: %s" % e, file=sys.stderr)
         return 2
 
-    counts = {"created": 0, "updated": 0, "failed": 0}
+    if args.verbose:  # the library's events go to the "caffesta" logger at DEBUG
+        logging.basicConfig(format="%(name)s: %(message)s")
+        logging.getLogger("caffesta").setLevel(logging.DEBUG)
+
+    counts = {"created": 0, "updated": 0, "failed": 0, "cancelled": 0}
+    interrupted = False
     try:
         with caffesta.Client(args.account, args.api_key, base_url=args.base_url) as client:
             client.auth_test()
             # One call for the whole catalog: up to 4 requests in flight, a report entry per
             # product in catalog order. A product the API refuses fails alone.
-            report = client.upsert_products(catalog, concurrency=4, progress=progress_bar)
+            try:
+                report = client.upsert_products(catalog, concurrency=4, progress=progress_bar)
+            except KeyboardInterrupt as e:  # Ctrl-C: the report of what was done comes along
+                interrupted = True
+                print("\ninterrupted: what was done follows", file=sys.stderr)
+                report = e.report or e.wait_report()  # type: ignore[attr-defined]
     except caffesta.AuthenticationError as e:
         print("sync: the API key was refused: %s" % e, file=sys.stderr)
         return 1
@@ -92,6 +107,8 @@ def main(argv: List[str]) -> int:
 
     for item, entry in zip(catalog, report):
         counts[entry["action"]] += 1
+        if entry["action"] == "cancelled":
+            continue
         if entry["action"] == "failed":
             print("failed   %-22s %s" % (entry.get("ref_code") or "?", entry["message"]))
         else:
@@ -100,6 +117,9 @@ def main(argv: List[str]) -> int:
 
     print("%d products: %d created, %d updated, %d failed"
           % (len(catalog), counts["created"], counts["updated"], counts["failed"]))
+    if interrupted:
+        print("interrupted: %d products not sent" % counts["cancelled"])
+        return 130
     return 1 if counts["failed"] else 0
 
 

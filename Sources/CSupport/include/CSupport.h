@@ -29,6 +29,14 @@ char *caf_strndup(const char *bytes, size_t length);
 size_t caf_strlen(const char *s);
 void caf_free(void *p);
 
+/* A counter that a signal handler may bump: lock-free atomics only (caffesta_client_cancel).
+ * caf_counter_new returns NULL when out of memory. */
+typedef struct caf_counter caf_counter;
+caf_counter *caf_counter_new(void);
+void caf_counter_free(caf_counter *c);
+void caf_counter_increment(caf_counter *c);
+uint64_t caf_counter_value(const caf_counter *c);
+
 int64_t caf_monotonic_ms(void);
 void caf_sleep_ms(int64_t ms);
 uint32_t caf_random_u32(void);

@@ -6,6 +6,7 @@ namespace Caffesta;
 
 use Caffesta\Exception\ApiException;
 use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\CancelledException;
 use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\TimeoutException;
 
@@ -35,8 +36,9 @@ final class Client
     private const JSON_DECODE = JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING;
     private const JSON_DEPTH = 4096;
     private const PARTIAL = 14;
+    private const CANCELLED = 16;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size', 'order_path'];
+        'max_response_size', 'order_path', 'logger'];
     private const INT_MIN = -0x80000000;
     private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -47,12 +49,17 @@ final class Client
     private \FFI $ffi;
     /** The caffesta_client*, null once closed. */
     private ?\FFI\CData $handle = null;
+    /** Set by cancel(): the running upsertProducts() stops after its chunk in flight. */
+    private bool $cancelRequested = false;
+    /** The request log's C callback, kept alive with the client. */
+    private ?\Closure $logCallback = null;
 
     /**
      * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
      * @param string $apiKey      the account's API key
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
-     *              ca_file?: ?string, max_response_size?: int, order_path?: string} $options
+     *              ca_file?: ?string, max_response_size?: int, order_path?: string,
+     *              logger?: object|\Closure} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
@@ -63,6 +70,13 @@ final class Client
      *   max_response_size   largest answer accepted, in bytes (1 KiB to 4 GiB; default 64 MiB)
      *   order_path          the path delivery orders are posted to (default "/a/v1.1/draft/receipts",
      *                       which answers at once; "/a/v1.0/draft/receipts" answers with a job)
+     *   logger              the request log: a PSR-3 style logger (any object with
+     *                       debug(string $message, array $context)) or a Closure(string $message,
+     *                       array $context); called once per attempt, during the call, with a line
+     *                       such as "PUT /a/v1.0/product/by_ref_code/latte attempt 1: HTTP 200
+     *                       CAFFESTA_OK in 3 ms" and the event (include/caffesta.h,
+     *                       caffesta_client_set_log) as $context. Never the API key or a body. One
+     *                       FFI callback per client (PHP keeps it until the end of the request).
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string $accountName, string $apiKey, array $options = [])
@@ -92,6 +106,24 @@ final class Client
     public function __destruct()
     {
         $this->close();
+    }
+
+    /**
+     * Stops the upsertProducts() that is running: for hosts that run a sync from a signal handler
+     *   pcntl_async_signals(true);
+     *   pcntl_signal(SIGINT, fn () => $client->cancel());
+     * PHP runs the handler between two chunks (never inside the library), so the chunk in flight
+     * finishes and the rest is not sent; upsertProducts() then throws CancelledException whose
+     * getReport() lists every product (those never sent as 'action' => 'cancelled'). A cancel()
+     * while no batch runs changes nothing. It also calls caffesta_client_cancel(), which stops
+     * calls that another thread runs in the library on this client.
+     */
+    public function cancel(): void
+    {
+        $this->cancelRequested = true;
+        if ($this->handle !== null) {
+            $this->ffi->caffesta_client_cancel($this->handle);
+        }
     }
 
     /** Frees the client and closes its connections. Safe to call more than once. */
@@ -173,15 +205,20 @@ final class Client
      *
      * The batch runs in chunks of max(4 × $concurrency, 64) products; $progress($done, $total) is
      * called after each chunk, on this thread ($done grows to $total). A PHP callback is never
-     * handed to the library (closures called from C are slow and leak in PHP). An exception thrown
-     * by $progress stops the batch: the chunks not sent yet are not sent, and the exception
-     * propagates (what was sent is written).
+     * handed to the library (closures called from C are slow and leak in PHP).
+     *
+     * Stopping: an exception thrown by $progress, or cancel() (from a pcntl_signal handler), stops
+     * the batch after the chunk in flight: the chunks not sent yet are not sent, and
+     * CancelledException is thrown whose getReport() is the whole report (products never sent
+     * have 'action' => 'cancelled'); when $progress threw, it carries that exception's message and
+     * getPrevious() is that exception.
      *
      * @param array<array<string, mixed>> $products product bodies as upsertProduct() takes them
      * @param null|callable(int, int): void $progress
      * @return list<array<string, mixed>>
      * @throws InvalidArgumentException for a bad $concurrency, or a product that cannot be encoded as
      *         JSON (named by its key), before any request
+     * @throws CancelledException when the batch was stopped, with the report
      * @throws CaffestaException when a whole chunk fails (out of memory, say)
      */
     public function upsertProducts(array $products, int $concurrency = self::DEFAULT_CONCURRENCY,
@@ -191,17 +228,46 @@ final class Client
             throw self::invalid('concurrency must be 1 to 64');
         }
         $items = [];
+        $refCodes = [];
         foreach ($products as $key => $product) {
             $items[] = self::encodeItem($product, "products[$key]");
+            $refCodes[] = is_array($product) ? ($product['ref_code'] ?? null) : null;
         }
         if ($items === []) {
             return $this->upsertChunk('[]', $concurrency); // still checks $concurrency
         }
+        $this->cancelRequested = false; // a cancel() before the batch began is not this batch's
+        try {
+            return $this->upsertChunks($items, $refCodes, $concurrency, $progress);
+        } finally {
+            $this->cancelRequested = false;
+        }
+    }
+
+    /**
+     * @param list<string> $items the products' JSON
+     * @param list<mixed> $refCodes
+     * @return list<array<string, mixed>>
+     */
+    private function upsertChunks(array $items, array $refCodes, int $concurrency, ?callable $progress): array
+    {
         $total = count($items);
         $report = [];
+        $stopped = null; // [message, cause]
         foreach (array_chunk($items, max($concurrency * 4, 64)) as $chunk) {
+            if ($stopped === null && $this->cancelRequested) {
+                $stopped = ['upsertProducts was cancelled', null];
+            }
+            if ($stopped !== null) {
+                foreach ($chunk as $unused) {
+                    $report[] = ['ref_code' => $refCodes[count($report)], 'action' => 'cancelled'];
+                }
+                continue;
+            }
             $offset = count($report);
-            foreach ($this->upsertChunk('[' . implode(',', $chunk) . ']', $concurrency, count($chunk)) as $i => $entry) {
+            $cancelledInChunk = false;
+            $entries = $this->upsertChunk('[' . implode(',', $chunk) . ']', $concurrency, count($chunk), $cancelledInChunk);
+            foreach ($entries as $i => $entry) {
                 // The library numbers the items of a chunk from 0: "item 3: ..." of the batch instead.
                 if ($offset !== 0 && is_array($entry) && is_string($entry['message'] ?? null)
                     && str_starts_with($entry['message'], "item $i: ")) {
@@ -209,9 +275,19 @@ final class Client
                 }
                 $report[] = $entry;
             }
-            if ($progress !== null) {
-                $progress(count($report), $total);
+            if ($cancelledInChunk) { // caffesta_client_cancel() from another thread
+                $stopped = ['upsertProducts was cancelled', null];
             }
+            if ($progress !== null && $stopped === null) {
+                try {
+                    $progress(count($report), $total);
+                } catch (\Throwable $e) { // its message, its code as getPrevious()
+                    $stopped = [$e->getMessage(), $e];
+                }
+            }
+        }
+        if ($stopped !== null) {
+            throw CancelledException::withReport($stopped[0], $report, $stopped[1]);
         }
         return $report;
     }
@@ -696,6 +772,30 @@ final class Client
             $path = self::stringOption($options, 'order_path');
             $this->check($this->ffi->caffesta_client_set_order_path($this->handle, $path));
         }
+        if (($options['logger'] ?? null) !== null) {
+            $this->setLogger($options['logger']);
+        }
+    }
+
+    /** Hands each event of the library's request log to a PSR-3 style logger or a closure. */
+    private function setLogger(mixed $logger): void
+    {
+        if ($logger instanceof \Closure) {
+            $sink = $logger;
+        } elseif (is_object($logger) && method_exists($logger, 'debug')) {
+            $sink = static fn (string $message, array $context) => $logger->debug($message, $context);
+        } else {
+            throw self::invalid('logger must be an object with debug(string $message, array $context) or a Closure');
+        }
+        $this->logCallback = static function ($userData, $eventJson) use ($sink): void {
+            try { // nothing may be thrown into C
+                $text = is_string($eventJson) ? $eventJson : \FFI::string($eventJson);
+                $event = json_decode($text, true, 16, JSON_THROW_ON_ERROR);
+                $sink(LogLine::describe($event), $event);
+            } catch (\Throwable) {
+            }
+        };
+        $this->check($this->ffi->caffesta_client_set_log($this->handle, $this->logCallback, null));
     }
 
     /** Calls a function whose last parameter is char **result_json; returns the JSON decoded. */
@@ -728,12 +828,13 @@ final class Client
      * report too (failed items are in it): it is read and freed like an OK one.
      * @return list<array<string, mixed>>
      */
-    private function upsertChunk(string $json, int $concurrency, int $expected = 0): array
+    private function upsertChunk(string $json, int $concurrency, int $expected = 0, bool &$cancelled = false): array
     {
         $handle = $this->handle();
         $out = $this->ffi->new('char*');
         $status = $this->ffi->caffesta_products_upsert_many($handle, $json, $concurrency, \FFI::addr($out));
-        if ($status === self::PARTIAL && !\FFI::isNull($out)) {
+        $cancelled = $status === self::CANCELLED && !\FFI::isNull($out);
+        if (($status === self::PARTIAL || $cancelled) && !\FFI::isNull($out)) {
             $status = self::OK;
         }
         $report = $this->decode($this->take($status, $out));

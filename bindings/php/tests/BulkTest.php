@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Caffesta\Tests;
 
 use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\CancelledException;
 use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\PartialException;
 use Caffesta\Tests\Support\EmulatorTestCase;
@@ -153,6 +154,10 @@ final class BulkTest extends EmulatorTestCase
             $this->fail('the exception of progress was lost');
         } catch (\RuntimeException $e) {
             $this->assertSame('cancelled', $e->getMessage());
+            // It comes out as CancelledException with the report, the closure's exception inside.
+            $this->assertInstanceOf(CancelledException::class, $e);
+            $this->assertInstanceOf(\RuntimeException::class, $e->getPrevious());
+            $this->assertCount(300, $e->getReport());
         }
         $this->assertSame(1, $calls);
         $this->assertSame(64, $this->emulator->stats()['products'] - $this->seed); // the first chunk only

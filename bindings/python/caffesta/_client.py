@@ -16,7 +16,7 @@ from ctypes import byref, c_longlong, c_void_p
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 from urllib.parse import quote
 
-from . import _jsontext, _native
+from . import _bulk, _jsontext, _log, _native
 from .errors import ERROR_CLASSES, CaffestaError, InvalidArgumentError
 
 __all__ = ["Client", "quote_segment", "library_version"]
@@ -326,6 +326,7 @@ class Client:
         self._progress_installed = False
         self._progress_local = threading.local()
         self._progress_trampoline: Any = None
+        self._log_on = False
         if "caffesta_client_create" in lib.declared:
             created = _native.caffesta_client_p()
             status = lib.caffesta_client_create(account, key, byref(created))
@@ -394,18 +395,55 @@ class Client:
 
     @contextmanager
     def _using(self) -> Iterator[Any]:
+        pointer = self._acquire()
+        try:
+            yield pointer
+        finally:
+            self._release()
+
+    def _acquire(self) -> Any:
+        """The native pointer, counted as in use until _release() (close() waits for it)."""
         with self._cond:
             pointer = self._pointer
             if pointer is None:
                 raise _invalid("the client is closed")
             self._active += 1
+            if self._log_on != _log.wanted():
+                self._switch_log(pointer)
+        return pointer
+
+    def _release(self) -> None:
+        with self._cond:
+            self._active -= 1
+            if not self._active:
+                self._cond.notify_all()
+
+    def _switch_log(self, pointer: Any) -> None:
+        """Installs the request log while the "caffesta" logger wants DEBUG, removes it after."""
+        want = _log.wanted()
         try:
-            yield pointer
-        finally:
-            with self._cond:
-                self._active -= 1
-                if not self._active:
-                    self._cond.notify_all()
+            set_log = self._lib.caffesta_client_set_log
+        except AttributeError:  # an older library: no request log
+            return
+        set_log(pointer, _log.trampoline if want else _native.caffesta_log_fn(), None)
+        self._log_on = want
+
+    def cancel(self) -> None:
+        """Stops the calls running on this client, from any thread (caffesta_client_cancel).
+
+        A running upsert_products() sends no further item, lets the requests in flight finish
+        and raises CancelledError whose ``.report`` lists every item (those never sent as
+        ``"action": "cancelled"``); other calls end at their next retry with CancelledError.
+        Calls started afterwards run normally. Safe in a signal handler; not while another
+        thread closes the client. Ctrl-C during upsert_products() needs no call to this: the
+        client cancels by itself and KeyboardInterrupt carries the report.
+        """
+        pointer = self._pointer  # no lock: a signal handler may call this in the middle of a call
+        if pointer is not None:
+            self._lib.caffesta_client_cancel(pointer)
+
+    def _error_for(self, status: int) -> CaffestaError:
+        return _error(self._lib, status)
 
     def _check(self, status: int) -> None:
         if status != _native.Status.OK:
@@ -544,14 +582,22 @@ class Client:
         progress: Optional[Callable[[int, int], None]] = None,
     ) -> List[Dict[str, Any]]:
         """Upserts many products as upsert_product() does one, with up to ``concurrency`` (1 to
-        64) requests in flight; the GIL is released meanwhile.
+        64) requests in flight on a worker thread.
 
         Returns the report: one entry per product, in input order, either
         ``{"ref_code", "action": "created" | "updated", "id"}`` or ``{"ref_code",
         "action": "failed", "status": "CAFFESTA_ERR_...", "message", "http_status"?}``. Failed
         items do not raise: check the actions. Products that are not valid (no ref_code, say)
         fail alone, without a request. ``progress(done, total)`` is called on this thread after
-        each finished item; an exception it raises is re-raised once the call has finished.
+        each finished item; it may use the client, a nested upsert_products() included.
+
+        Stopping: Ctrl-C (KeyboardInterrupt), or an exception raised by ``progress``, cancels the
+        batch at once — no further item is sent, the requests in flight finish — and that
+        exception propagates with ``.report`` attached (items never sent have
+        ``"action": "cancelled"``). The call waits at most half a second for the requests in
+        flight; if their answers are still outstanding then, ``.report`` is None and
+        ``.wait_report(timeout=None)`` returns the report once they have come. ``cancel()``
+        from another thread makes this raise CancelledError, whose ``.report`` is the report.
         """
         items = list(products)
         for index, item in enumerate(items):
@@ -562,29 +608,22 @@ class Client:
         workers = _integer(concurrency, "concurrency", _C_INT_MAX)
         if progress is not None and not callable(progress):
             raise TypeError("progress must be callable")
-        function = self._lib.caffesta_products_upsert_many
-        out = c_void_p()
-        with self._using() as pointer:
+        pointer = self._acquire()
+        handed_over = False
+        try:
             if progress is not None:
                 self._install_progress(pointer)
-            local = self._progress_local
-            local.callback, local.error = progress, None
-            try:
-                status = function(pointer, body, workers, byref(out))
-            finally:
-                callback_error, local.callback, local.error = local.error, None, None
-            if status == _native.Status.ERR_PARTIAL and out.value:
-                status = _native.Status.OK  # the report is written; failed items are in it
-            report: List[Dict[str, Any]] = self._take_json(status, out)
-        if callback_error is not None:
-            raise callback_error
-        return report
+            handed_over = True  # the worker releases the client when the C call has ended
+            return _bulk.run(self, pointer, body, workers, progress)
+        finally:
+            if not handed_over:
+                self._release()
 
     def _install_progress(self, pointer: Any) -> None:
-        """Installs, once per client, a C callback that calls this thread's progress function.
+        """Installs, once per client, a C callback that hands progress to the waiting thread.
 
-        The library calls it on the thread that runs the bulk call, so a thread-local tells
-        which Python callable belongs to which call when several threads share the client.
+        The library calls it on the worker thread that runs the bulk call; a thread-local tells
+        which call's queue it belongs to when several calls share the client.
         """
         with self._cond:
             if self._progress_installed:
@@ -592,13 +631,9 @@ class Client:
             local = self._progress_local
 
             def trampoline(user_data: Any, done: int, total: int) -> None:
-                callback = getattr(local, "callback", None)
-                if callback is None or getattr(local, "error", None) is not None:
-                    return
-                try:
-                    callback(done, total)
-                except BaseException as e:  # cannot cross C; re-raised after the call
-                    local.error = e
+                events = getattr(local, "queue", None)
+                if events is not None:
+                    events.put((done, total))
 
             self._progress_trampoline = _native.caffesta_progress_fn(trampoline)  # kept alive
             self._check(self._lib.caffesta_client_set_progress(

@@ -33,6 +33,7 @@ __all__ = [
     "caffesta_client",
     "caffesta_client_p",
     "caffesta_progress_fn",
+    "caffesta_log_fn",
     "load",
 ]
 
@@ -85,10 +86,13 @@ class Status:
     ERR_NO_MEMORY = 12
     ERR_INTERNAL = 13
     ERR_PARTIAL = 14
+    ERR_CANCELLED = 16
 
 
 # typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
 caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
+# typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
+caffesta_log_fn = CFUNCTYPE(None, c_void_p, c_char_p)
 
 _C = caffesta_client_p
 _S = caffesta_status
@@ -114,6 +118,9 @@ PROTOTYPES = {
     # ---- Bulk catalog sync ----
     "caffesta_products_upsert_many": (_S, [_C, c_char_p, c_int, _JSON_OUT]),
     "caffesta_client_set_progress": (_S, [_C, caffesta_progress_fn, c_void_p]),
+    # ---- Stopping and seeing: cancel and the request log ----
+    "caffesta_client_cancel": (None, [_C]),
+    "caffesta_client_set_log": (_S, [_C, caffesta_log_fn, c_void_p]),
     # ---- Storages ----
     "caffesta_storages_list": (_S, [_C, _JSON_OUT]),
     "caffesta_storage_stock": (_S, [_C, _ID, _JSON_OUT]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 from ._native import LibraryNotFoundError, Status
 
@@ -22,6 +22,7 @@ __all__ = [
     "NoMemoryError",
     "InternalError",
     "PartialError",
+    "CancelledError",
     "LibraryNotFoundError",
 ]
 
@@ -151,10 +152,26 @@ class PartialError(CaffestaError):
     status_code = Status.ERR_PARTIAL
 
 
+class CancelledError(CaffestaError):
+    """CAFFESTA_ERR_CANCELLED: Client.cancel() (caffesta_client_cancel) stopped the call.
+
+    From upsert_products(), ``.report`` is the whole report: items never sent have
+    ``"action": "cancelled"``, the others their usual entry. None for other calls.
+    """
+
+    status_code = Status.ERR_CANCELLED
+    report: Optional[List[Dict[str, Any]]] = None
+
+    def wait_report(self, timeout: Optional[float] = None) -> Optional[List[Dict[str, Any]]]:
+        """The report (already complete when this is raised)."""
+        return self.report
+
+
 ERROR_CLASSES: Dict[int, Type[CaffestaError]] = {
     cls.status_code: cls
     for cls in (InvalidArgumentError, NetworkError, CaffestaTimeoutError, TlsError,
                 AuthenticationError, NotFoundError, RateLimitError, ServerError, ApiError,
-                ProtocolError, HttpError, NoMemoryError, InternalError, PartialError)
+                ProtocolError, HttpError, NoMemoryError, InternalError, PartialError,
+                CancelledError)
     if cls.status_code is not None
 }

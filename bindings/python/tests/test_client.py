@@ -78,7 +78,7 @@ def test_version():
 
 def test_status_names_match_the_exception_classes():
     lib = _native.load()
-    assert set(ERROR_CLASSES) == set(range(1, 15))
+    assert set(ERROR_CLASSES) == set(range(1, 15)) | {16}  # 15 is kept for another status
     for code, cls in ERROR_CLASSES.items():
         name = lib.caffesta_status_name(code).decode()
         assert name.startswith("CAFFESTA_ERR_")
@@ -86,6 +86,8 @@ def test_status_names_match_the_exception_classes():
     assert lib.caffesta_status_name(0) == b"CAFFESTA_OK"
     assert lib.caffesta_status_name(99) == b"CAFFESTA_UNKNOWN"
     assert ERROR_CLASSES[14] is caffesta.PartialError
+    assert ERROR_CLASSES[16] is caffesta.CancelledError
+    assert lib.caffesta_status_name(16) == b"CAFFESTA_ERR_CANCELLED"
     assert ERROR_CLASSES[12] is caffesta.NoMemoryError
     assert ERROR_CLASSES[13] is caffesta.InternalError
 

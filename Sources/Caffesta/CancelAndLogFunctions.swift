@@ -1,0 +1,30 @@
+import CSupport
+import CaffestaCore
+
+// The "Stopping and seeing: cancel and the request log" section of include/caffesta.h.
+
+@_cdecl("caffesta_client_cancel")
+public func caffesta_client_cancel(_ client: OpaquePointer?) {
+  // Async-signal-safe: no lock, no allocation, no retain: one atomic increment.
+  guard let client else { return }
+  Unmanaged<Client>.fromOpaque(UnsafeRawPointer(client))._withUnsafeGuaranteedRef { $0.cancel() }
+}
+
+public typealias LogFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Void
+
+@_cdecl("caffesta_client_set_log")
+public func caffesta_client_set_log(
+  _ client: OpaquePointer?, _ callback: LogFunction?, _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+  ABI.call { () throws(CaffestaError) -> Int in
+    let target = try ABI.client(client)
+    guard let callback else {
+      target.setLog(nil)
+      return 0
+    }
+    target.setLog { event in
+      event.withCString { callback(userData, $0) }
+    }
+    return 0
+  }
+}
