@@ -27,15 +27,25 @@ bootstrap:
 
 lib: $(LIB)
 
-$(LIB): $(SOURCES)
-	CAFFESTA_EMBEDDED=1 CAFFESTA_EMBEDDED_LIBDIR=$(TOOLCHAIN_LIB) \
+# jansson versions its symbols since 2.14; Debian 11's 2.13 does not. Linked against the real
+# 2.14, the library would ask for json_*@libjansson.so.4: ld refuses to link a program against it
+# on Debian 11 and the loader warns "no version information available". So the library links
+# against a stub with jansson's SONAME and functions but no versions (only ever linked, never
+# run); at run time the references bind to any jansson 2.13 or later.
+JANSSON_STUB := build/jansson-stub/libjansson.so
+$(JANSSON_STUB):
+	@mkdir -p $(dir $@)
+	nm -D --defined-only $$(pkg-config --variable=libdir jansson)/libjansson.so.4 \
+	  | awk '$$2 == "T" { sub(/@.*/, "", $$3); print "void " $$3 "(void) {}" }' > $(dir $@)stub.c
+	$(CC) -shared -fPIC -Wl,-soname,libjansson.so.4 -o $@ $(dir $@)stub.c
+	printf 'Name: jansson\nDescription: link-time stub (see the Makefile)\nVersion: %s\nCflags: %s\nLibs: -L%s -ljansson\n' \
+	  "$$(pkg-config --modversion jansson)" "$$(pkg-config --cflags jansson)" "$(abspath $(dir $@))" > $(dir $@)jansson.pc
+
+$(LIB): $(SOURCES) $(JANSSON_STUB)
+	CAFFESTA_EMBEDDED=1 CAFFESTA_EMBEDDED_LIBDIR=$(TOOLCHAIN_LIB) PKG_CONFIG_PATH=$(abspath $(dir $(JANSSON_STUB))) \
 	  swift build -c release --scratch-path $(EMBEDDED_BUILD) --product caffesta
 	strip --strip-unneeded $(LIB)
 	patchelf --remove-rpath $(LIB)  # SwiftPM's $$ORIGIN: the library needs no search path of its own
-	@# jansson versions its symbols since 2.14; Debian 11's 2.13 does not, and ld refuses to link a
-	@# program there against a library asking for json_*@libjansson.so.4. Unversioned, they bind to either.
-	for s in $$(objdump -T $(LIB) | awk 'NF > 2 && $$(NF-1) == "(libjansson.so.4)" {print $$NF}'); do \
-	  patchelf --clear-symbol-version $$s $(LIB); done
 
 install: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include
@@ -77,9 +87,11 @@ check-exports: stage
 
 # The glibc and libcurl floors, the ABI against abi/caffesta.abi, one version everywhere.
 check-portability: stage
-	@bash scripts/check-portability.sh $(STAGE)/lib/libcaffesta.so.1
+	@$(PYTHON) scripts/check-portability.py $(STAGE)/lib/libcaffesta.so.1
+	@$(PYTHON) scripts/version.py check
+	@$(PYTHON) scripts/abi.py check abi/caffesta.abi include/caffesta.h
 
-# Rewrites abi/caffesta.abi from the header after an intended addition (see abi/README.md).
+# Rewrites abi/caffesta.abi from the header at a release, after intended additions (README "Version and ABI").
 abi-dump:
 	$(PYTHON) scripts/abi.py dump include/caffesta.h > abi/caffesta.abi
 

@@ -37,7 +37,7 @@ def dynamic_symbols(library):
     out = subprocess.run(["objdump", "-T", library], check=True, capture_output=True, text=True).stdout
     symbols = []
     for line in out.splitlines():
-        m = re.match(r"^[0-9a-f]+ (.{7}) (\S+)\s+[0-9a-f]+\s+(?:\((\S+)\)|(\S+))\s+(\S+)$", line)
+        m = re.match(r"^[0-9a-f]+ (.{7}) (\S+)\s+[0-9a-f]+\s+(?:(?:\((\S+)\)|(\S+))\s+)?(\S+)$", line)
         if m:
             flags, section, ver, ver2, name = m.groups()
             symbols.append({"weak": "w" in flags, "undefined": section == "*UND*", "version": ver or ver2 or "", "name": name})
@@ -96,7 +96,7 @@ def main(library):
     for s in jansson:
         if s["version"].startswith("libjansson"):
             problems.append("jansson: %s@%s is versioned: programs would not link on Debian 11's unversioned "
-                            "jansson 2.13 (the Makefile clears it with patchelf)" % (s["name"], s["version"]))
+                            "jansson 2.13 (the Makefile links against an unversioned stub)" % (s["name"], s["version"]))
     for s in jansson:
         if s["name"] in JANSSON_2_14 and not s["weak"]:
             problems.append("jansson: %s is jansson 2.14 (Debian 11 has 2.13); reference it weakly" % s["name"])
