@@ -38,6 +38,9 @@ namespace caffesta {
 /* A status other than CAFFESTA_OK, with the library's message. */
 class Error : public std::runtime_error {
  public:
+  /* What the wrapper throws; public so a till's own tests can throw what a Client would:
+   * caffesta::Error(CAFFESTA_ERR_NETWORK, "connect to https://mycafe.caffesta.com failed", 0).
+   * what() becomes "CAFFESTA_ERR_NETWORK: connect to ..."; http_status 0 means no answer. */
   Error(caffesta_status status, const std::string &message, int http_status)
       : std::runtime_error(std::string(caffesta_status_name(status)) + ": " + message),
         status_(status), http_status_(http_status), message_(message) {}
@@ -146,6 +149,12 @@ class Client {
     std::string c = detail::c_string(pem_file, "ca_file");
     detail::check(caffesta_client_set_ca_file(handle(), c.c_str()));
   }
+  /* The path delivery orders are posted to: "/a/v1.1/draft/receipts" (the default, made at once)
+   * or "/a/v1.0/draft/receipts" (answered with a job to poll). No query. */
+  void set_order_path(text path) {
+    std::string c = detail::c_string(path, "order_path");
+    detail::check(caffesta_client_set_order_path(handle(), c.c_str()));
+  }
 
   // ---- calls: JSON text in, JSON text out (the answer's payload; docs/api.md) ----
   void auth_test() { detail::check(caffesta_auth_test(handle())); }
@@ -209,6 +218,53 @@ class Client {
     std::string ref = detail::c_string(ref_code, "ref_code");
     char *out = nullptr;
     detail::check(caffesta_product_get(handle(), ref.c_str(), &out));
+    return detail::take(out);
+  }
+
+  // ---- delivery orders ----
+  /* Sends {"bill": {...}}. Returns {"job_id": null, "status": "success", "uuid": "..."} when the
+   * server made it at once (the default path), or {"job_id": N, "status": "pending", "uuid": null}
+   * for a job; pass either to wait_for_order(). Error API when the server answers "failed" (its
+   * reason is the message). Not idempotent: never resent once it may have reached the server. */
+  std::string submit_order(text order_json) {
+    std::string body = detail::c_string(order_json, "order_json");
+    char *out = nullptr;
+    detail::check(caffesta_order_submit(handle(), body.c_str(), &out));
+    return detail::take(out);
+  }
+  /* Waits for submit_order()'s result: one made at once comes back without a request, a job is
+   * polled. Returns {"job_id", "status": "success", "uuid"}. Error API when the job failed,
+   * TIMEOUT when it is still pending after timeout_ms. */
+  std::string wait_for_order(text submitted_json, long timeout_ms = 60000) {
+    std::string body = detail::c_string(submitted_json, "submitted_json");
+    char *out = nullptr;
+    detail::check(caffesta_order_wait_submitted(handle(), body.c_str(), timeout_ms, &out));
+    return detail::take(out);
+  }
+  /* Polls a job id (create_order()'s): the final job, {"job_id", "status", "message": UUID}. */
+  std::string wait_for_order(long long job_id, long timeout_ms = 60000) {
+    char *out = nullptr;
+    detail::check(caffesta_order_wait(handle(), job_id, timeout_ms, &out));
+    return detail::take(out);
+  }
+  /* The older form of submit_order(): the job id to poll, 0 when the order was made at once. */
+  long long create_order(text order_json) {
+    std::string body = detail::c_string(order_json, "order_json");
+    long long job_id = 0;
+    detail::check(caffesta_order_create(handle(), body.c_str(), &job_id));
+    return job_id;
+  }
+  /* {"job_id", "status": "pending"|"success"|"failed", "message"} */
+  std::string get_order_job_status(long long job_id) {
+    char *out = nullptr;
+    detail::check(caffesta_order_job_status(handle(), job_id, &out));
+    return detail::take(out);
+  }
+  /* The receipts of an order, by its UUID: a JSON array. */
+  std::string get_receipt_info(text order_uuid) {
+    std::string uuid = detail::c_string(order_uuid, "order_uuid");
+    char *out = nullptr;
+    detail::check(caffesta_receipt_info(handle(), uuid.c_str(), &out));
     return detail::take(out);
   }
 

@@ -7,11 +7,12 @@ apt_missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test).
 # nlohmann-json3-dev is for the C++ example (a JSON library, not string concatenation); php-fpm for
-# the php-fpm recipe's test (nginx -> php-fpm -> the preloaded binding -> the emulator).
+# the php-fpm recipe's test (nginx -> php-fpm -> the preloaded binding -> the emulator);
+# nginx-light (ssl, http2), tinyproxy and httpbin are the real peers of Tests/c/test_peers.c.
 # libcurl4-doc is libcurl's record of when each function and option arrived (the libcurl floor
 # check); patchelf, debhelper, dpkg-dev, lintian and debootstrap are for make dist / dist-check.
 for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl php-fpm phpunit openssl \
-           valgrind nginx-light nlohmann-json3-dev libcurl4-doc patchelf \
+           valgrind nginx-light nlohmann-json3-dev tinyproxy libcurl4-doc patchelf \
            debhelper dpkg-dev lintian debootstrap ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
@@ -37,10 +38,10 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-# click and tqdm are the `caffesta` command's dependencies (bindings/python/pyproject.toml);
-# its tests run it from the source tree and build its wheel (wheel, for setuptools without
+# httpbin is a real peer of Tests/c/test_peers.c. click and tqdm are the `caffesta` command's
+# dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
 # network). tomli only where Python has no tomllib (< 3.11). auditwheel and setuptools: make dist.
-modules="pytest requests click tqdm wheel auditwheel setuptools"
+modules="pytest requests httpbin click tqdm wheel auditwheel setuptools"
 "$python" -c "import tomllib" 2>/dev/null || modules="$modules tomli"
 for module in $modules; do
   if ! "$python" -c "import $module" 2>/dev/null; then

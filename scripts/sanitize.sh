@@ -31,7 +31,9 @@ extra=()
 status=0
 for test in Tests/c/test_*.c; do
   name=$(basename "$test" .c)
-  "$clang" -fsanitize="$mode" -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -o "$out/$name" "$test" Tests/c/harness.c \
+  helpers=()
+  [ "$name" = test_peers ] && helpers=(Tests/c/peers.c)  # starts nginx, tinyproxy, httpbin
+  "$clang" -fsanitize="$mode" -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -o "$out/$name" "$test" Tests/c/harness.c "${helpers[@]}" \
     -L"$libdir" -Wl,-rpath,"$libdir" -lcaffesta "${extra[@]}" $(pkg-config --cflags --libs libcurl jansson) -lpthread \
     2>&1 | grep -v "Cannot export local symbol" || true
   (cd Tests/c && ../../scripts/with-emulator.sh "../../$out/$name") || status=1

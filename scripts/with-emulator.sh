@@ -5,6 +5,10 @@
 # and CAFFESTA_API_KEY (the key the emulator accepts: $CAFFESTA_API_KEY when set, else the test
 # key 0123456789abcdef0123456789abcdef), and CAFFESTA_LIBRARY (build/stage's library, after
 # `make stage`, when not set); the emulator stops afterwards.
+# Read when set: CAFFESTA_API_KEY, CAFFESTA_ACCOUNT, CAFFESTA_LIBRARY (above);
+# CAFFESTA_EMULATOR_DB, the emulator's --db file, to keep its state after the command (default
+# :memory:; make demo uses build/demo/caffesta.db); PYTHON, the interpreter that runs the emulator
+# (default python3).
 #   scripts/with-emulator.sh python3 examples/python/sync.py
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -28,6 +28,10 @@ void caf_error_set(const char *message, size_t length, int http_status) {
 const char *caf_error_message(void) { return error_message; }
 int caf_error_http_status(void) { return error_http_status; }
 
+static _Thread_local int received_status;
+void caf_received_status_set(int status) { received_status = status; }
+int caf_received_status(void) { return received_status; }
+
 struct caf_mutex { pthread_mutex_t mutex; };
 
 caf_mutex *caf_mutex_new(void) {
@@ -145,6 +149,8 @@ size_t caf_json_array_spans(const char *text, size_t length, size_t *spans, size
   }
   return SIZE_MAX;
 }
+
+const char *caf_getenv(const char *name) { return getenv(name); }
 
 #ifdef CAFFESTA_GLIBC_SHIMS
 /* Embedded Swift's random numbers (hash seeds, SystemRandomNumberGenerator) call

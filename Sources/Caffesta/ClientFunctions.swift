@@ -76,3 +76,11 @@ public func caffesta_client_set_max_response_size(_ client: OpaquePointer?, _ ma
     return 0
   }
 }
+
+@_cdecl("caffesta_client_set_proxy")
+public func caffesta_client_set_proxy(_ client: OpaquePointer?, _ proxy: UnsafePointer<CChar>?) -> Int32 {
+  ABI.call { () throws(CaffestaError) -> Int in
+    try ABI.client(client).setProxy(try ABI.optionalString(proxy, "proxy"))
+    return 0
+  }
+}

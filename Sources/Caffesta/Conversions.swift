@@ -37,6 +37,7 @@ enum ABI {
   /// Runs one exported call: records this thread's last error and HTTP status, and turns the
   /// outcome into a status code. `body` returns the HTTP status of its last answer (0: none).
   static func call(_ body: () throws(CaffestaError) -> Int) -> Int32 {
+    caf_received_status_set(0)
     do {
       let httpStatus = try body()
       caf_error_set(nil, 0, Int32(truncatingIfNeeded: httpStatus))
@@ -47,11 +48,13 @@ enum ABI {
     }
   }
 
+  /// The HTTP status recorded is the error's, else that of the last status line received.
   static func record(_ error: CaffestaError) {
     var message = error.message
+    let httpStatus = error.httpStatus != 0 ? Int32(truncatingIfNeeded: error.httpStatus) : caf_received_status()
     message.withUTF8 { buffer in
       caf_error_set(UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count,
-                    Int32(truncatingIfNeeded: error.httpStatus))
+                    httpStatus)
     }
   }
 

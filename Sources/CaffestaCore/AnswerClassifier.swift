@@ -12,7 +12,16 @@ public enum AnswerClassifier {
     }
     guard (200..<300).contains(status) else {
       let serverText = (try? parsed.get()).flatMap { errorText($0, failed: true) } ?? bodySnippet(answer.body)
-      let suffix = serverText.isEmpty ? "" : ": \(serverText)"
+      var suffix = serverText.isEmpty ? "" : ": \(serverText)"
+      if let proxy = answer.proxyName {
+        return .failure(CaffestaError(.proxy, "\(call()): \(proxy) refused the request: HTTP \(status)\(suffix)", httpStatus: status))
+      }
+      if (300..<400).contains(status) {
+        suffix += answer.location.map { " (a redirect to \($0), not followed)" } ?? " (a redirect, not followed)"
+      }
+      if let seconds = answer.retryAfterSeconds, status == 429 || status == 503 {
+        suffix += " (Retry-After: \(seconds) s)"
+      }
       return .failure(CaffestaError(httpErrorStatus(status), "\(call()): HTTP \(status)\(suffix)", httpStatus: status))
     }
     if status == 204 { return .success(JSON.null()) }  // No Content: a success with nothing to say
@@ -20,7 +29,7 @@ public enum AnswerClassifier {
     switch parsed {
     case .success(let value): json = value
     case .failure(let error):
-      let what = answer.body.isEmpty ? "an empty body" : looksLikeHTML(answer.body) ? "an HTML page" : "text that is not JSON"
+      let what = answer.body.isEmpty ? "an empty body" : looksLikeHTML(answer.body) ? bodySnippet(answer.body) : "text that is not JSON"
       return .failure(CaffestaError(.protocolError, "\(call()): HTTP \(status): expected JSON, got \(what) (\(error.message))",
                                     httpStatus: status))
     }
@@ -73,13 +82,44 @@ public enum AnswerClassifier {
     return start.first == UInt8(ascii: "<")
   }
 
-  /// A short, printable piece of a non-JSON error body (an HTML page's first bytes).
+  /// A short, printable piece of a non-JSON error body: an HTML page's <title>, or the first bytes.
   static func bodySnippet(_ body: [UInt8]) -> String {
-    if looksLikeHTML(body) { return "an HTML page" }
-    var out: [UInt8] = []
-    for byte in body.prefix(120) {
-      out.append(byte >= 0x20 && byte < 0x7F ? byte : UInt8(ascii: "?"))
+    if looksLikeHTML(body) {
+      guard let title = htmlTitle(body) else { return "an HTML page" }
+      return "an HTML page titled \"\(printable(title))\""
     }
+    return printable(body.prefix(120))
+  }
+
+  /// The text of the first <title>...</title> in the first 64 KiB, spaces collapsed, at most 120 bytes.
+  static func htmlTitle(_ body: [UInt8]) -> ArraySlice<UInt8>? {
+    let head = body.prefix(65_536)
+    guard let open = find(head, "<title"), let close = head[open...].firstIndex(of: UInt8(ascii: ">")),
+      let end = find(head[(close + 1)...], "</title")
+    else { return nil }
+    var text: [UInt8] = []
+    for byte in head[(close + 1)..<end] {
+      let space = byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+      if space { if let last = text.last, last != 0x20 { text.append(0x20) } } else { text.append(byte) }
+    }
+    while text.last == 0x20 { text.removeLast() }
+    return text.isEmpty ? nil : text.prefix(120)
+  }
+
+  private static func printable(_ bytes: ArraySlice<UInt8>) -> String {
+    var out: [UInt8] = []
+    for byte in bytes { out.append(byte >= 0x20 && byte < 0x7F ? byte : UInt8(ascii: "?")) }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Case-insensitive search for ASCII `needle`; the index where it starts.
+  private static func find(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Int? {
+    let count = needle.utf8CodeUnitCount
+    guard bytes.count >= count else { return nil }
+    outer: for start in bytes.startIndex...(bytes.endIndex - count) {
+      for index in 0..<count where bytes[start + index] | 0x20 != needle.utf8Start[index] { continue outer }
+      return start
+    }
+    return nil
   }
 }

@@ -35,7 +35,8 @@ extension Client {
 /// flight run to their answer, and an item whose PUT found no product still gets its POST:
 /// a write is never abandoned half-way, and a "cancelled" item was never sent.
 struct BulkRun {
-  enum Phase { case update, create }
+  /// update: PUT; create: POST after "not found"; read: GET when the write's answer had no id.
+  enum Phase { case update, create, read }
 
   struct Item {
     var refCode: String?
@@ -44,6 +45,7 @@ struct BulkRun {
     var exchange: Exchange? = nil
     var deadline: Int64? = nil  // the item's, from its first request: PUT and POST share it
     var outcome: Result<(id: Int, action: String), CaffestaError>? = nil
+    var action = "updated"  // what the write did, kept through the read
     var sent = false  // a request of this item has been started
   }
 
@@ -182,6 +184,8 @@ struct BulkRun {
     case .create:
       return Exchange(method: .post, path: "\(Client.apiPrefix)/product/", body: item.body, config: config,
                       deadline: deadline)
+    case .read:
+      return Exchange(method: .get, path: Client.productPath(refCode), body: nil, config: config, deadline: deadline)
     }
   }
 
@@ -193,11 +197,20 @@ struct BulkRun {
     case .retry(let delayMs):
       delayed.append((index, caf_monotonic_ms() + Int64(delayMs)))
     case .finished(.success(let (answer, _))):
-      let action = items[index].phase == .update ? "updated" : "created"
-      if let id = answer["data"]?["id"]?.integer {
-        items[index].outcome = .success((id, action))
-      } else {
-        items[index].outcome = .failure(CaffestaError(.protocolError, "\(exchange.call): the answer has no integer data.id"))
+      if items[index].phase != .read { items[index].action = items[index].phase == .update ? "updated" : "created" }
+      do throws(CaffestaError) {
+        if let id = try Client.writtenId(in: answer, call: exchange.call) {
+          items[index].outcome = .success((id, items[index].action))
+        } else if items[index].phase == .read {
+          throw CaffestaError(.protocolError, "\(exchange.call): the answer has no integer data.id", httpStatus: exchange.lastStatus)
+        } else {  // written, but the answer names no id: read it back, as the single upsert does
+          items[index].phase = .read
+          items[index].exchange = nil
+          ready.append(index)
+          return
+        }
+      } catch {
+        items[index].outcome = .failure(CaffestaError(error.status, error.message, httpStatus: exchange.lastStatus))
       }
       finish(index, total: total)
     case .finished(.failure(let error)):

@@ -15,7 +15,8 @@ public enum Status: Int32 {
   case noMemory = 12
   case `internal` = 13
   case partial = 14
-  case cancelled = 16  // 15 is kept for the proxy status of issue 13
+  case proxy = 15
+  case cancelled = 16
 
   public var name: StaticString {
     switch self {
@@ -34,6 +35,7 @@ public enum Status: Int32 {
     case .noMemory: return "CAFFESTA_ERR_NO_MEMORY"
     case .internal: return "CAFFESTA_ERR_INTERNAL"
     case .partial: return "CAFFESTA_ERR_PARTIAL"
+    case .proxy: return "CAFFESTA_ERR_PROXY"
     case .cancelled: return "CAFFESTA_ERR_CANCELLED"
     }
   }

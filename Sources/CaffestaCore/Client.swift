@@ -19,6 +19,8 @@ public final class Client {
     var maxResponseBytes: Int64 = 64 << 20
     var orderPath = Client.defaultOrderPath
     var progress: Progress? = nil
+    /// nil: the environment's proxy variables; "": no proxy ("direct"); else a proxy URL.
+    var proxy: String? = nil
     var log: LogSink? = nil
   }
 
@@ -90,6 +92,13 @@ public final class Client {
   public func setMaxResponseSize(_ bytes: Int64) throws(CaffestaError) {
     guard bytes >= 1024, bytes <= 1 << 32 else { throw .invalid("max response size must be 1 KiB to 4 GiB") }
     update { $0.maxResponseBytes = bytes }
+  }
+
+  /// The proxy for every request: a URL, "direct" for none whatever the environment says, or
+  /// nil to go back to libcurl's proxy variables.
+  public func setProxy(_ proxy: String?) throws(CaffestaError) {
+    let value = try proxy.map { (text: String) throws(CaffestaError) -> String in try Proxy.validated(text) }
+    update { $0.proxy = value }
   }
 
   /// Receives one JSON event per attempt (AttemptEvent), on the thread that runs the call.

@@ -1,16 +1,21 @@
 import CCurl
 
 /// A batch on libcurl's multi interface: many transfers on one thread, sharing the multi
-/// handle's connection cache, so connections are reused across the batch.
+/// handle's connection cache, so connections are reused across the batch. Over HTTP/2 every
+/// transfer is a stream of one multiplexed connection (PIPEWAIT: none opens a connection of
+/// its own while the first is being set up); over HTTP/1.1 each transfer in flight has its
+/// own connection, as many as the bulk call's concurrency.
 final class CurlMultiBatch: TransportBatch {
   private let multi: UnsafeMutableRawPointer
+  private let ledger: GoawayLedger
   private let transport: CurlTransport
   private var running: [UnsafeMutableRawPointer: (tag: Int, handle: CurlHandle)] = [:]
 
   private var finished = false
 
-  init(transport: CurlTransport, multi: UnsafeMutableRawPointer) {
+  init(transport: CurlTransport, multi: UnsafeMutableRawPointer, ledger: GoawayLedger) {
     self.multi = multi
+    self.ledger = ledger
     self.transport = transport
   }
 
@@ -24,12 +29,12 @@ final class CurlMultiBatch: TransportBatch {
       transport.checkIn(entry.handle)
     }
     running = [:]
-    transport.checkIn(multi: multi)
+    transport.checkIn(multi: multi, ledger: ledger)
   }
 
   func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool {
     guard let handle = transport.checkOut(caFile: settings.caFile) else { return false }
-    handle.prepare(request, settings: settings)
+    handle.prepare(request, settings: settings, ledger: ledger)
     guard curl_multi_add_handle(multi, handle.easy) == CURLM_OK else {
       transport.checkIn(handle)
       return false

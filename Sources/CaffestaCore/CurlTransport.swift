@@ -7,7 +7,7 @@ public final class CurlTransport: Transport {
   private let apiKey: String
   private let lock: OpaquePointer
   private var idle: [CurlHandle] = []
-  private var idleMultis: [UnsafeMutableRawPointer] = []
+  private var idleMultis: [(multi: UnsafeMutableRawPointer, ledger: GoawayLedger)] = []
   private var forkGeneration: UInt32
   private let maxIdle = 16
 
@@ -33,7 +33,8 @@ public final class CurlTransport: Transport {
   }
 
   deinit {
-    for multi in idleMultis { curl_multi_cleanup(multi) }
+    abandonAfterFork()  // a child freeing an inherited client must not close the parent's connections
+    for entry in idleMultis { curl_multi_cleanup(entry.multi) }
     caf_mutex_free(lock)
   }
 
@@ -51,15 +52,17 @@ public final class CurlTransport: Transport {
     abandonAfterFork()
     let pooled = idleMultis.popLast()
     caf_mutex_unlock(lock)
-    guard let multi = pooled ?? curl_multi_init() else { return SequentialBatch(self) }
-    return CurlMultiBatch(transport: self, multi: multi)
+    if let pooled { return CurlMultiBatch(transport: self, multi: pooled.multi, ledger: pooled.ledger) }
+    guard let multi = curl_multi_init() else { return SequentialBatch(self) }
+    _ = caf_curlm_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+    return CurlMultiBatch(transport: self, multi: multi, ledger: GoawayLedger())
   }
 
   /// A finished batch's multi handle keeps its connections for the next bulk call.
-  func checkIn(multi: UnsafeMutableRawPointer) {
+  func checkIn(multi: UnsafeMutableRawPointer, ledger: GoawayLedger) {
     caf_mutex_lock(lock)
     abandonAfterFork()
-    if idleMultis.count < 4 { idleMultis.append(multi) } else { curl_multi_cleanup(multi) }
+    if idleMultis.count < 4 { idleMultis.append((multi, ledger)) } else { curl_multi_cleanup(multi) }
     caf_mutex_unlock(lock)
   }
 
@@ -80,7 +83,7 @@ public final class CurlTransport: Transport {
   func checkIn(_ handle: CurlHandle) {
     caf_mutex_lock(lock)
     abandonAfterFork()
-    if idle.count < maxIdle { idle.append(handle) }
+    if idle.count < maxIdle && handle.reusable { idle.append(handle) }
     caf_mutex_unlock(lock)
   }
 
@@ -92,7 +95,7 @@ public final class CurlTransport: Transport {
     forkGeneration = generation
     caf_global_lock()
     handlesLeftToParent += idle
-    multisLeftToParent += idleMultis
+    multisLeftToParent += idleMultis.map { $0.multi }
     caf_global_unlock()
     idle = []
     idleMultis = []

@@ -18,6 +18,8 @@ struct Exchange {
   /// error worth reporting, not "no answer".
   private var lastFailure: CaffestaError? = nil
   private(set) var attempt = 0
+  /// The HTTP status of the last answer (0: none yet).
+  private(set) var lastStatus = 0
   /// The input index of a bulk call's item, for its log events.
   var item: Int? = nil
 
@@ -39,7 +41,7 @@ struct Exchange {
     guard remaining > 0 else { return nil }
     return TransportSettings(
       apiKey: apiKey, connectTimeoutMs: config.connectTimeoutMs, timeoutMs: Int(remaining), caFile: config.caFile,
-      maxResponseBytes: config.maxResponseBytes)
+      maxResponseBytes: config.maxResponseBytes, proxy: config.proxy)
   }
 
   func deadlineError() -> CaffestaError {
@@ -60,9 +62,11 @@ struct Exchange {
     let outcome: Result<(JSON, Int), CaffestaError>
     switch result {
     case .answer(let answer):
+      lastStatus = answer.status
       outcome = AnswerClassifier.classify(answer, call: call).map { ($0, answer.status) }
     case .failure(let failure):
-      outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)"))
+      lastStatus = failure.httpStatus
+      outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)", httpStatus: failure.httpStatus))
     }
     let judged = decide(result, outcome, cancelled: cancelled)
     if let log = config.log { log(AttemptEvent.text(of: self, result, outcome, judged)) }
@@ -84,7 +88,14 @@ struct Exchange {
     case .success: return .finished(outcome)
     case .failure(let error):
       if error.status == .timeout, let lastFailure { return .finished(.failure(Self.outOfTime(lastFailure))) }
-      return .finished(.failure(Self.noting(attempt, on: error)))
+      var final = Self.noting(attempt, on: error)
+      // Say why when a read would have been retried: the write may have arrived.
+      if !request.method.isIdempotent, attempt < policy.maxRetries,
+        policy.delayBeforeRetry(after: result, method: .get, attempt: attempt) != nil
+      {
+        final = CaffestaError(final.status, "\(final.message) (not retried because it is a write)", httpStatus: final.httpStatus)
+      }
+      return .finished(.failure(final))
     }
   }
 

@@ -36,6 +36,8 @@ public struct TransportSettings {
   public var timeoutMs: Int
   public var caFile: String?
   public var maxResponseBytes: Int64
+  /// nil: libcurl's proxy variables decide; "" (set as "direct"): no proxy; else the proxy's URL.
+  public var proxy: String? = nil
 }
 
 /// What one attempt cost on the wire, for the request log (libcurl's CURLINFO_* figures).
@@ -57,12 +59,20 @@ public struct HTTPAnswer {
   public var body: [UInt8]
   /// Seconds from a Retry-After header, when the answer had one.
   public var retryAfterSeconds: Int?
+  /// Where a redirect points (its Location), when the answer is one; never followed.
+  public var location: String?
+  /// Set when the answer is a proxy's own (a 407, or a proxy's non-JSON 403): "the proxy
+  /// http://host:port", without its password.
+  public var proxyName: String?
   public var metrics = TransportMetrics()
 
-  public init(status: Int, body: [UInt8], retryAfterSeconds: Int? = nil) {
+  public init(status: Int, body: [UInt8], retryAfterSeconds: Int? = nil, location: String? = nil,
+              proxyName: String? = nil) {
     self.status = status
     self.body = body
     self.retryAfterSeconds = retryAfterSeconds
+    self.location = location
+    self.proxyName = proxyName
   }
 }
 
@@ -70,15 +80,20 @@ public struct HTTPAnswer {
 public struct TransportFailure {
   public var status: Status  // .network, .timeout, .tls, .protocolError, .noMemory, .invalidArgument
   public var message: String
-  /// True only when the request provably never left this machine (DNS, connect refused,
-  /// connect timeout): then even a POST may be sent again.
+  /// True only when the request provably never reached the server's application (DNS,
+  /// connect refused, connect timeout, a proxy that refused the tunnel): then even a POST may
+  /// be sent again. (An HTTP/2 stream the server refused is resent by libcurl: StreamTrace.)
   public var neverSent: Bool
+  /// The status of the status line received before the failure (0: none), e.g. the 200 of an
+  /// answer cut off half-way or larger than the limit.
+  public var httpStatus: Int
   public var metrics = TransportMetrics()
 
-  public init(status: Status, message: String, neverSent: Bool) {
+  public init(status: Status, message: String, neverSent: Bool, httpStatus: Int = 0) {
     self.status = status
     self.message = message
     self.neverSent = neverSent
+    self.httpStatus = httpStatus
   }
 }
 

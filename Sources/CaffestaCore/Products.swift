@@ -9,7 +9,8 @@ extension Client {
     let deadline = callDeadline()
     let (answer, status, action) = try upsert(refCode: refCode, body: body, deadline: deadline)
     let result = try JSON.object()
-    try result.set("id", try JSON.integer(try productId(in: answer, refCode: refCode, deadline: deadline)))
+    let call = action == "updated" ? "PUT \(Self.productPath(refCode))" : "POST \(Self.apiPrefix)/product/"
+    try result.set("id", try JSON.integer(try productId(in: answer, call: call, refCode: refCode, deadline: deadline)))
     try result.set("ref_code", try JSON.string(refCode))
     try result.set("action", try JSON.string(action))
     return Reply(json: try result.serialized(), httpStatus: status)
@@ -45,12 +46,29 @@ extension Client {
   }
 
   /// The Caffesta id from a write's answer (`data.id`); when the answer carries none, a read.
-  private func productId(in answer: JSON, refCode: String, deadline: Int64) throws(CaffestaError) -> Int {
-    if let id = answer["data"]?["id"]?.integer { return id }
-    let path = "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
-    let (read, _) = try send(.get, path, deadline: deadline)
-    guard let id = read["data"]?["id"]?.integer else {
-      throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")
+  private func productId(in answer: JSON, call: String, refCode: String, deadline: Int64) throws(CaffestaError) -> Int {
+    let path = Self.productPath(refCode)
+    switch try Self.writtenId(in: answer, call: call) {
+    case let id?: return id
+    case nil:
+      let (read, _) = try send(.get, path, deadline: deadline)
+      guard let id = try Self.writtenId(in: read, call: "GET \(path)") else {
+        throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")
+      }
+      return id
+    }
+  }
+
+  static func productPath(_ refCode: String) -> String {
+    "\(apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
+  }
+
+  /// `data.id` of an answer: nil when absent; a PROTOCOL error when it is not a positive integer
+  /// (an id of 0 or -1 names no product).
+  static func writtenId(in answer: JSON, call: @autoclosure () -> String) throws(CaffestaError) -> Int? {
+    guard let value = answer["data"]?["id"], !value.isNull else { return nil }
+    guard let id = value.integer, id > 0 else {
+      throw CaffestaError(.protocolError, "\(call()): data.id is not a positive integer")
     }
     return id
   }

@@ -13,6 +13,7 @@ struct RetryPolicy {
     guard attempt < maxRetries else { return nil }
     switch result {
     case .answer(let answer):
+      if answer.proxyName != nil { return nil }  // a proxy's refusal: a resend would get the same
       switch answer.status {
       case 429, 503:  // the server refused before doing anything
         if let seconds = answer.retryAfterSeconds {

@@ -35,10 +35,11 @@ enum Validation {
     let authorityEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
     let authority = rest[rest.startIndex..<authorityEnd]
     try hostAndPort(authority)
-    for byte in rest[authorityEnd...] where !isPathByte(byte) || byte == UInt8(ascii: "?") {
-      throw .invalid("base_url may have a path prefix but no query, fragment, spaces or control characters")
+    for byte in rest[authorityEnd...] where !isURLByte(byte) || byte == UInt8(ascii: "?") {
+      throw .invalid("base_url may have a path prefix but no query, fragment, spaces, control characters or \" < > \\ ^ ` { | }")
     }
     var path = Array(rest[authorityEnd...])
+    try refuseDotSegments(path, "base_url")
     while path.last == UInt8(ascii: "/") { path.removeLast() }
     if endsInAPIPrefix(path) {
       throw .invalid("base_url must not end in the API prefix (/a/v1.0): every call adds it, so requests would go to "
@@ -91,7 +92,9 @@ enum Validation {
     }
   }
 
-  /// A path for caffesta_request: '/' then printable text; non-ASCII is percent-encoded.
+  /// A path for caffesta_request: '/' then the characters RFC 3986 allows raw in a path and
+  /// query; non-ASCII is percent-encoded. Dot-segments ("/../", "/./") are refused:
+  /// the path must stay inside the base URL, and it is sent as written (CURLOPT_PATH_AS_IS).
   static func requestPath(_ path: String) throws(CaffestaError) -> String {
     let bytes = Array(path.utf8)
     guard bytes.first == UInt8(ascii: "/") else { throw .invalid("path must start with '/'") }
@@ -101,16 +104,35 @@ enum Validation {
     guard bytes.count <= 8192 else { throw .invalid("path is longer than 8192 bytes") }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
-    for byte in bytes {
+    var index = 0
+    while index < bytes.count {
+      let byte = bytes[index]
       if byte >= 0x80 {
         PathSegment.appendEscaped(byte, to: &out)
-      } else if isPathByte(byte) {
+      } else if byte == UInt8(ascii: "%") {
+        guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
+          throw .invalid("path has a '%' that is not followed by two hex digits")
+        }
+        out.append(byte)
+      } else if isURLByte(byte) {
         out.append(byte)
       } else {
-        throw .invalid("path may not hold spaces, control characters, '#' or '\\'")
+        throw .invalid("path may not hold spaces, control characters or any of \" # < > \\ ^ ` { | }")
       }
+      index += 1
     }
+    try refuseDotSegments(out, "path")
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// "." and ".." segments in the path part, before any '?'. Written "%2E" a dot is data, as
+  /// the library itself encodes a ref_code "..": it is sent as it is.
+  static func refuseDotSegments(_ bytes: [UInt8], _ name: StaticString) throws(CaffestaError) {
+    let pathEnd = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+    for segment in bytes[..<pathEnd].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+    where (segment.count == 1 || segment.count == 2) && segment.allSatisfy({ $0 == UInt8(ascii: ".") }) {
+      throw .invalid("\(name) may not hold \".\" or \"..\" segments: it must stay inside the base URL")
+    }
   }
 
   static func method(_ method: String) throws(CaffestaError) -> HTTPMethod {
@@ -124,9 +146,17 @@ enum Validation {
     }
   }
 
-  /// Printable ASCII allowed in a URL path and query (no space, '#', '\\', controls).
-  static func isPathByte(_ byte: UInt8) -> Bool {
-    byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "#") && byte != UInt8(ascii: "\\")
+  /// What RFC 3986 allows raw in a path and query: unreserved, sub-delims, ':', '@', '/',
+  /// '?' and '%' (checked by the caller to start an escape).
+  static func isURLByte(_ byte: UInt8) -> Bool {
+    guard byte > 0x20, byte < 0x7F else { return false }
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "#"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"),
+      UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"):
+      return false
+    default:
+      return true
+    }
   }
 
   static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

@@ -16,6 +16,15 @@ static int failed = 0;
     }                                                                           \
   } while (0)
 
+/* The text after "key":" up to the next quote, or "" (the answers are compact JSON). */
+static std::string string_field(const std::string &json, const std::string &key) {
+  const std::string start = "\"" + key + "\":\"";
+  std::string::size_type at = json.find(start);
+  if (at == std::string::npos) return std::string();
+  at += start.size();
+  return json.substr(at, json.find('"', at) - at);
+}
+
 static const char *env(const char *name) {
   const char *value = std::getenv(name);
   if (!value) {
@@ -77,6 +86,49 @@ int main() {
   EXPECT(invoice > 0);
   client.wire_invoice(invoice);
   EXPECT(client.get_invoice(invoice).find("\"name\":\"CPP-1\"") != std::string::npos);
+
+  // Delivery orders: the default v1.1 path makes the order at once; waiting needs no request.
+  const std::string order = R"({"bill": {"pos_id": 2, "app_id": 26, "delivery_type": 2, "total_sum": 1.5,)"
+                            R"( "payments": [{"payment_id": 2, "value": 1.5}],)"
+                            R"( "items": [{"count": 1, "total_sum": 1.5, "product_id": 3}]}})";
+  std::string made = client.submit_order(order);
+  EXPECT(string_field(made, "status") == "success");
+  const std::string uuid = string_field(made, "uuid");
+  EXPECT(uuid.size() == 36);
+  EXPECT(string_field(client.wait_for_order(made, 5000), "uuid") == uuid);
+  EXPECT(client.get_receipt_info(uuid).find(uuid) != std::string::npos);
+  // A refused order throws API with the emulator's reason, naming the field.
+  try {
+    client.submit_order(R"({"bill": {"pos_id": 2, "app_id": 26, "delivery_type": 2, "total_sum": 1,)"
+                        R"( "items": [{"count": 1, "total_sum": 1, "product_id": 424242}]}})");
+    EXPECT(!"no exception");
+  } catch (const caffesta::Error &e) {
+    EXPECT(e.status() == CAFFESTA_ERR_API);
+    EXPECT(e.message().find("bill.items[0].product_id") != std::string::npos);
+  }
+  // The v1.0 path answers with a job: wait on the submitted result, or on create_order()'s id.
+  client.set_order_path("/a/v1.0/draft/receipts");
+  std::string pending = client.submit_order(order);
+  EXPECT(string_field(pending, "status") == "pending");
+  std::string waited = client.wait_for_order(pending, 10000);
+  EXPECT(string_field(waited, "status") == "success" && string_field(waited, "uuid").size() == 36);
+  long long job = client.create_order(order);
+  EXPECT(job > 0);
+  EXPECT(client.get_order_job_status(job).find("\"status\":") != std::string::npos);
+  std::string done = client.wait_for_order(job, 10000);
+  EXPECT(string_field(done, "status") == "success" && string_field(done, "message").size() == 36);
+  try {
+    client.set_order_path("/a/v1.0/draft/receipts?x=1");
+    EXPECT(!"no exception");
+  } catch (const caffesta::Error &e) {
+    EXPECT(e.status() == CAFFESTA_ERR_INVALID_ARGUMENT);
+  }
+  client.set_order_path("/a/v1.1/draft/receipts");
+
+  // A till's own tests may throw the error a Client would.
+  caffesta::Error fake(CAFFESTA_ERR_NETWORK, "connect failed", 0);
+  EXPECT(std::string(fake.what()) == "CAFFESTA_ERR_NETWORK: connect failed");
+  EXPECT(fake.status() == CAFFESTA_ERR_NETWORK && fake.http_status() == 0 && fake.message() == "connect failed");
 
   // RAII: a moved-from client refuses calls; the moved-to one works; both free once.
   caffesta::Client moved(std::move(client));

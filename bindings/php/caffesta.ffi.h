@@ -23,7 +23,8 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_NO_MEMORY = 12,
   CAFFESTA_ERR_INTERNAL = 13,
   CAFFESTA_ERR_PARTIAL = 14,         /* a bulk call in which some items failed; the report says which */
-  CAFFESTA_ERR_CANCELLED = 16        /* caffesta_client_cancel() stopped the call (15 is kept for another status) */
+  CAFFESTA_ERR_PROXY = 15,           /* the proxy could not be reached, or refused (401, 403, 407): fix the proxy, not the key */
+  CAFFESTA_ERR_CANCELLED = 16        /* caffesta_client_cancel() stopped the call */
 } caffesta_status;
 
 /* Progress of a bulk call: called on the caller's thread after each finished item. */
@@ -80,6 +81,16 @@ caffesta_status caffesta_client_set_ca_file(caffesta_client *client, const char 
 /* Sets the largest answer body accepted, in bytes (1 KiB to 4 GiB; default 64 MiB). A larger
  * answer is abandoned with CAFFESTA_ERR_PROTOCOL. Statuses: INVALID_ARGUMENT. */
 caffesta_status caffesta_client_set_max_response_size(caffesta_client *client, long long max_bytes);
+
+/* The proxy for every request, for hosts that must not depend on the environment (a php-fpm
+ * pool has another one than the CLI): "http://[user:password@]host:port" (also https://,
+ * socks4://, socks4a://, socks5://, socks5h://), or "direct" for no proxy at all whatever
+ * https_proxy, http_proxy or all_proxy say. NULL (the default) goes back to libcurl's proxy
+ * variables (https_proxy, http_proxy, all_proxy, no_proxy). The API key never goes to a
+ * proxy of an https:// base URL: the tunnel's CONNECT carries no header of ours. A proxy's own
+ * refusal is CAFFESTA_ERR_PROXY, not retried; messages name the proxy without its password.
+ * The string is copied. Statuses: INVALID_ARGUMENT. Safe to call while other threads use the client. */
+caffesta_status caffesta_client_set_proxy(caffesta_client *client, const char *proxy);
 
 /* ---- Calls ---- */
 
@@ -387,7 +398,9 @@ caffesta_status caffesta_receipts_by_shift_day(caffesta_client *client, long lon
  * thread's next call into the library; do not free. */
 const char *caffesta_last_error(void);
 
-/* This thread's most recent call: the HTTP status of the last answer, 0 when there was none. */
+/* This thread's most recent call: the status of the last HTTP status line received, 0 when none was;
+ * also when the call failed after it (a 200 too large, cut off by the timeout, or without the id it
+ * should carry), and a proxy's answer to CONNECT. */
 int caffesta_last_http_status(void);
 
 /* The enum name of a status, "CAFFESTA_ERR_API"; "CAFFESTA_UNKNOWN" for other values.

@@ -42,16 +42,16 @@ def test_first_job_id_is_the_docs_example(emu):
 def test_invalid_orders_fail_with_a_reason(emu):
     cases = [
         ({"items": [{"count": 1, "total_sum": 1, "product_id": 777, "data": None}]},
-         "items[0]: product 777 not found"),
+         "bill.items[0].product_id: product 777 not found"),
         ({"items": [{"count": -1, "total_sum": 1, "product_id": 3}]},
-         "items[0].count must not be negative"),
+         "bill.items[0].count must not be negative"),
         ({"items": [{"count": 1, "total_sum": -1, "product_id": 3}]},
-         "items[0].total_sum must not be negative"),
-        ({"total_sum": -5}, "total_sum must not be negative"),
-        ({"payments": [{"payment_id": 9, "value": 1}]}, "payments[0]: payment type 9 not found"),
-        ({"payments": [{"payment_id": 1, "value": -1}]}, "payments[0].value must not be negative"),
-        ({"pos_id": 42}, "pos 42 not found"),
-        ({"delivery_type": 5}, "delivery_type must be 0, 1 or 2"),
+         "bill.items[0].total_sum must not be negative"),
+        ({"total_sum": -5}, "bill.total_sum must not be negative"),
+        ({"payments": [{"payment_id": 9, "value": 1}]}, "bill.payments[0].payment_id: payment type 9 not found"),
+        ({"payments": [{"payment_id": 1, "value": -1}]}, "bill.payments[0].value must not be negative"),
+        ({"pos_id": 42}, "bill.pos_id: pos 42 not found"),
+        ({"delivery_type": 5}, "bill.delivery_type must be 0, 1 or 2"),
     ]
     for patch, reason in cases:
         jid = ok_data(emu.post("/draft/orders", order(**patch)))["job_id"]
@@ -175,7 +175,12 @@ def test_v11_receipts_places_the_order_at_once(emu):
 
 def test_v11_failures_put_the_reason_in_data_message_and_status(emu):
     cases = [
-        (order(pos_id=42), "pos 42 not found"),
+        (order(pos_id=42), "bill.pos_id: pos 42 not found"),
+        (order(items=[{"count": 1, "total_sum": 1, "product_id": 424242}]),
+         "bill.items[0].product_id: product 424242 not found"),
+        (order(client={"name": "А", "last_name": "Б", "address": "В", "phone": "1", "card_number": "5",
+                       "discount_group": {"id": 9}}),
+         "bill.client.discount_group.id: discount group 9 not found"),
         (order(items=[]), "bill.items must not be empty"),
         ({}, "bill is required"),
         (order(client={"name": "Без фамилии"}), "bill.client.last_name is required"),

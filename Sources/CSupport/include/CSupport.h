@@ -9,6 +9,10 @@
 void caf_error_set(const char *message, size_t length, int http_status);
 const char *caf_error_message(void);
 int caf_error_http_status(void);
+/* The status of the last HTTP status line this thread received (0: none since the reset), so
+ * that a call failing after an answer arrived (too large, cut off, no id) still reports it. */
+void caf_received_status_set(int status);
+int caf_received_status(void);
 
 /* A mutex behind an opaque pointer. caf_mutex_new returns NULL when out of memory. */
 typedef struct caf_mutex caf_mutex;
@@ -28,6 +32,9 @@ void caf_run_once(void (*fn)(void));
 char *caf_strndup(const char *bytes, size_t length);
 size_t caf_strlen(const char *s);
 void caf_free(void *p);
+
+/* getenv(3): the proxy variables libcurl reads, to name the proxy in messages. */
+const char *caf_getenv(const char *name);
 
 /* A counter that a signal handler may bump: lock-free atomics only (caffesta_client_cancel).
  * caf_counter_new returns NULL when out of memory. */

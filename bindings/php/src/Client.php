@@ -38,7 +38,7 @@ final class Client
     private const PARTIAL = 14;
     private const CANCELLED = 16;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size', 'order_path', 'logger'];
+        'max_response_size', 'order_path', 'logger', 'proxy'];
     private const INT_MIN = -0x80000000;
     private const INT_MAX = 0x7fffffff;
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -49,17 +49,20 @@ final class Client
     private \FFI $ffi;
     /** The caffesta_client*, null once closed. */
     private ?\FFI\CData $handle = null;
+    private string $baseUrl;
     /** Set by cancel(): the running upsertProducts() stops after its chunk in flight. */
     private bool $cancelRequested = false;
     /** The request log's C callback, kept alive with the client. */
     private ?\Closure $logCallback = null;
 
     /**
-     * @param string $accountName the account's subdomain: https://{accountName}.caffesta.com
-     * @param string $apiKey      the account's API key
+     * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
+     * @param string|false $apiKey      the account's API key. false (getenv() of an unset variable)
+     *                                  or '' is refused with a hint: under php-fpm the pool must
+     *                                  name the variable (env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY)
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string,
-     *              logger?: object|\Closure} $options
+     *              logger?: object|\Closure, proxy?: ?string} $options
      *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
@@ -77,10 +80,14 @@ final class Client
      *                       CAFFESTA_OK in 3 ms" and the event (include/caffesta.h,
      *                       caffesta_client_set_log) as $context. Never the API key or a body. One
      *                       FFI callback per client (PHP keeps it until the end of the request).
+     *   proxy               the proxy for every request ("http://host:3128"), or "direct" for none
+     *                       whatever the environment says; null or absent: libcurl's proxy variables
      * @throws InvalidArgumentException for a bad account name, key or option
      */
-    public function __construct(string $accountName, string $apiKey, array $options = [])
+    public function __construct(string|false $accountName, string|false $apiKey, array $options = [])
     {
+        $accountName = self::credential('account_name', $accountName, 'CAFFESTA_ACCOUNT');
+        $apiKey = self::credential('api_key', $apiKey, 'CAFFESTA_API_KEY');
         $unknown = array_diff(array_keys($options), self::OPTIONS);
         if ($unknown !== []) {
             throw self::invalid('unknown option ' . implode(', ', array_map('strval', $unknown))
@@ -95,6 +102,7 @@ final class Client
             throw $this->failure($status === self::OK ? self::INTERNAL : $status);
         }
         $this->handle = $out;
+        $this->baseUrl = "https://$accountName.caffesta.com";
         try {
             $this->configure($options);
         } catch (\Throwable $e) {
@@ -106,6 +114,16 @@ final class Client
     public function __destruct()
     {
         $this->close();
+    }
+
+    /**
+     * The server this client calls: the base_url option, else https://{accountName}.caffesta.com.
+     * Only the option sets it: the client reads no environment variable (pass
+     * getenv('CAFFESTA_BASE_URL') yourself), as in Python.
+     */
+    public function baseUrl(): string
+    {
+        return $this->baseUrl;
     }
 
     /**
@@ -742,6 +760,7 @@ final class Client
         if (array_key_exists('base_url', $options)) {
             $url = self::stringOption($options, 'base_url');
             $this->check($this->ffi->caffesta_client_set_base_url($this->handle, $url));
+            $this->baseUrl = $url;
         }
         if (array_key_exists('timeout_ms', $options) || array_key_exists('connect_timeout_ms', $options)) {
             $timeout = self::intOption($options, 'timeout_ms');
@@ -771,6 +790,10 @@ final class Client
         if (array_key_exists('order_path', $options)) {
             $path = self::stringOption($options, 'order_path');
             $this->check($this->ffi->caffesta_client_set_order_path($this->handle, $path));
+        }
+        if (array_key_exists('proxy', $options)) {
+            $proxy = $options['proxy'] === null ? null : self::stringOption($options, 'proxy');
+            $this->check($this->ffi->caffesta_client_set_proxy($this->handle, $proxy));
         }
         if (($options['logger'] ?? null) !== null) {
             $this->setLogger($options['logger']);
@@ -1001,6 +1024,18 @@ final class Client
     {
         if (PHP_INT_SIZE > \FFI::sizeof(\FFI::type('long')) && ($value < self::INT_MIN || $value > self::INT_MAX)) {
             throw self::invalid("$name is out of range: $value");
+        }
+        return $value;
+    }
+
+    /** The account name or key: false or '' (an unset variable read with getenv()) is refused with a hint. */
+    private static function credential(string $name, string|false $value, string $variable): string
+    {
+        if ($value === false || $value === '') {
+            throw self::invalid("$name is empty" . ($value === false ? ' (false)' : '')
+                . ": when it comes from getenv('$variable'), $variable is not set in this process."
+                . " Under php-fpm, the pool's clear_env (on by default) hides the master's environment"
+                . " from workers: add env[$variable] = \$$variable to the pool");
         }
         return $value;
     }

@@ -121,6 +121,29 @@ final class ClientTest extends EmulatorTestCase
         $client->authTest();
     }
 
+    public function testProxyDirectIgnoresTheEnvironmentAndADeadProxyIsAProxyException(): void
+    {
+        $socket = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int) substr(strrchr(stream_socket_get_name($socket, false), ':'), 1);
+        fclose($socket); // nobody listens there any more
+        $proxy = "http://alice:s3cret@127.0.0.1:$port";
+        putenv("http_proxy=$proxy");
+        try {
+            $this->client(['proxy' => 'direct'])->authTest(); // no proxy, whatever http_proxy says
+            try {
+                $this->client()->authTest();
+                $this->fail('the proxy from http_proxy was not used');
+            } catch (\Caffesta\Exception\ProxyException $e) {
+                $this->assertStringContainsString('could not connect to the proxy http://alice@127.0.0.1:', $e->getMessage());
+                $this->assertStringNotContainsString('s3cret', $e->getMessage());
+            }
+        } finally {
+            putenv('http_proxy');
+        }
+        $this->expectException(\Caffesta\Exception\ProxyException::class);
+        $this->client(['proxy' => $proxy])->authTest();
+    }
+
     public function testTimeoutAloneBelowTheDefaultConnectTimeoutWorks(): void
     {
         $this->client(['timeout_ms' => 500])->authTest();
@@ -188,6 +211,8 @@ final class ClientTest extends EmulatorTestCase
             'small response limit' => [['max_response_size' => 100], 'max response size'],
             'NUL in base_url' => [['base_url' => "http://127.0.0.1\0.evil.com/"], 'base_url contains a NUL byte'],
             'NUL in ca_file' => [['ca_file' => "/etc/ssl/ca.pem\0x"], 'ca_file contains a NUL byte'],
+            'ftp proxy' => [['proxy' => 'ftp://127.0.0.1:21'], 'proxy must be "direct" or start with http://'],
+            'int for proxy' => [['proxy' => 3128], 'option proxy must be a string, not int'],
         ];
     }
 }

@@ -160,6 +160,37 @@ final class ErrorTest extends EmulatorTestCase
         $this->assertStringContainsString($message, $e->getMessage());
     }
 
+    /** getenv() of an unset variable (false) or '': the message names the variable and the pool's env[...] line. */
+    public function testAMissingKeyOrAccountSaysSoAndHintsAtThePool(): void
+    {
+        $unset = getenv('CAFFESTA_TEST_SURELY_UNSET');
+        $this->assertFalse($unset);
+        foreach ([['demo', $unset, 'api_key is empty (false)', 'CAFFESTA_API_KEY'],
+                  ['demo', '', 'api_key is empty:', 'CAFFESTA_API_KEY'],
+                  [$unset, $unset, 'account_name is empty (false)', 'CAFFESTA_ACCOUNT']] as [$account, $key, $start, $variable]) {
+            $e = $this->thrown(fn () => new Client($account, $key), InvalidArgumentException::class,
+                'CAFFESTA_ERR_INVALID_ARGUMENT', 0);
+            $this->assertStringStartsWith($start, $e->getMessage());
+            $this->assertStringContainsString("env[$variable] = \$$variable", $e->getMessage());
+            $this->assertStringContainsString('clear_env', $e->getMessage());
+        }
+    }
+
+    /** Only the base_url option moves the key elsewhere; CAFFESTA_BASE_URL is for the caller to pass, as in Python. */
+    public function testTheClientReadsNoBaseUrlFromTheEnvironment(): void
+    {
+        putenv('CAFFESTA_BASE_URL=' . $this->emulator->url());
+        try {
+            $this->assertSame('https://demo.caffesta.com', (new Client('demo', Emulator::API_KEY))->baseUrl());
+            $url = getenv('CAFFESTA_BASE_URL');
+            $client = new Client('demo', Emulator::API_KEY, $url ? ['base_url' => $url] : []);
+            $this->assertSame($this->emulator->url(), $client->baseUrl());
+            $client->authTest();
+        } finally {
+            putenv('CAFFESTA_BASE_URL');
+        }
+    }
+
     public function badClients(): array
     {
         return [

@@ -11,12 +11,13 @@ use Caffesta\Tests\Support\Process;
 
 /**
  * The php-fpm recipe of bindings/php/README.md, run exactly as written: its blocks (the header
- * command, the php.ini lines, the pool, the nginx site) are read from the README, only the paths
- * replaced by this test's own (a copy of the binding and of the staged library in a temporary
- * directory — never installed, so the ffi.preload line must name its absolute path —, a free
- * port). A request
+ * command, the php.ini lines, the pool, the nginx site, the shop's script) and its line for
+ * starting the master without systemd are read from the README, only the paths replaced by this
+ * test's own (a copy of the binding and of the staged library in a temporary directory — never
+ * installed, so the ffi.preload line must name its absolute path —, a free port). A request
  * goes nginx -> php-fpm -> the preloaded binding -> the emulator, with the master as root and as an
- * ordinary user, and the API key reaches the worker only through the pool's env[...] lines.
+ * ordinary user; the account, the key and the base URL reach the worker only through the env
+ * file and the pool's env[...] lines, and the site wins over a default server like Debian's.
  */
 final class FpmTest extends EmulatorTestCase
 {
@@ -74,6 +75,10 @@ final class FpmTest extends EmulatorTestCase
         $this->assertStringContainsString(trim(self::recipe('header')), $main);
         $this->assertStringContainsString('env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY', self::recipe('pool'));
         $this->assertStringContainsString('env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY', $main);
+        $this->assertStringContainsString('env[CAFFESTA_BASE_URL] = $CAFFESTA_BASE_URL', self::recipe('pool'));
+        $this->assertStringContainsString('env[CAFFESTA_BASE_URL] = $CAFFESTA_BASE_URL', $main);
+        $this->assertStringContainsString(self::startLine(), $main);
+        $this->assertStringContainsString('server_name localhost;', self::recipe('nginx'));
     }
 
     /** The header command refuses what would stop the master: a path that is not the library file. */
@@ -88,9 +93,20 @@ final class FpmTest extends EmulatorTestCase
     private function assertRecipeWorks(array $answer): void
     {
         $this->assertSame([
-            'sapi' => 'fpm-fcgi', 'preloaded' => true, 'key_from_env' => true, 'account' => 'demo',
-            'upsert' => 'created', 'mode' => 'scope', 'ffi_outside_preload' => 'refused',
+            'shop' => "caffesta: ok\n", 'sapi' => 'fpm-fcgi', 'preloaded' => true, 'key_from_env' => true,
+            'account' => 'demo', 'base_url' => $this->emulator->url(), 'upsert' => 'created', 'mode' => 'scope',
+            'ffi_outside_preload' => 'refused',
         ], $answer);
+    }
+
+    /** The README's line for a master started without systemd, exporting the env file's variables. */
+    private static function startLine(): string
+    {
+        $text = (string) file_get_contents(self::README);
+        if (preg_match('/`(set -a; \. \/etc\/caffesta\.env; set \+a; exec php-fpm8\.2 [^`]*)`/', $text, $match) !== 1) {
+            throw new \RuntimeException('no line for starting php-fpm without systemd in ' . self::README);
+        }
+        return $match[1];
     }
 
     /** Runs the recipe and returns the shop script's JSON answer (or a failure message). */
@@ -126,6 +142,7 @@ final class FpmTest extends EmulatorTestCase
             '/run/php/php8.2-fpm.sock' => "$dir/fpm.sock",
             '/var/www/shop' => "$dir/www",
             'listen 80;' => "listen 127.0.0.1:$port;",
+            '/etc/caffesta.env' => "$dir/caffesta.env",
         ];
         $header = strtr(self::recipe('header'), $paths);
         [$code, , $err] = Process::run(['sh', '-c', $header]);
@@ -143,14 +160,20 @@ final class FpmTest extends EmulatorTestCase
             . "pid $dir/nginx.pid;\nerror_log $dir/nginx-error.log;\nevents { worker_connections 64; }\n"
             . "http {\n    access_log off;\n    client_body_temp_path $dir/body;\n    fastcgi_temp_path $dir/fastcgi;\n"
             . "    proxy_temp_path $dir/proxy;\n    uwsgi_temp_path $dir/uwsgi;\n    scgi_temp_path $dir/scgi;\n"
+            // Debian's sites-enabled/default: the default server, answering any other host with a 404.
+            . "server {\n    listen 127.0.0.1:$port default_server;\n    server_name _;\n    return 404;\n}\n"
             . strtr(self::recipe('nginx'), $paths) . "}\n");
-        file_put_contents("$dir/www/shop.php", self::SHOP);
+        file_put_contents("$dir/www/shop.php", self::recipe('script'));
+        file_put_contents("$dir/www/check.php", self::CHECK);
 
-        // The master's environment: the account and the key (as a service's EnvironmentFile gives
-        // them), and no CAFFESTA_LIBRARY: the recipe must not need it.
-        $env = array_filter(['CAFFESTA_ACCOUNT' => 'demo', 'CAFFESTA_API_KEY' => Emulator::API_KEY]
-            + getenv(), static fn (string $k): bool => $k !== 'CAFFESTA_LIBRARY', ARRAY_FILTER_USE_KEY);
-        $fpmCommand = [...($asNobody ? Process::asNobody() : []), $fpm, '-c', "$dir/php.ini", '-y', "$dir/fpm.conf", '-F'];
+        // The master's environment: the env file, exported by the README's start line; nothing
+        // of the test's own CAFFESTA_* (no CAFFESTA_LIBRARY: the recipe must not need it).
+        file_put_contents("$dir/caffesta.env", "CAFFESTA_ACCOUNT=demo\nCAFFESTA_API_KEY=" . Emulator::API_KEY
+            . "\nCAFFESTA_BASE_URL=" . $this->emulator->url() . "\n");
+        $env = array_filter(getenv(), static fn (string $k): bool => !str_starts_with($k, 'CAFFESTA_'), ARRAY_FILTER_USE_KEY);
+        $start = strtr(self::startLine(), $paths + ['exec php-fpm8.2 ' => 'exec ' . escapeshellarg($fpm) . ' -c '
+            . escapeshellarg("$dir/php.ini") . ' -y ' . escapeshellarg("$dir/fpm.conf") . ' ']);
+        $fpmCommand = [...($asNobody ? Process::asNobody() : []), 'sh', '-c', $start];
         $quiet = [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$dir/fpm.out", 'w'], 2 => ['file', "$dir/fpm.out", 'a']];
         $fpmProcess = proc_open($fpmCommand, $quiet, $pipes, $dir, $env);
         $nginxProcess = proc_open([$nginx, '-p', "$dir/", '-c', "$dir/nginx.conf", '-e', "$dir/nginx-error.log"],
@@ -163,18 +186,25 @@ final class FpmTest extends EmulatorTestCase
                 usleep(50_000);
             }
             $this->assertFileExists("$dir/fpm.sock", "php-fpm did not start:\n" . $logs());
-            $url = "http://127.0.0.1:$port/shop.php?" . http_build_query(['url' => $this->emulator->url()]);
-            $body = false;
-            while ($body === false && microtime(true) < $deadline) {
-                $body = @file_get_contents($url, false, stream_context_create(['http' => ['timeout' => 10, 'ignore_errors' => true]]));
-                if ($body === false) {
-                    usleep(100_000);
+            // As the user's `curl http://localhost/shop.php`: the host the site names.
+            $get = static function (string $path) use ($port, $deadline) {
+                $context = stream_context_create(['http' => ['timeout' => 10, 'ignore_errors' => true,
+                    'header' => "Host: localhost\r\n"]]);
+                $body = false;
+                while ($body === false && microtime(true) < $deadline) {
+                    $body = @file_get_contents("http://127.0.0.1:$port$path", false, $context);
+                    if ($body === false) {
+                        usleep(100_000);
+                    }
                 }
-            }
-            $this->assertNotFalse($body, "no answer from nginx:\n" . $logs());
+                return $body;
+            };
+            $shop = $get('/shop.php');
+            $this->assertNotFalse($shop, "no answer from nginx:\n" . $logs());
+            $body = $get('/check.php');
             $answer = json_decode((string) $body, true);
-            $this->assertIsArray($answer, "not the shop's JSON: $body\n" . $logs());
-            return $answer;
+            $this->assertIsArray($answer, "not the check's JSON: $body\n" . $logs());
+            return ['shop' => $shop] + $answer;
         } finally {
             foreach ([$nginxProcess, $fpmProcess] as $process) {
                 proc_terminate($process, 15);
@@ -192,14 +222,19 @@ final class FpmTest extends EmulatorTestCase
         return (int) substr((string) $name, strrpos((string) $name, ':') + 1);
     }
 
-    /** The shop's script: no require, no FFI of its own; the key and account from the pool's env[...]. */
-    private const SHOP = <<<'PHP'
+    /** What the test checks beside the README's script, which it runs first (its $client, its output). */
+    private const CHECK = <<<'PHP'
         <?php
         $out = ['sapi' => PHP_SAPI, 'preloaded' => class_exists(Caffesta\Client::class, false),
             'key_from_env' => getenv('CAFFESTA_API_KEY') !== false, 'account' => getenv('CAFFESTA_ACCOUNT')];
         try {
-            $client = new Caffesta\Client(getenv('CAFFESTA_ACCOUNT'), getenv('CAFFESTA_API_KEY'),
-                ['base_url' => $_GET['url'], 'max_retries' => 0]);
+            ob_start();
+            try {
+                require __DIR__ . '/shop.php';
+            } finally {
+                ob_end_clean();
+            }
+            $out['base_url'] = $client->baseUrl();
             $out['upsert'] = $client->upsertProduct(['ref_code' => 'fpm/' . getmypid(), 'name' => 'Из php-fpm',
                 'caf_tax_id' => 1, 'category_ref_code' => 'c', 'workspace_ref_code' => 'w'])['action'];
             $out['mode'] = Caffesta\Library::mode();

@@ -69,6 +69,17 @@ def _c_string(value: Any, name: str) -> bytes:
     return _utf8(value, name)
 
 
+def _credential(value: Any, name: str, variable: str) -> bytes:
+    """The account name or key: None or "" (an unset variable, read with os.environ.get) is
+    refused with a hint naming the variable, before the library's own checks."""
+    if value is None or value == "":
+        raise _invalid("%s is empty%s: when it comes from os.environ.get(%r), %s is not set in "
+                       "this process (a service, cron job or container may not pass the "
+                       "environment on: set it there)"
+                       % (name, " (None)" if value is None else "", variable, variable))
+    return _c_string(value, name)
+
+
 def _c_path(value: Any, name: str) -> bytes:
     """A str, bytes or os.PathLike file name as NUL-free bytes."""
     try:
@@ -262,7 +273,9 @@ def _free(lib: _native.Library, pointer: Any) -> None:
 class Client:
     """A client of one Caffesta account.
 
-    ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com; ``base_url`` points it
+    ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com (an account name or key
+    that is None or "", as os.environ.get() gives for an unset variable, is refused with a
+    message naming CAFFESTA_ACCOUNT or CAFFESTA_API_KEY); ``base_url`` points it
     elsewhere (the emulator, a staging host, a proxy): the server's root, never ending in
     /a/v1.0. Timeouts are in seconds: ``timeout`` is the deadline of a whole call, retries
     included; ``connect_timeout`` is the connect phase (default 10 s, or ``timeout`` when that
@@ -271,6 +284,8 @@ class Client:
     ``ca_file`` is a PEM file of CA certificates to trust instead of the system's;
     ``max_response_size`` the largest answer accepted, in bytes (1 KiB to 4 GiB, default 64 MiB);
     ``order_path`` the path delivery orders are posted to (default "/a/v1.1/draft/receipts").
+    ``proxy`` is the proxy for every request ("http://host:3128"), or "direct" for none whatever
+    the environment says; left out, libcurl's proxy variables (https_proxy, no_proxy, ...) apply.
     ``parse_float`` reads the answers' non-integer numbers, as in json.loads:
     ``parse_float=decimal.Decimal`` keeps 12.50 as Decimal("12.50") instead of a float.
 
@@ -296,10 +311,11 @@ class Client:
         ca_file: Optional[StrPath] = None,
         max_response_size: Optional[int] = None,
         order_path: Optional[str] = None,
+        proxy: Optional[str] = None,
         parse_float: Optional[Callable[[str], Any]] = None,
     ) -> None:
-        account = _c_string(account_name, "account_name")
-        key = _c_string(api_key, "api_key")
+        account = _credential(account_name, "account_name", "CAFFESTA_ACCOUNT")
+        key = _credential(api_key, "api_key", "CAFFESTA_API_KEY")
         url = _c_string(base_url, "base_url") if base_url is not None else None
         request_ms = _milliseconds(timeout, "timeout")
         if connect_timeout is None:
@@ -314,6 +330,7 @@ class Client:
         max_bytes = (_integer(max_response_size, "max_response_size", _C_LONGLONG_MAX)
                      if max_response_size is not None else None)
         orders = _c_string(order_path, "order_path") if order_path is not None else None
+        proxy_url = _c_string(proxy, "proxy") if proxy is not None else None
         if parse_float is not None and not callable(parse_float):
             raise TypeError("parse_float must be callable, e.g. decimal.Decimal")
         self._parse_float = parse_float
@@ -351,6 +368,8 @@ class Client:
                 self._check(lib.caffesta_client_set_max_response_size(pointer, max_bytes))
             if orders is not None:
                 self._check(lib.caffesta_client_set_order_path(pointer, orders))
+            if proxy_url is not None:
+                self._check(lib.caffesta_client_set_proxy(pointer, proxy_url))
         except BaseException:
             self.close()
             raise

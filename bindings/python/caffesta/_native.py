@@ -86,6 +86,7 @@ class Status:
     ERR_NO_MEMORY = 12
     ERR_INTERNAL = 13
     ERR_PARTIAL = 14
+    ERR_PROXY = 15
     ERR_CANCELLED = 16
 
 
@@ -111,6 +112,7 @@ PROTOTYPES = {
     "caffesta_client_set_max_retries": (_S, [_C, c_int]),
     "caffesta_client_set_ca_file": (_S, [_C, c_char_p]),
     "caffesta_client_set_max_response_size": (_S, [_C, c_longlong]),
+    "caffesta_client_set_proxy": (_S, [_C, c_char_p]),
     # ---- Calls ----
     "caffesta_auth_test": (_S, [_C]),
     "caffesta_product_upsert": (_S, [_C, c_char_p, _JSON_OUT]),

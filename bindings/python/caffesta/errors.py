@@ -152,6 +152,12 @@ class PartialError(CaffestaError):
     status_code = Status.ERR_PARTIAL
 
 
+class ProxyError(CaffestaError, ConnectionError):
+    """CAFFESTA_ERR_PROXY: the proxy could not be reached, or refused the request (403, 407)."""
+
+    status_code = Status.ERR_PROXY
+
+
 class CancelledError(CaffestaError):
     """CAFFESTA_ERR_CANCELLED: Client.cancel() (caffesta_client_cancel) stopped the call.
 
@@ -172,6 +178,6 @@ ERROR_CLASSES: Dict[int, Type[CaffestaError]] = {
     for cls in (InvalidArgumentError, NetworkError, CaffestaTimeoutError, TlsError,
                 AuthenticationError, NotFoundError, RateLimitError, ServerError, ApiError,
                 ProtocolError, HttpError, NoMemoryError, InternalError, PartialError,
-                CancelledError)
+                ProxyError, CancelledError)
     if cls.status_code is not None
 }

@@ -78,7 +78,7 @@ def test_version():
 
 def test_status_names_match_the_exception_classes():
     lib = _native.load()
-    assert set(ERROR_CLASSES) == set(range(1, 15)) | {16}  # 15 is kept for another status
+    assert set(ERROR_CLASSES) == set(range(1, 17))
     for code, cls in ERROR_CLASSES.items():
         name = lib.caffesta_status_name(code).decode()
         assert name.startswith("CAFFESTA_ERR_")
@@ -205,3 +205,28 @@ def test_quote_segment():
 
 def test_package_is_typed():
     assert (Path(caffesta.__file__).parent / "py.typed").exists()
+
+
+def _closed_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_proxy_option_direct_ignores_the_environment_and_a_dead_proxy_is_a_proxy_error(emulator, monkeypatch):
+    proxy = "http://alice:s3cret@127.0.0.1:%d" % _closed_port()
+    monkeypatch.setenv("http_proxy", proxy)
+    with caffesta.Client("demo", API_KEY, base_url=emulator.url, proxy="direct") as c:
+        c.auth_test()  # no proxy at all, whatever http_proxy says
+    with caffesta.Client("demo", API_KEY, base_url=emulator.url) as c:
+        with pytest.raises(caffesta.ProxyError) as info:
+            c.auth_test()  # http_proxy applies: nobody listens there
+    assert "could not connect to the proxy http://alice@127.0.0.1:" in info.value.message
+    assert "s3cret" not in info.value.message
+    assert info.value.status == "CAFFESTA_ERR_PROXY"
+    monkeypatch.delenv("http_proxy")
+    with caffesta.Client("demo", API_KEY, base_url=emulator.url, proxy=proxy) as c:
+        with pytest.raises(caffesta.ProxyError):
+            c.auth_test()
+

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from decimal import Decimal
 
 from conftest import REPO
 
@@ -71,3 +72,26 @@ def test_the_reference_examples_are_the_samples_the_tests_use():
     for name, block in pairs:
         sample = (REPO / "Tests" / "samples" / name).read_text(encoding="utf-8")
         assert json.loads(block) == json.loads(sample), name
+
+
+def test_the_pos_shop_storage_table_is_the_emulators(client):
+    # docs/api.md's table: a POS's balances feed is the stock of its shop's storage.
+    rows = re.findall(r"^  \| (\d+) \| (\d+) [^|]+\| (\d+) [^|]+\|$", API.read_text(encoding="utf-8"), re.M)
+    assert [r[0] for r in rows] == ["1", "2", "3"]
+    for pos, shop, storage in ((int(a), int(b), int(c)) for a, b, c in rows):
+        balances = {r["product_id"]: Decimal(r["balance"]) for r in client.get_balances(pos)}
+        stock = {r["id"]: Decimal(r["balance"]) for r in client.get_storage_stock(storage)}
+        assert balances == stock, (pos, storage)
+        assert {r["shop_id"] for r in client.get_product_shop_data(pos)} <= {shop}
+    assert client.get_balances(2) != []
+
+
+def test_the_readme_lists_the_dev_packages_caffesta_pc_requires():
+    # caffesta.pc may require nothing (1.1.0: no static library, no Requires.private)
+    requires = re.search(r"^Requires(?:\.private)?:(.*)$", (REPO / "caffesta.pc.in").read_text(), re.M)
+    debian = {"libcurl": "libcurl4-openssl-dev", "jansson": "libjansson-dev"}
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    install = re.search(r"sudo apt-get install pkg-config ([^\n]*)", readme)
+    assert install
+    for module in re.findall(r"[A-Za-z][\w.+-]*", requires.group(1) if requires else ""):   # names, not version bounds
+        assert debian[module] in install.group(1).split(), module

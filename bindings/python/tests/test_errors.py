@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import pytest
@@ -166,6 +167,18 @@ def test_bad_api_key(key):
     assert key not in error.message or key == ""
 
 
+@pytest.mark.parametrize("key,start", [(None, "api_key is empty (None):"), ("", "api_key is empty:")])
+def test_a_missing_key_says_so_and_names_the_variable(key, start):
+    # os.environ.get() of an unset variable gives None
+    error = invalid(lambda: caffesta.Client("demo", key), "CAFFESTA_API_KEY")
+    assert error.message.startswith(start), error.message
+
+
+def test_a_missing_account_says_so_and_names_the_variable():
+    error = invalid(lambda: caffesta.Client(None, None), "CAFFESTA_ACCOUNT")  # type: ignore[arg-type]
+    assert error.message.startswith("account_name is empty (None):"), error.message
+
+
 @pytest.mark.parametrize("argument", ["account_name", "api_key", "base_url"])
 def test_nul_in_a_client_string_is_refused_not_truncated(emulator, argument):
     args = {"account_name": "demo", "api_key": API_KEY, "base_url": emulator.url}
@@ -279,3 +292,18 @@ def test_errors_are_read_on_the_calling_thread(client):
     for t in threads:
         t.join()
     assert problems == []
+
+
+def test_the_client_reads_no_base_url_from_the_environment(monkeypatch, emulator):
+    # Only base_url moves the key elsewhere; CAFFESTA_BASE_URL is for the caller to pass (as PHP).
+    monkeypatch.setenv("CAFFESTA_BASE_URL", emulator.url)
+    with caffesta.Client("demo", API_KEY) as client:
+        assert client.base_url == "https://demo.caffesta.com"
+    with caffesta.Client("demo", API_KEY, base_url=os.environ.get("CAFFESTA_BASE_URL")) as client:
+        assert client.base_url == emulator.url
+        client.auth_test()
+
+
+@pytest.mark.parametrize("proxy", ["", "ftp://x:1", "http://a b:1", "127.0.0.1:3128", "http://"])
+def test_bad_proxies_are_invalid(emulator, proxy):
+    invalid(lambda: caffesta.Client("demo", API_KEY, base_url=emulator.url, proxy=proxy), "proxy")

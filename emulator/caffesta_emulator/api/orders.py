@@ -81,35 +81,36 @@ class Orders(Area):
             raise OrderFailed(duplicate, status=duplicate)
 
     def _order_problem(self, db, bill):
-        """The reason an order cannot be placed, or None."""
+        """The reason an order cannot be placed, naming the field by its full path (bill.items[0]...),
+        or None."""
         pos_id = bill.get("pos_id") or DEFAULT_POS_ID
         if db.execute("SELECT 1 FROM pos WHERE id=?", (pos_id,)).fetchone() is None:
-            return "pos %d not found" % pos_id
+            return "bill.pos_id: pos %d not found" % pos_id
         if bill["delivery_type"] not in (0, 1, 2):
-            return "delivery_type must be 0, 1 or 2"
+            return "bill.delivery_type must be 0, 1 or 2"
         if bill["total_sum"] < 0:
-            return "total_sum must not be negative"
+            return "bill.total_sum must not be negative"
         for i, it in enumerate(bill["items"]):
             for key in ("count", "total_sum", "price", "discount_sum", "origin_price"):
                 if it.get(key) is not None and it[key] < 0:
-                    return "items[%d].%s must not be negative" % (i, key)
+                    return "bill.items[%d].%s must not be negative" % (i, key)
             if it["count"] == 0:
-                return "items[%d].count must not be zero" % i
+                return "bill.items[%d].count must not be zero" % i
             if db.execute("SELECT 1 FROM products WHERE id=? AND deleted=0",
                           (it["product_id"],)).fetchone() is None:
-                return "items[%d]: product %d not found" % (i, it["product_id"])
+                return "bill.items[%d].product_id: product %d not found" % (i, it["product_id"])
         for i, pay in enumerate(bill.get("payments") or []):
             if db.execute("SELECT 1 FROM payment_types WHERE id=?",
                           (pay["payment_id"],)).fetchone() is None:
-                return "payments[%d]: payment type %d not found" % (i, pay["payment_id"])
+                return "bill.payments[%d].payment_id: payment type %d not found" % (i, pay["payment_id"])
             if pay["value"] < 0:
-                return "payments[%d].value must not be negative" % i
+                return "bill.payments[%d].value must not be negative" % i
         client = bill.get("client")
         if client:
             dg_id = (client.get("discount_group") or {}).get("id")
             if dg_id is not None and db.execute("SELECT 1 FROM discount_groups WHERE id=?",
                                                 (dg_id,)).fetchone() is None:
-                return "client: discount group %d not found" % dg_id
+                return "bill.client.discount_group.id: discount group %d not found" % dg_id
         return None
 
     def _place_order(self, db, job_id, bill):

@@ -27,6 +27,7 @@ class CaffestaException extends \RuntimeException
         12 => ['CAFFESTA_ERR_NO_MEMORY', NoMemoryException::class],
         13 => ['CAFFESTA_ERR_INTERNAL', InternalException::class],
         14 => ['CAFFESTA_ERR_PARTIAL', PartialException::class],
+        15 => ['CAFFESTA_ERR_PROXY', ProxyException::class],
         16 => ['CAFFESTA_ERR_CANCELLED', CancelledException::class],
     ];
 
