@@ -56,6 +56,9 @@ if fuzzing && !embedded {
     targets.append(.executableTarget(name: name, dependencies: ["Caffesta", "FuzzDriver", "FuzzSupport"],
                                      path: "Tests/fuzz/\(name)", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
   }
+  // The scanner against jansson (differential).
+  targets.append(.executableTarget(name: "FuzzJSON", dependencies: ["CSupport", "CJansson", "FuzzDriver"],
+                                   path: "Tests/fuzz/FuzzJSON", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
 
 let package = Package(

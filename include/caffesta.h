@@ -21,6 +21,12 @@
  *     thread uses it is the caller's error.
  *   - No call crashes on bad input: NULL pointers, invalid UTF-8 and malformed JSON give
  *     CAFFESTA_ERR_INVALID_ARGUMENT.
+ *   - JSON as written: JSON text passed in is checked (strict UTF-8, RFC 8259 — numbers of
+ *     any size are valid —, the call's shape and required fields) and sent byte for byte as
+ *     written, never re-serialized. Duplicate keys are refused in every body (INVALID_ARGUMENT
+ *     naming the key and its path: duplicate key "price" in items[0]); keys that differ in bytes
+ *     are different keys. JSON handed out is the server's text as written; where a call composes
+ *     its result, ids and values are copied in as text.
  */
 #ifndef CAFFESTA_H
 #define CAFFESTA_H
@@ -133,8 +139,10 @@ caffesta_status caffesta_auth_test(caffesta_client *client);
 
 /* Creates the product, or updates it if Caffesta already holds one with the same ref_code.
  *   product_json  a JSON object with a non-empty string "ref_code" (docs/api.md, Products).
- *   result_json   on CAFFESTA_OK: {"id", "ref_code", "action": "created"|"updated"};
+ *   result_json   on CAFFESTA_OK: {"id", "ref_code", "action": "created"|"updated"}, the id
+ *                 as the server wrote it (any length), the ref_code as the caller did;
  *                 free with caffesta_string_free(). NULL after any error.
+ * The product is sent as written (PUT, then POST on "not found").
  * Statuses: INVALID_ARGUMENT before any request; otherwise those of the failed request.
  * Safe to call from several threads on one client. */
 caffesta_status caffesta_product_upsert(caffesta_client *client, const char *product_json,
@@ -144,8 +152,11 @@ caffesta_status caffesta_product_upsert(caffesta_client *client, const char *pro
  *   method         "GET", "POST", "PUT", "PATCH" or "DELETE".
  *   path           starts with '/', relative to the base URL ("/a/v1.0/draft/storages");
  *                  an absolute URL, "//host", spaces or control characters are refused.
- *   body_json      JSON text sent as the body, or NULL for none.
- *   response_json  on CAFFESTA_OK: the answer body as JSON text (the whole envelope);
+ *   body_json      JSON text sent as the body exactly as written (any JSON value, no duplicate
+ *                  keys), or NULL for none. GET and DELETE take none: a body there gives
+ *                  INVALID_ARGUMENT and nothing is sent.
+ *   response_json  on CAFFESTA_OK: the answer body byte for byte as the server wrote it (the
+ *                  whole envelope; "null" for an empty 204 answer);
  *                  free with caffesta_string_free(). NULL after any error.
  * Statuses: INVALID_ARGUMENT before any request; otherwise those of the failed request. */
 caffesta_status caffesta_request(caffesta_client *client, const char *method, const char *path,
@@ -161,8 +172,10 @@ caffesta_status caffesta_request(caffesta_client *client, const char *method, co
  *                        {"ref_code", "action": "created"|"updated", "id"},
  *                        {"ref_code", "action": "failed", "status": "CAFFESTA_ERR_...", "message",
  *                         "http_status"?}, or, after caffesta_client_cancel(),
- *                        {"ref_code", "action": "cancelled"} for an item never sent;
+ *                        {"ref_code", "action": "cancelled"} for an item never sent; ref_code as
+ *                        the caller wrote it (null without one), id as the server wrote it;
  *                        free with caffesta_string_free().
+ * Each element is sent as written; a duplicate key anywhere refuses the whole array.
  * Statuses: OK when every item succeeded; PARTIAL when some failed; CANCELLED when
  * caffesta_client_cancel() stopped items (see there) — the report is written with PARTIAL and
  * CANCELLED too, and no item is ever dropped; INVALID_ARGUMENT (no report) when the array or
@@ -231,7 +244,8 @@ caffesta_status caffesta_client_set_log(caffesta_client *client, caffesta_log_fn
 /* ---- Storages (docs/api.md, Storages) ----
  * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with
  * caffesta_string_free(); NULL after any error) and give the payload, not the envelope:
- * the "data" of {"success":..., "data":...} and {"code":"ok", "data":...} answers.
+ * the text of "data" of {"success":..., "data":...} and {"code":"ok", "data":...} answers,
+ * byte for byte as the server wrote it (a bare answer whole).
  * Ids must be positive; bad arguments give INVALID_ARGUMENT before any request. */
 
 /* Lists storages: [{"id": 7, "name": "Общий склад", "label": "(id:7) Общий склад", "position": 2}],
@@ -338,7 +352,8 @@ caffesta_status caffesta_order_create(caffesta_client *client, const char *order
 
 /* GET /a/v1.0/draft/get_job_status/{job_id}, answered wrapped in {"success", "data"} or bare:
  * {"job_id", "status": "pending"|"success"|"failed", "message"} (job_id a number); on success
- * message is the order's UUID, on failure the reason. */
+ * message is the order's UUID, on failure the reason. The server's data as written, except
+ * that a job_id given as a string of digits is written as the number. */
 caffesta_status caffesta_order_job_status(caffesta_client *client, long long job_id, char **result_json);
 
 /* Polls GET /a/v1.0/draft/get_job_status/{job_id} (wrapped or bare) with backoff until the job
@@ -360,13 +375,15 @@ caffesta_status caffesta_receipt_info(caffesta_client *client, const char *order
  * One Unix timestamp per section: {"categories", "menus", "products", "balances", "clients", ...}. */
 caffesta_status caffesta_updates_get(caffesta_client *client, long long pos_id, char **result_json);
 
-/* One keyset page of products changed since ts: {"items": [...], "next_start_id": id | null}.
+/* One keyset page of products changed since ts: {"items": [...], "next_start_id": id | null},
+ * items as the server wrote them.
  * Start with start_id 0; pass next_start_id back until it is null. The server chooses the page
  * size (1 000 in the field); the library assumes none. Deleted products come only when ts != 0. */
 caffesta_status caffesta_products_page(caffesta_client *client, long long pos_id, long long start_id, long long ts,
                                        char **result_json);
 
-/* Every product changed since ts, all pages followed: a JSON array. */
+/* Every product changed since ts, all pages followed: a JSON array of the items as the server
+ * wrote them. */
 caffesta_status caffesta_products_all(caffesta_client *client, long long pos_id, long long ts, char **result_json);
 
 /* Stock balances, loyalty clients and per-shop product data changed since ts: JSON arrays. */
@@ -387,7 +404,8 @@ caffesta_status caffesta_modifier_groups_get(caffesta_client *client, char **res
  *                 "data": {"products", "product_shop_data", "balances", "clients", "categories",
  *                          "workspaces", "taxes"}} — data holds the feeds of changed sections only;
  *                 sections without a feed (menus, desks, settings, ...) are listed in changed.
- * Keep "timestamps" and pass it next time. */
+ * timestamps and each feed are the server's text as written. Keep "timestamps" and pass it
+ * next time. */
 caffesta_status caffesta_sync_changes(caffesta_client *client, long long pos_id, const char *known_json,
                                       char **result_json);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libFuzzer runs of the ordinary build, with the address sanitizer:
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+# The C shim (the JSON scanner) is instrumented too, so that the fuzzer sees its branches.
 # Each target starts from its committed seed corpus (Tests/fuzz/corpus/<target>); what it
 # learns goes to build/fuzz/, never into the repository. A crash leaves its input there.
 set -euo pipefail
@@ -8,8 +9,9 @@ seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 status=0
-for target in FuzzInput FuzzAnswer; do
+for target in FuzzInput FuzzAnswer FuzzJSON; do
   CAFFESTA_FUZZ=1 swift build --scratch-path .build-fuzz --product "$target" -Xswiftc -sanitize=fuzzer,address \
+    -Xcc -fsanitize=fuzzer-no-link,address \
     2>&1 | grep -E "error" || true
   work=build/fuzz/$target
   mkdir -p "$work/corpus"

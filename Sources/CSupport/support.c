@@ -114,42 +114,6 @@ unsigned caf_fork_generation(void) {
   return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
 }
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-size_t caf_json_array_spans(const char *text, size_t length, size_t *spans, size_t capacity) {
-  size_t i = 0, count = 0, depth = 0, start = 0;
-  int in_string = 0, in_element = 0;
-  while (i < length && is_space(text[i])) i++;
-  if (i == length || text[i] != '[') return SIZE_MAX;
-  for (i++; i < length; i++) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') i++;
-      else if (c == '"') in_string = 0;
-      continue;
-    }
-    if (is_space(c)) continue;
-    if (depth == 0 && (c == ',' || c == ']')) {
-      if (in_element) {
-        if (count == capacity) return SIZE_MAX;
-        size_t end = i;
-        while (end > start && is_space(text[end - 1])) end--;
-        spans[2 * count] = start;
-        spans[2 * count + 1] = end;
-        count++;
-        in_element = 0;
-      }
-      if (c == ']') return count;
-      continue;
-    }
-    if (!in_element) { in_element = 1; start = i; }
-    if (c == '"') in_string = 1;
-    else if (c == '[' || c == '{') depth++;
-    else if (c == ']' || c == '}') { if (depth == 0) return SIZE_MAX; depth--; }
-  }
-  return SIZE_MAX;
-}
-
 const char *caf_getenv(const char *name) { return getenv(name); }
 
 #ifdef CAFFESTA_GLIBC_SHIMS

@@ -1,16 +1,17 @@
 /// Turns an HTTP answer into the parsed JSON body or a CaffestaError, following docs/api.md's
-/// envelopes and status decisions. Pure: no I/O, so it can be fuzzed.
+/// envelopes and status decisions. Pure: no I/O, so it can be fuzzed. A success's JSON keeps
+/// the body's text (`source`): calls return that, not a re-serialized tree.
 public enum AnswerClassifier {
   /// `call` names the request in messages: "PUT /a/v1.0/product/by_ref_code/x" (built only
   /// for an error).
   public static func classify(_ answer: HTTPAnswer, call: @autoclosure () -> String) -> Result<JSON, CaffestaError> {
     let status = answer.status
-    let parsed = answer.body.withUnsafeBytes { bytes in
-      Result { () throws(CaffestaError) -> JSON in
-        try JSON.parse(bytes, what: "the answer", anyValue: true, failure: .protocolError)
-      }
-    }
     guard (200..<300).contains(status) else {
+      let parsed = answer.body.withUnsafeBytes { bytes in
+        Result { () throws(CaffestaError) -> JSON in
+          try JSON.parse(bytes, what: "the answer", anyValue: true, failure: .protocolError)
+        }
+      }
       let serverText = (try? parsed.get()).flatMap { errorText($0, failed: true) } ?? bodySnippet(answer.body)
       var suffix = serverText.isEmpty ? "" : ": \(serverText)"
       if let proxy = answer.proxyName {
@@ -25,6 +26,15 @@ public enum AnswerClassifier {
       return .failure(CaffestaError(httpErrorStatus(status), "\(call()): HTTP \(status)\(suffix)", httpStatus: status))
     }
     if status == 204 { return .success(JSON.null()) }  // No Content: a success with nothing to say
+    let parsed = answer.body.withUnsafeBytes { bytes in
+      Result { () throws(CaffestaError) -> JSON in
+        let text = try JSONText.scan(bytes, what: "the answer", anyValue: true, children: true, allowDuplicates: true,
+                                     failure: .protocolError)
+        let json = try text.tree(what: "the answer", failure: .protocolError)
+        json.source = text
+        return json
+      }
+    }
     let json: JSON
     switch parsed {
     case .success(let value): json = value

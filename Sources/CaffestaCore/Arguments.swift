@@ -95,18 +95,19 @@ enum Arguments {
     return String(decoding: out, as: UTF8.self) + (text.utf8.count > 40 ? "..." : "")
   }
 
-  /// A caller's JSON text that must be an object.
+  /// A caller's JSON text that must be an object without duplicate keys; the tree is for
+  /// checking fields, the text itself is what gets sent.
   static func object(_ text: String, _ name: StaticString) throws(CaffestaError) -> JSON {
-    let json = try JSON.parse(text, what: "\(name)", rejectDuplicates: true)
-    guard json.isObject else { throw .invalid("\(name) must be a JSON object") }
-    return json
+    let scanned = try JSONText.scan(text, what: "\(name)", anyValue: true)
+    guard scanned.isObject else { throw .invalid("\(name) must be a JSON object") }
+    return try scanned.tree(what: "\(name)")
   }
 
-  /// A caller's JSON text that must be an array.
-  static func array(_ text: String, _ name: StaticString) throws(CaffestaError) -> JSON {
-    let json = try JSON.parse(text, what: "\(name)", rejectDuplicates: true)
-    guard json.isArray else { throw .invalid("\(name) must be a JSON array") }
-    return json
+  /// A caller's JSON text that must be an array without duplicate keys, with its elements' spans.
+  static func array(_ text: String, _ name: StaticString) throws(CaffestaError) -> JSONText {
+    let scanned = try JSONText.scan(text, what: "\(name)", anyValue: true, children: true)
+    guard scanned.isArray else { throw .invalid("\(name) must be a JSON array") }
+    return scanned
   }
 }
 
@@ -133,7 +134,7 @@ struct FieldChecker {
   }
 
   func id(_ json: JSON?, _ path: String) throws(CaffestaError) -> Int {
-    guard let value = json?.integer else { throw missing(path, "an integer id") }
+    guard let value = json?.integer else { throw missing(path, "an integer id (at most 2^63-1)") }
     guard value > 0 else { throw .invalid("\(document): \(path) must be a positive id") }
     return value
   }

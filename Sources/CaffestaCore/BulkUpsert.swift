@@ -18,10 +18,9 @@ extension Client {
   {
     let mark = cancelMark  // the call starts here: a cancel() from now on stops it
     guard (1...64).contains(concurrency) else { throw .invalid("concurrency must be 1 to 64") }
-    let items = try Arguments.array(text, "products_json_array")
-    let texts = JSONText.elements(of: text, count: items.count)
+    let array = try Arguments.array(text, "products_json_array")
     var run = BulkRun(client: self, concurrency: concurrency, cancelMark: mark)
-    for index in 0..<items.count { run.add(items[index], text: texts?[index]) }
+    for member in array.members { run.add(array.slice(member.value)) }
     run.execute()
     return (try run.report(), run.failures, run.cancelled)
   }
@@ -40,11 +39,12 @@ struct BulkRun {
 
   struct Item {
     var refCode: String?
+    var refToken: String?  // the ref_code as the caller wrote it, for the report
     var body = ""
     var phase = Phase.update
     var exchange: Exchange? = nil
     var deadline: Int64? = nil  // the item's, from its first request: PUT and POST share it
-    var outcome: Result<(id: Int, action: String), CaffestaError>? = nil
+    var outcome: Result<(id: String, action: String), CaffestaError>? = nil
     var action = "updated"  // what the write did, kept through the read
     var sent = false  // a request of this item has been started
   }
@@ -70,14 +70,16 @@ struct BulkRun {
     progress = config.progress
   }
 
-  /// Adds an item; `text` is its JSON as the caller wrote it, sent as it is when known.
-  mutating func add(_ product: JSON?, text: String?) {
+  /// Adds an item; `text` is its JSON as the caller wrote it (already checked), sent as it is.
+  mutating func add(_ text: String) {
     var item = Item()
     do throws(CaffestaError) {
-      guard let product else { throw .invalid("not a product") }
-      item.refCode = product.isObject ? product["ref_code"]?.string : nil
-      item.refCode = try Client.refCode(of: product)
-      if let text { item.body = text } else { item.body = try product.serialized() }
+      let product = try JSONText.scan(text, what: "the item", anyValue: true, children: true, allowDuplicates: true)
+      if product.isObject, let range = product.member("ref_code"), product.string(at: range) != nil {
+        item.refToken = product.slice(range)
+      }
+      (item.refCode, item.refToken) = try Client.refCode(of: product)
+      item.body = text
     } catch {
       item.outcome = .failure(CaffestaError(.invalidArgument, "item \(items.count): \(error.message)"))
     }
@@ -237,27 +239,26 @@ struct BulkRun {
 
   /// [{"ref_code", "action": "created"|"updated", "id"}, {"ref_code", "action": "failed", "status",
   /// "message"}, or {"ref_code", "action": "cancelled"} for an item a cancel() kept from being sent]
+  /// Written as text: the ref_code as the caller wrote it, the id as the server did.
   func report() throws(CaffestaError) -> String {
-    let list = try JSON.array()
-    for item in items {
-      let entry = try JSON.object()
-      try entry.set("ref_code", try item.refCode.map { (code: String) throws(CaffestaError) -> JSON in try JSON.string(code) } ?? JSON.null())
+    var out = "["
+    for (index, item) in items.enumerated() {
+      out += index == 0 ? #"{"ref_code":"# : #",{"ref_code":"#
+      out += item.refToken ?? "null"
       switch item.outcome {
       case .success(let (id, action)):
-        try entry.set("action", try JSON.string(action))
-        try entry.set("id", try JSON.integer(id))
+        out += #","action":"\#(action)","id":\#(id)}"#
       case .failure(let error) where error.status == .cancelled && !item.sent:
-        try entry.set("action", try JSON.string("cancelled"))
+        out += #","action":"cancelled"}"#
       case .failure(let error):
-        try entry.set("action", try JSON.string("failed"))
-        try entry.set("status", try JSON.string("\(error.status.name)"))
-        try entry.set("message", try JSON.string(error.message))
-        if error.httpStatus != 0 { try entry.set("http_status", try JSON.integer(error.httpStatus)) }
+        out += #","action":"failed","status":"\#(error.status.name)","message":"# + JSONWriter.quote(error.message)
+        if error.httpStatus != 0 { out += #","http_status":\#(error.httpStatus)"# }
+        out += "}"
       case nil:
         throw CaffestaError(.internal, "bulk upsert: an item has no outcome")
       }
-      try list.append(entry)
     }
-    return try list.serialized()
+    return out + "]"
   }
+
 }

@@ -14,7 +14,7 @@ extension Client {
     _ = try Arguments.documentDate(try check.string(invoice["date"], "date"), "invoice_json: date")
     _ = try check.id(try check.object(invoice["storage"], "storage")["caf_id"], "storage.caf_id")
     try Self.checkItems(invoice, check)
-    return try createDocument("\(Self.apiPrefix)/storage/invoices", invoice)
+    return try createDocument("\(Self.apiPrefix)/storage/invoices", text)
   }
 
   /// PUT /storage/invoices/{id} with {"action": "wire"|"unwire"}.
@@ -42,7 +42,7 @@ extension Client {
     _ = try check.id(try check.object(move["storage_from"], "storage_from")["caf_id"], "storage_from.caf_id")
     _ = try check.id(try check.object(move["storage_to"], "storage_to")["caf_id"], "storage_to.caf_id")
     try Self.checkItems(move, check)
-    return try createDocument("\(Self.apiPrefix)/storage/moves", move)
+    return try createDocument("\(Self.apiPrefix)/storage/moves", text)
   }
 
   /// PUT /storage/moves/{id} with {"action": "wire"|"unwire"} (docs/api.md's decision on the path).
@@ -60,14 +60,12 @@ extension Client {
     }
   }
 
-  private func createDocument(_ path: String, _ body: JSON) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
+  private func createDocument(_ path: String, _ body: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
     let (data, status) = try payload(.post, path, body: body)
     return (try Self.idField("id", of: data, call: "POST \(currentSettings.baseURL)\(path)"), status)
   }
 
   private func wire(_ path: String, _ action: WireAction) throws(CaffestaError) -> Int {
-    let body = try JSON.object()
-    try body.set("action", try JSON.string(action.text))
-    return try payload(.put, path, body: body).1
+    return try payload(.put, path, body: #"{"action":"\#(action.text)"}"#).1
   }
 }

@@ -2,23 +2,49 @@
 /// wrap the payload; bare objects and arrays are the payload. Errors were classified already.
 extension Client {
   /// Sends the request and returns the payload: `data`, or the bare answer, or null when a
-  /// write's envelope carries no data (`{"success": true}`).
-  func payload(_ method: HTTPMethod, _ path: String, body: JSON? = nil, deadline: Int64? = nil)
+  /// write's envelope carries no data (`{"success": true}`). `body` is JSON text, sent as it is.
+  func payload(_ method: HTTPMethod, _ path: String, body: String? = nil, deadline: Int64? = nil)
     throws(CaffestaError) -> (JSON, Int)
   {
-    let (answer, status) = try send(method, path, body: try body?.serialized(), deadline: deadline)
+    let (answer, status) = try send(method, path, body: body, deadline: deadline)
     return (Self.unwrap(answer), status)
   }
 
+  static func isEnvelope(_ answer: JSON) -> Bool {
+    answer.isObject && (answer["success"] != nil || answer["code"] != nil)
+  }
+
   static func unwrap(_ answer: JSON) -> JSON {
-    guard answer.isObject, answer["success"] != nil || answer["code"] != nil else { return answer }
+    guard isEnvelope(answer) else { return answer }
     return answer["data"] ?? JSON.null()
   }
 
-  /// A reply carrying the payload as JSON text.
-  func payloadReply(_ method: HTTPMethod, _ path: String, body: JSON? = nil) throws(CaffestaError) -> Reply {
-    let (data, status) = try payload(method, path, body: body)
-    return Reply(json: try data.serialized(), httpStatus: status)
+  /// The payload's text as the server wrote it: `data` cut out of the envelope, or the whole answer.
+  static func payloadText(_ answer: JSON) -> String {
+    guard let source = answer.source else { return "null" }  // a 204 No Content
+    guard isEnvelope(answer) else { return source.text }
+    guard let data = source.member("data") else { return "null" }
+    return source.slice(data)
+  }
+
+  /// The payload's text, scanned for its children (elements of an array, members of an object).
+  static func payloadJSONText(_ answer: JSON) -> JSONText? {
+    try? JSONText.scan(payloadText(answer), what: "the answer's data", anyValue: true, children: true,
+                       allowDuplicates: true)
+  }
+
+  /// The token of `data.<key>` as the server wrote it, when it is a positive integer (any length).
+  static func idToken(_ key: StaticString, in answer: JSON) -> String? {
+    guard let source = answer.source, answer.isObject, let data = source.memberText("data"),
+      let id = data.member(key)
+    else { return nil }
+    return data.positiveIntegerToken(id)
+  }
+
+  /// A reply carrying the payload as the server wrote it.
+  func payloadReply(_ method: HTTPMethod, _ path: String, body: String? = nil) throws(CaffestaError) -> Reply {
+    let (answer, status) = try send(method, path, body: body)
+    return Reply(json: Self.payloadText(answer), httpStatus: status)
   }
 
   /// The integer `key` of a payload, for the create calls ("id", "job_id"); ids may come as
@@ -26,6 +52,6 @@ extension Client {
   static func idField(_ key: String, of data: JSON, call: String) throws(CaffestaError) -> Int {
     if let id = data[key]?.integer, id > 0 { return id }
     if let text = data[key]?.string, let id = Int(text), id > 0 { return id }
-    throw CaffestaError(.protocolError, "\(call): the answer has no positive \"\(key)\"")
+    throw CaffestaError(.protocolError, "\(call): the answer has no positive \"\(key)\" within 64 bits")
   }
 }

@@ -13,40 +13,47 @@ extension Client {
       }
     }
     let deadline = callDeadline()
-    let (timestamps, status) = try payload(.get, "\(Self.apiPrefix)/draft/get_updates/\(pos)", deadline: deadline)
-    guard timestamps.isObject else {
-      throw CaffestaError(.protocolError, "GET \(Self.apiPrefix)/draft/get_updates/\(pos): expected an object")
-    }
-    let changed = try JSON.array()
-    let data = try JSON.object()
+    let path = "\(Self.apiPrefix)/draft/get_updates/\(pos)"
+    let (answer, status) = try send(.get, path, deadline: deadline)
+    let timestamps = Self.unwrap(answer)
+    guard timestamps.isObject else { throw CaffestaError(.protocolError, "GET \(path): expected an object") }
+    var changed: [String] = []
+    var data: [String] = []
     for section in timestamps.keys {
       guard let now = timestamps[section]?.integer else { continue }
       let since = known[section]?.integer
       if let since, now <= since { continue }
-      try changed.append(try JSON.string(section))
-      try fetchFeed(section, pos: pos, since: since ?? 0, into: data, deadline: deadline)
+      changed.append(JSONWriter.quote(section))
+      try fetchFeed(section, pos: pos, since: since ?? 0, into: &data, deadline: deadline)
     }
-    let result = try JSON.object()
-    try result.set("timestamps", timestamps)
-    try result.set("changed", changed)
-    try result.set("data", data)
-    return Reply(json: try result.serialized(), httpStatus: status)
+    let json = #"{"timestamps":\#(Self.payloadText(answer)),"changed":[\#(joined(changed))],"data":{\#(joined(data))}}"#
+    return Reply(json: json, httpStatus: status)
   }
 
-  private func fetchFeed(_ section: String, pos: Int, since ts: Int, into data: JSON, deadline: Int64)
+  private func joined(_ parts: [String]) -> String {
+    var out = ""
+    for part in parts { out += out.isEmpty ? part : "," + part }
+    return out
+  }
+
+  /// Adds `"feed":payload` entries to `data`, each payload as the server wrote it.
+  private func fetchFeed(_ section: String, pos: Int, since ts: Int, into data: inout [String], deadline: Int64)
     throws(CaffestaError)
   {
     let prefix = "\(Self.apiPrefix)/draft"
-    func feed(_ path: String) throws(CaffestaError) -> JSON { try payload(.get, "\(prefix)/\(path)", deadline: deadline).0 }
+    func feed(_ name: String, _ path: String) throws(CaffestaError) -> String {
+      let (answer, _) = try send(.get, "\(prefix)/\(path)", deadline: deadline)
+      return #""\#(name)":\#(Self.payloadText(answer))"#
+    }
     switch section {
     case "products":
-      try data.set("products", try allProducts(pos: pos, ts: ts, deadline: deadline).0)
-      try data.set("product_shop_data", try feed("get_product_shop_data/\(pos)/\(ts)"))
-    case "balances": try data.set("balances", try feed("get_balances/\(pos)/\(ts)"))
-    case "clients": try data.set("clients", try feed("get_clients/\(ts)"))
-    case "categories": try data.set("categories", try feed("get_categories"))
-    case "workspaces": try data.set("workspaces", try feed("get_workspaces"))
-    case "taxes": try data.set("taxes", try feed("get_taxes"))
+      data.append(#""products":\#(try allProducts(pos: pos, ts: ts, deadline: deadline).0)"#)
+      data.append(try feed("product_shop_data", "get_product_shop_data/\(pos)/\(ts)"))
+    case "balances": data.append(try feed("balances", "get_balances/\(pos)/\(ts)"))
+    case "clients": data.append(try feed("clients", "get_clients/\(ts)"))
+    case "categories": data.append(try feed("categories", "get_categories"))
+    case "workspaces": data.append(try feed("workspaces", "get_workspaces"))
+    case "taxes": data.append(try feed("taxes", "get_taxes"))
     default: break
     }
   }

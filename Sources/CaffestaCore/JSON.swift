@@ -4,6 +4,9 @@ import CSupport
 /// One owned reference to a jansson value; released when the wrapper goes away.
 public final class JSON {
   let raw: UnsafeMutablePointer<json_t>
+  /// For an answer's root: the text the server wrote, which calls hand back instead of
+  /// re-serializing this tree.
+  var source: JSONText? = nil
 
   /// Takes over a reference the caller owns (a "new reference" in jansson's words).
   init(owning raw: UnsafeMutablePointer<json_t>) {
@@ -40,12 +43,14 @@ public final class JSON {
   }
 
   static func parse(
-    _ text: String, what: String, rejectDuplicates: Bool = false, anyValue: Bool = false
+    _ text: String, what: String, rejectDuplicates: Bool = false, anyValue: Bool = false,
+    failure: Status = .invalidArgument
   ) throws(CaffestaError) -> JSON {
     var copy = text
     let result = copy.withUTF8 { buffer in
       Result { () throws(CaffestaError) -> JSON in
-        try parse(UnsafeRawBufferPointer(buffer), what: what, rejectDuplicates: rejectDuplicates, anyValue: anyValue)
+        try parse(UnsafeRawBufferPointer(buffer), what: what, rejectDuplicates: rejectDuplicates, anyValue: anyValue,
+                  failure: failure)
       }
     }
     return try result.get()

@@ -23,8 +23,8 @@ extension Client {
     /// `{"job_id": N|null, "status": "...", "uuid": "..."|null}`
     public func json() throws(CaffestaError) -> String {
       let job = jobId.map { String($0) } ?? "null"
-      let receipt = try uuid.map { (text: String) throws(CaffestaError) -> String in try JSON.string(text).serialized() } ?? "null"
-      return "{\"job_id\":\(job),\"status\":\(try JSON.string(status).serialized()),\"uuid\":\(receipt)}"
+      let receipt = uuid.map(JSONWriter.quote) ?? "null"
+      return "{\"job_id\":\(job),\"status\":\(JSONWriter.quote(status)),\"uuid\":\(receipt)}"
     }
   }
 
@@ -34,7 +34,7 @@ extension Client {
     let order = try Arguments.object(text, "order_json")
     try Self.checkOrder(order)
     let path = currentSettings.orderPath
-    let (data, status) = try payload(.post, path, body: order)
+    let (data, status) = try payload(.post, path, body: text)
     return (try Self.submittedOrder(data, call: "POST \(currentSettings.baseURL)\(path)", httpStatus: status), status)
   }
 
@@ -82,7 +82,7 @@ extension Client {
       throw .invalid("submitted_json: neither a job_id to poll nor status \"success\" with a uuid")
     }
     let (done, status) = try pollOrderJob(jobId: Int64(jobId), timeoutMs: timeoutMs)
-    let final = SubmittedOrder(jobId: jobId, status: "success", uuid: done["message"]?.string)
+    let final = SubmittedOrder(jobId: jobId, status: "success", uuid: Self.unwrap(done)["message"]?.string)
     return Reply(json: try final.json(), httpStatus: status)
   }
 
@@ -113,25 +113,30 @@ extension Client {
 
   /// GET /draft/get_job_status/{job_id}: {job_id, status: pending|success|failed, message}.
   public func orderJobStatus(jobId: Int64) throws(CaffestaError) -> Reply {
-    let (data, status) = try payload(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
-    return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+    let (answer, status) = try send(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
+    return Reply(json: Self.normalizedJob(answer), httpStatus: status)
   }
 
   /// The status answer gives job_id as a string ("54300903") where the create answer gives a
-  /// number: callers get a number both times.
-  static func normalizedJob(_ data: JSON) throws(CaffestaError) -> JSON {
-    if let text = data["job_id"]?.string, let id = Int(text) { try data.set("job_id", try JSON.integer(id)) }
-    return data
+  /// number: callers get a number both times. The rest of `data` is as the server wrote it.
+  static func normalizedJob(_ answer: JSON) -> String {
+    let text = payloadText(answer)
+    guard let data = payloadJSONText(answer), data.isObject, let range = data.member("job_id"),
+      let id = data.string(at: range), let first = id.utf8.first, id.utf8.allSatisfy(Validation.isDigit),
+      first != UInt8(ascii: "0") || id.utf8.count == 1
+    else { return text }
+    return data.slice(0..<range.lowerBound) + id + data.slice(range.upperBound..<data.text.utf8.count)
   }
 
   /// Polls the job with backoff until it succeeds (the reply's `message` is the order's UUID),
   /// fails (CAFFESTA_ERR_API with the reason) or `timeoutMs` passes (CAFFESTA_ERR_TIMEOUT).
   public func waitForOrder(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> Reply {
-    let (data, status) = try pollOrderJob(jobId: jobId, timeoutMs: timeoutMs)
-    return Reply(json: try Self.normalizedJob(data).serialized(), httpStatus: status)
+    let (answer, status) = try pollOrderJob(jobId: jobId, timeoutMs: timeoutMs)
+    return Reply(json: Self.normalizedJob(answer), httpStatus: status)
   }
 
-  /// The job's final answer once it succeeded (its `message` is the order's UUID).
+  /// The job's final answer (the whole envelope) once it succeeded (its data's `message` is
+  /// the order's UUID).
   func pollOrderJob(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> (JSON, Int) {
     let id = try Arguments.id(jobId, "job_id")
     guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
@@ -140,16 +145,17 @@ extension Client {
     let mark = cancelMark  // a poll's wait is a retry decision: cancel() ends it
     var pause: Int64 = 200
     while true {
-      let data: JSON, status: Int
+      let answer: JSON, status: Int
       do {
-        (data, status) = try payload(.get, path, deadline: min(deadline, callDeadline()))
+        (answer, status) = try send(.get, path, deadline: min(deadline, callDeadline()))
       } catch {
         guard error.status == .timeout, caf_monotonic_ms() >= deadline else { throw error }
         throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms")
       }
+      let data = Self.unwrap(answer)
       switch data["status"]?.string {
       case "success":
-        return (data, status)
+        return (answer, status)
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
         throw CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status)

@@ -1,19 +1,16 @@
 /// Products (docs/api.md, Products).
 extension Client {
   /// Upsert by ref_code as docs/api.md decides: PUT by ref_code, and on "not found" POST.
-  /// Returns {"id", "ref_code", "action": "created"|"updated"}.
+  /// Returns {"id", "ref_code", "action": "created"|"updated"}: the id as the server wrote it,
+  /// the ref_code as the caller did. The body is sent as written.
   public func upsertProduct(json text: String) throws(CaffestaError) -> Reply {
-    let product = try JSON.parse(text, what: "product_json", rejectDuplicates: true)
-    let refCode = try Self.refCode(of: product)
-    let body = text  // valid, and sent as written: re-serializing would turn 0.6 into 0.59999999999999998
+    let product = try JSONText.scan(text, what: "product_json", anyValue: true, children: true)
+    let (refCode, refToken) = try Self.refCode(of: product)
     let deadline = callDeadline()
-    let (answer, status, action) = try upsert(refCode: refCode, body: body, deadline: deadline)
-    let result = try JSON.object()
+    let (answer, status, action) = try upsert(refCode: refCode, body: text, deadline: deadline)
     let call = action == "updated" ? "PUT \(Self.productPath(refCode))" : "POST \(Self.apiPrefix)/product/"
-    try result.set("id", try JSON.integer(try productId(in: answer, call: call, refCode: refCode, deadline: deadline)))
-    try result.set("ref_code", try JSON.string(refCode))
-    try result.set("action", try JSON.string(action))
-    return Reply(json: try result.serialized(), httpStatus: status)
+    let id = try productId(in: answer, call: call, refCode: refCode, deadline: deadline)
+    return Reply(json: #"{"id":\#(id),"ref_code":\#(refToken),"action":"\#(action)"}"#, httpStatus: status)
   }
 
   private func upsert(refCode: String, body: String, deadline: Int64) throws(CaffestaError) -> (JSON, Int, String) {
@@ -36,17 +33,19 @@ extension Client {
       || TextSearch.containsIgnoringASCIICase(error.message, "найден")
   }
 
-  static func refCode(of product: JSON) throws(CaffestaError) -> String {
+  /// The product's ref_code, decoded (for the path) and as the caller wrote it (for results).
+  static func refCode(of product: JSONText) throws(CaffestaError) -> (value: String, token: String) {
     guard product.isObject else { throw .invalid("product_json must be a JSON object") }
-    guard let refCode = product["ref_code"]?.string else {
+    guard let range = product.member("ref_code"), let refCode = product.string(at: range) else {
       throw .invalid("product_json needs a string \"ref_code\"")
     }
     try checkRefCode(refCode, "product_json \"ref_code\"")
-    return refCode
+    return (refCode, product.slice(range))
   }
 
-  /// The Caffesta id from a write's answer (`data.id`); when the answer carries none, a read.
-  private func productId(in answer: JSON, call: String, refCode: String, deadline: Int64) throws(CaffestaError) -> Int {
+  /// The Caffesta id from a write's answer (`data.id`, as written); when the answer carries
+  /// none, a read.
+  private func productId(in answer: JSON, call: String, refCode: String, deadline: Int64) throws(CaffestaError) -> String {
     let path = Self.productPath(refCode)
     switch try Self.writtenId(in: answer, call: call) {
     case let id?: return id
@@ -63,11 +62,11 @@ extension Client {
     "\(apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))"
   }
 
-  /// `data.id` of an answer: nil when absent; a PROTOCOL error when it is not a positive integer
-  /// (an id of 0 or -1 names no product).
-  static func writtenId(in answer: JSON, call: @autoclosure () -> String) throws(CaffestaError) -> Int? {
+  /// `data.id` of an answer as the server wrote it (any length): nil when absent; a PROTOCOL
+  /// error when it is not a positive integer (an id of 0 or -1 names no product).
+  static func writtenId(in answer: JSON, call: @autoclosure () -> String) throws(CaffestaError) -> String? {
     guard let value = answer["data"]?["id"], !value.isNull else { return nil }
-    guard let id = value.integer, id > 0 else {
+    guard let id = idToken("id", in: answer) else {
       throw CaffestaError(.protocolError, "\(call()): data.id is not a positive integer")
     }
     return id
@@ -83,14 +82,14 @@ extension Client {
 
   /// PUT /product/{id}
   public func updateProduct(id: Int64, json text: String) throws(CaffestaError) -> Reply {
-    let body = try Arguments.object(text, "product_json")
-    return try payloadReply(.put, "\(Self.apiPrefix)/product/\(try Arguments.id(id, "product_id"))", body: body)
+    _ = try Arguments.object(text, "product_json")
+    return try payloadReply(.put, "\(Self.apiPrefix)/product/\(try Arguments.id(id, "product_id"))", body: text)
   }
 
   /// PUT /product/by_ref_code/{ref_code}
   public func updateProduct(refCode: String, json text: String) throws(CaffestaError) -> Reply {
-    let body = try Arguments.object(text, "product_json")
-    return try payloadReply(.put, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))", body: body)
+    _ = try Arguments.object(text, "product_json")
+    return try payloadReply(.put, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))", body: text)
   }
 
   /// POST /product/import (whole menu: what the body lacks is removed) or
@@ -106,7 +105,7 @@ extension Client {
       }
     }
     let path = whole ? "import" : "import_part_menu"
-    return try payloadReply(.post, "\(Self.apiPrefix)/product/\(path)", body: body)
+    return try payloadReply(.post, "\(Self.apiPrefix)/product/\(path)", body: text)
   }
 
   /// A ref_code argument, encoded as one path segment.

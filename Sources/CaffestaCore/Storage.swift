@@ -28,8 +28,8 @@ extension Client {
     for (index, entry) in entries.enumerated() {
       let (id, name) = Self.storageLabel(entry.label)
       if index > 0 { text += "," }
-      text += "{\"id\":\(id.map { String($0) } ?? "null"),\"name\":\(try JSON.string(name).serialized())"
-      text += ",\"label\":\(try JSON.string(entry.label).serialized()),\"position\":\(entry.position)}"
+      text += "{\"id\":\(id.map { String($0) } ?? "null"),\"name\":\(JSONWriter.quote(name))"
+      text += ",\"label\":\(JSONWriter.quote(entry.label)),\"position\":\(entry.position)}"
     }
     text += "]"
     return Reply(json: text, httpStatus: status)

@@ -60,14 +60,34 @@ import Testing
 }
 
 @Suite struct JSONTextTests {
-  @Test func arrayElementsAreCutAsWritten() {
+  @Test func arrayElementsAreCutAsWritten() throws {
     let text = #" [ {"ref_code":"a,]","price":0.6} ,"x\"]",[1,[2]],{"b":{"c":"}"}}, 7 ,null] "#
-    #expect(JSONText.elements(of: text, count: 6) == [
+    let scanned = try JSONText.scan(text, what: "t", children: true)
+    #expect(scanned.members.map { scanned.slice($0.value) } == [
       #"{"ref_code":"a,]","price":0.6}"#, #""x\"]""#, "[1,[2]]", #"{"b":{"c":"}"}}"#, "7", "null",
     ])
-    #expect(JSONText.elements(of: "[]", count: 0) == [])
-    #expect(JSONText.elements(of: "[1,2]", count: 3) == nil)
-    #expect(JSONText.elements(of: "{}", count: 0) == nil)
+    #expect(try JSONText.scan("[]", what: "t", children: true).members.isEmpty)
+  }
+
+  @Test func membersAndDuplicates() throws {
+    let scanned = try JSONText.scan(#"{"a":1,"\u0064ata" : {"id":12345678901234567890}}"#, what: "t", children: true)
+    #expect(scanned.member("data").map(scanned.slice) == #"{"id":12345678901234567890}"#)
+    #expect(scanned.memberText("data")?.member("id").map(scanned.memberText("data")!.slice) == "12345678901234567890")
+    #expect(throws: CaffestaError.self) { try JSONText.scan(#"{"x":[{"a":1,"\u0061":2}]}"#, what: "t") }
+    do {
+      _ = try JSONText.scan(#"{"x":[{"a":1,"a":2}]}"#, what: "body_json")
+    } catch {
+      #expect(error.message == #"body_json: duplicate key "a" in x[0]"#)
+    }
+    // precomposed and decomposed é are different keys
+    _ = try JSONText.scan("{\"caf\u{E9}\":1,\"cafe\u{301}\":2}", what: "t")
+  }
+
+  @Test func wideNumbersAreReadAsHugeOfTheirSign() throws {
+    let scanned = try JSONText.scan(#"[12345678901234567890,-1e400,1e-400,7]"#, what: "t")
+    #expect(scanned.wide.count == 2)
+    let tree = try scanned.tree(what: "t")
+    #expect(tree[0]?.number == 1e308 && tree[1]?.number == -1e308 && tree[3]?.integer == 7)
   }
 
   @Test func upsertSendsTheCallersTextUnchanged() throws {

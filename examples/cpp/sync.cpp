@@ -60,9 +60,13 @@ int main(int argc, char **argv) {
   const char *account = std::getenv("CAFFESTA_ACCOUNT");
   const char *key = std::getenv("CAFFESTA_API_KEY");
   const char *base_url = std::getenv("CAFFESTA_BASE_URL");
+  if (key == nullptr || *key == '\0') {
+    std::cerr << "set CAFFESTA_API_KEY to the account's API key (and CAFFESTA_ACCOUNT to its name)\n";
+    return 2;
+  }
   size_t done = 0;
   try {
-    caffesta::Client client(account ? account : "demo", key ? key : "");
+    caffesta::Client client(account ? account : "demo", key);
     if (base_url) client.set_base_url(base_url);
     if (verbose) caffesta_client_set_log(client.get(), print_event, nullptr);
     signal_target = client.get();

@@ -88,9 +88,13 @@ function loadCatalog(string $path): array
     return $catalog;
 }
 
+/** Whether the progress bar's line still lacks its newline (-v ends it before an event). */
+$GLOBALS['barOpen'] = false;
+
 /** A text progress bar on stderr: "[#########...........]  640/2000". */
 function progressBar(int $done, int $total): void
 {
+    $GLOBALS['barOpen'] = $done !== $total;
     $width = 30;
     $filled = $total === 0 ? $width : intdiv($done * $width, $total);
     fprintf(STDERR, "\r[%s%s] %*d/%d", str_repeat('#', $filled), str_repeat('.', $width - $filled), strlen((string) $total),
@@ -105,7 +109,10 @@ $catalog = loadCatalog($args['catalog']);
 $counts = ['created' => 0, 'updated' => 0, 'failed' => 0, 'cancelled' => 0];
 $options = $args['base_url'] === null ? [] : ['base_url' => $args['base_url']];
 if ($args['verbose']) { // the library's request log, one line per attempt (a PSR-3 logger works too)
-    $options['logger'] = static fn (string $message, array $context) => fwrite(STDERR, "caffesta: $message\n");
+    $options['logger'] = static function (string $message, array $context): void {
+        fwrite(STDERR, ($GLOBALS['barOpen'] ? "\n" : '') . "caffesta: $message\n"); // a line of its own
+        $GLOBALS['barOpen'] = false;
+    };
 }
 $interrupted = false;
 try {

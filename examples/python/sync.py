@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -55,10 +56,14 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
 
 def load_catalog(path: Path) -> List[Dict[str, Any]]:
     with path.open(encoding="utf-8") as f:
-        catalog = json.load(f)
+        # Decimal keeps a price's digits as the file writes them: 4.20 goes out as 4.20.
+        catalog = json.load(f, parse_float=Decimal)
     if not isinstance(catalog, list) or not all(isinstance(p, dict) for p in catalog):
         raise ValueError("%s must hold a JSON list of product objects" % path)
     return catalog
+
+
+BAR_OPEN = [False]  # the bar's line has no newline yet
 
 
 def progress_bar(done: int, total: int) -> None:
@@ -68,6 +73,17 @@ def progress_bar(done: int, total: int) -> None:
     end = "\n" if done == total else ""
     print("\r[%s%s] %d/%d" % ("#" * filled, "-" * (width - filled), done, total), end=end,
           file=sys.stderr, flush=True)
+    BAR_OPEN[0] = done != total
+
+
+class LogLines(logging.StreamHandler):
+    """-v: each event on a line of its own, the bar's line ended first."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if BAR_OPEN[0]:
+            sys.stderr.write("\n")
+            BAR_OPEN[0] = False
+        super().emit(record)
 
 
 def main(argv: List[str]) -> int:
@@ -79,7 +95,9 @@ def main(argv: List[str]) -> int:
         return 2
 
     if args.verbose:  # the library's events go to the "caffesta" logger at DEBUG
-        logging.basicConfig(format="%(name)s: %(message)s")
+        handler = LogLines(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logging.getLogger("caffesta").addHandler(handler)
         logging.getLogger("caffesta").setLevel(logging.DEBUG)
 
     counts = {"created": 0, "updated": 0, "failed": 0, "cancelled": 0}

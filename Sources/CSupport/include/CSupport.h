@@ -51,8 +51,27 @@ uint32_t caf_random_u32(void);
  * state inherited from a parent can be told apart without a getpid() per request. */
 unsigned caf_fork_generation(void);
 
-/* Splits a JSON array, already validated, into its elements: writes each element's byte
- * offsets (start, end) into spans[2*i], spans[2*i+1] and returns how many there are, or
- * SIZE_MAX when the text is not an array or there are more than capacity elements. */
-size_t caf_json_array_spans(const char *text, size_t length, size_t *spans, size_t capacity);
+/* The validating JSON scanner (json_scan.c): one pass, no tree, jansson's rules of validity
+ * (RFC 8259, strict UTF-8, depth 2048, no "\u0000" in keys), numbers of any size. */
+enum { CAF_JSON_ANY_VALUE = 1, CAF_JSON_REJECT_DUPLICATES = 2, CAF_JSON_CHILDREN = 4 };
+enum { CAF_JSON_OK = 0, CAF_JSON_INVALID = 1, CAF_JSON_DUPLICATE = 2, CAF_JSON_NO_MEMORY = 3 };
+typedef struct {
+  int error;           /* CAF_JSON_OK or why the text was refused */
+  size_t offset;       /* where (byte offset) */
+  char message[400];   /* what and where: "duplicate key \"a\" in items[1]", "... at line 1, column 5 (byte 4)" */
+  char top;            /* the top value's first byte: '{', '[', '"', 't', 'f', 'n', '-' or a digit */
+  /* With CAF_JSON_CHILDREN: the top object's members or the top array's elements, in order,
+   * 4 offsets each: key token start and end (quotes included; 0, 0 in an array), value start and end. */
+  size_t *children;
+  size_t child_count;
+  /* Numbers jansson cannot hold (beyond 64-bit integers, reals that overflow a double): start, end. */
+  size_t *wide;
+  size_t wide_count;
+} caf_json_scan_result;
+/* Returns result->error. Free the result's lists with caf_json_scan_free (also after an error). */
+int caf_json_scan(const char *text, size_t length, int flags, caf_json_scan_result *result);
+void caf_json_scan_free(caf_json_scan_result *result);
+/* Decodes a valid string token (quotes included) into out, which holds at least length bytes;
+ * returns the decoded length. */
+size_t caf_json_string_decode(const char *token, size_t length, char *out);
 #endif

@@ -60,10 +60,17 @@ final class Body
                 $value = self::mark($value, explode('.', $path), '', $numbers, $nonce, $what);
             }
         }
+        // serialize_precision -1: floats in the shortest form that reads back as the same value
+        // (7.6, not 7.5999999999999996), whatever php.ini says; the library sends the text as is.
+        $precision = ini_set('serialize_precision', '-1');
         try {
             $json = json_encode($value, self::ENCODE, self::DEPTH);
         } catch (\JsonException $e) {
             throw CaffestaException::fromStatus(1, "$what cannot be encoded as JSON: {$e->getMessage()}", 0, null, $e);
+        } finally {
+            if ($precision !== false) {
+                ini_set('serialize_precision', $precision);
+            }
         }
         return $numbers === [] ? $json : strtr($json, $numbers);
     }

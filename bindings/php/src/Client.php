@@ -31,8 +31,6 @@ final class Client
     private const PROTOCOL = 10;
     private const NO_MEMORY = 12;
     private const INTERNAL = 13;
-    private const JSON_ENCODE = JSON_THROW_ON_ERROR | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES
-        | JSON_PRESERVE_ZERO_FRACTION;
     private const JSON_DECODE = JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING;
     private const JSON_DEPTH = 4096;
     private const PARTIAL = 14;
@@ -943,11 +941,7 @@ final class Client
         if (is_array($item)) {
             return Body::encode($item, $what, 'product');
         }
-        try {
-            return json_encode($item, self::JSON_ENCODE, self::JSON_DEPTH);
-        } catch (\JsonException $e) {
-            throw self::invalid("$what cannot be encoded as JSON: {$e->getMessage()}", $e);
-        }
+        return Body::encode($item, $what);
     }
 
     /** A string argument for a const char* parameter. */

@@ -117,6 +117,37 @@ def test_help_names_every_command_the_credentials_and_the_exit_codes(cli: Cli) -
         assert len(help_result.out.splitlines()) > 4, args
 
 
+def test_the_exit_codes_in_help_follow_the_header_s_status_numbers(cli: Cli) -> None:
+    import re
+    from caffesta.cli._errors import STATUS_WORDS
+    header = (REPO / "include" / "caffesta.h").read_text(encoding="utf-8")
+    numbers = {name: int(n) for name, n in re.findall(r"CAFFESTA_ERR_(\w+) = (\d+)", header)}
+    assert numbers["CANCELLED"] == 16 and numbers["PROXY"] == 15
+    text = cli("--help").out
+    for name, number in numbers.items():
+        if name in ("INVALID_ARGUMENT", "PARTIAL"):
+            continue
+        assert "%-3d %s" % (10 + number, STATUS_WORDS[name]) in text, name
+    assert "26  cancelled" in text and "25  proxy" in text and "24 " not in text
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "26 cancelled" in readme and "25 proxy" in readme
+
+
+def test_help_quick_start_agrees_with_the_readme_and_names_the_emulator_s_key(cli: Cli) -> None:
+    text = cli("--help").out
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "products pull --pos 2" in text and "products pull --pos 2" in readme
+    assert "--pos 1" not in text
+    emulator_help = cli("emulator", "--help").out
+    assert "CAFFESTA_API_KEY" in emulator_help, emulator_help
+    assert "kill %1" in emulator_help and "kill %1" in readme
+    result = cli("emulator", "--port", "0", "--api-key", "x" * 32)
+    assert result.code == 2 and "CAFFESTA_API_KEY" in result.err, result
+    shown = subprocess.run(cli.command("emulator", "--help-emulator"), capture_output=True,
+                           text=True, env=cli.env, timeout=60)  # shows the demo key, on purpose
+    assert shown.returncode == 0 and "refused here" in shown.stdout, shown
+
+
 def test_bad_usage_exits_2_and_says_why(cli: Cli) -> None:
     result = cli("sales")
     assert result.code == 2 and "--shift-day" in result.err, result
@@ -148,9 +179,13 @@ def test_a_refused_key_exits_15_and_names_the_status(cli: Cli) -> None:
     result = cli("auth-test", env={"CAFFESTA_API_KEY": WRONG_KEY})
     assert result.code == 15, result
     assert "CAFFESTA_ERR_UNAUTHORIZED" in result.err and "HTTP 401" in result.err, result
-    result = cli("products", "push", str(CATALOG), env={"CAFFESTA_API_KEY": WRONG_KEY})
+    report = cli.home / "report.csv"
+    report.write_text("an earlier report\n", encoding="utf-8")
+    result = cli("products", "push", str(CATALOG), "--report", str(report),
+                 env={"CAFFESTA_API_KEY": WRONG_KEY})
     assert result.code == 15, result
     assert not bodies(cli.emulator, "POST"), "nothing is pushed with a refused key"
+    assert report.read_text(encoding="utf-8") == "an earlier report\n", "left as it was"
 
 
 def test_the_config_file_is_used_only_when_others_cannot_read_it(cli: Cli) -> None:
@@ -185,6 +220,9 @@ def test_verbose_shows_the_request_log_without_the_key(cli: Cli) -> None:
     assert "GET /a/v1.0/draft/storages" in result.err and "Склад кафе Буран" in result.out
     quiet = cli("storages")
     assert "/a/v1.0/draft/storages" not in quiet.err
+    after = cli("storages", "-v")  # after the command's name too
+    assert after.code == 0 and "GET /a/v1.0/draft/storages" in after.err, after
+    assert "-v" in cli("storages", "--help").out
 
 
 # ---- products push ------------------------------------------------------------------------------
@@ -323,6 +361,77 @@ def test_ctrl_c_stops_a_push_cleanly_with_the_report_of_what_was_done(
     assert set(created) == on_server, "the report says exactly what reached the server"
 
 
+def product_refs(emulator: Emulator, prefix: str) -> List[str]:
+    """The ref_codes named by the product requests in the emulator's log, in arrival order."""
+    import re
+    found = []
+    for r in emulator.requests():
+        found += re.findall(prefix + r"-\d+", r["path"] + " " + r["body"])
+    return found
+
+
+def big_catalog(tmp_path: Path, prefix: str, count: int) -> Path:
+    catalog = tmp_path / (prefix + ".jsonl")
+    catalog.write_text("".join('{"ref_code": "%s-%03d", "name": "Товар %d"}\n' % (prefix, i, i)
+                               for i in range(count)), encoding="utf-8")
+    return catalog
+
+
+def test_ctrl_c_sends_no_row_that_was_not_in_flight_and_a_second_one_still_waits(
+        cli: Cli, tmp_path: Path) -> None:
+    catalog = big_catalog(tmp_path, "slow", 40)
+    report = tmp_path / "report.csv"
+    cli.emulator.config(delay_ms=1500)  # every answer held: the first 4 rows stay in flight
+    try:
+        process = subprocess.Popen(
+            cli.command("products", "push", str(catalog), "--report", str(report)),
+            env=cli.env, cwd=str(cli.home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        assert wait_until(lambda: len(set(product_refs(cli.emulator, "slow"))) >= 4,
+                          timeout=60)
+        in_flight = set(product_refs(cli.emulator, "slow"))
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)  # does not abandon the writes in flight
+        out, err = process.communicate(timeout=120)
+    finally:
+        cli.emulator.config(delay_ms=0)
+    assert process.returncode == 130, (out, err)
+    assert len(in_flight) == 4, in_flight  # --concurrency 4
+    assert set(product_refs(cli.emulator, "slow")) == in_flight, \
+        "a row not in flight at Ctrl-C was sent after it"
+    assert "no further row is sent" in err and "still waiting" in err, err
+    assert "at once" not in err, err
+    rows = read_report_csv(report)
+    assert [r["ref_code"] for r in rows] == ["slow-%03d" % i for i in range(40)]
+    assert {r["ref_code"] for r in rows if r["outcome"] == "created"} == in_flight, rows
+    assert sum(r["outcome"] == "not_sent" for r in rows) == 36
+    assert "4 created, 36 not sent" in out, out
+
+
+def test_ctrl_c_during_the_key_check_writes_every_row_not_sent(cli: Cli, tmp_path: Path) -> None:
+    catalog = big_catalog(tmp_path, "early", 5)
+    report = tmp_path / "report.csv"
+    report.write_text("an earlier report\n", encoding="utf-8")
+    cli.emulator.config(delay_ms=1500)
+    try:
+        process = subprocess.Popen(
+            cli.command("products", "push", str(catalog), "--report", str(report)),
+            env=cli.env, cwd=str(cli.home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        assert wait_until(lambda: len(cli.emulator.requests()) >= 1, timeout=60)
+        assert report.read_text(encoding="utf-8") == "an earlier report\n"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        cli.emulator.config(delay_ms=0)
+    assert process.returncode == 130, (out, err)
+    assert product_refs(cli.emulator, "early") == [], "nothing is sent after the key check"
+    rows = read_report_csv(report)
+    assert [(r["ref_code"], r["outcome"]) for r in rows] == [
+        ("early-%03d" % i, "not_sent") for i in range(5)], rows
+
+
 # ---- products pull ------------------------------------------------------------------------------
 
 def test_pull_follows_every_page_as_jsonl_csv_or_a_file(cli: Cli, tmp_path: Path) -> None:
@@ -363,6 +472,49 @@ def test_pull_writes_numbers_as_the_server_wrote_them(cli: Cli, tmp_path: Path) 
         pytest.xfail("the library re-prints the answer's numbers through jansson (issue 11): "
                      "%r" % [p.get("price") for p in pulled if p.get("alternateName") == "n1"])
     assert pulled == server
+
+
+def test_excel_files_for_a_russian_locale_and_a_pull_that_pushes_back(
+        cli: Cli, tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    assert cli("products", "push", str(CATALOG), "--report", str(report), "--excel").code == 3
+    raw = report.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfline;ref_code;outcome;"), raw[:40]
+    assert "Латте; большой" not in raw.decode("utf-8-sig")  # the report has no names, only refs
+    plain = tmp_path / "plain.csv"
+    cli("products", "push", str(CATALOG), "--report", str(plain))
+    assert plain.read_bytes().startswith(b"line,ref_code,outcome,"), "the default is unchanged"
+
+    pulled = tmp_path / "pulled.csv"
+    result = cli("products", "pull", "--pos", "2", "--excel", "--for-push", "--shop", "2",
+                 "--storage", "1", "--output", str(pulled))
+    assert result.code == 0, result
+    data = pulled.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfref_code;name;measure;type;caf_tax_id;price;"
+                           b"caf_shop_id;caf_storage_id\n"), data[:80]
+    text = data.decode("utf-8-sig")
+    espresso = next(line for line in text.splitlines() if line.startswith("coffee-espresso;"))
+    assert espresso.startswith("coffee-espresso;Эспрессо;pcs;product;1;3,5"), espresso
+    assert '"Латте; большой"' in text  # a ';' inside a cell is quoted
+
+    # Edit a price in the "spreadsheet" and push the file back: every row is an update.
+    edited = tmp_path / "edited.csv"
+    edited.write_bytes(data.replace(espresso.encode("utf-8"),
+                                    b"coffee-espresso;\xd0\xad\xd1\x81\xd0\xbf\xd1\x80\xd0"
+                                    b"\xb5\xd1\x81\xd1\x81\xd0\xbe;pcs;product;1;3,75;2;1"))
+    cli.emulator.admin("DELETE", "requests")
+    result = cli("products", "push", str(edited))
+    assert result.code == 0, result
+    rows = len([line for line in text.splitlines() if line.strip()]) - 1
+    assert "%d updated" % rows in result.out, result
+    import re
+    sent = [b for b in bodies(cli.emulator, "PUT") if "coffee-espresso" in b]
+    assert len(sent) == 1 and re.search(r'"price":\s*3\.75[,}\s]', sent[0]), sent
+
+    result = cli("products", "pull", "--pos", "2", "--excel", "--format", "jsonl")
+    assert result.code == 2 and "--excel" in result.err, result
+    result = cli("products", "pull", "--pos", "2", "--shop", "2")
+    assert result.code == 2 and "--for-push" in result.err, result
 
 
 # ---- storages, stock, sales, receipts -----------------------------------------------------------
@@ -431,6 +583,13 @@ def test_sync_twice_fetches_nothing_the_second_time(cli: Cli, tmp_path: Path) ->
     assert saved["pos_id"] == 2 and saved["timestamps"]["products"] > 0
     products_file = out / ("products-%d.json" % saved["timestamps"]["products"])
     assert "Сырный раф" in products_file.read_text(encoding="utf-8")
+    # Changed sections without a feed are named, and none of them has a file.
+    no_feed = [s for s in saved["changed"] if s not in (
+        "products", "balances", "clients", "categories", "workspaces", "taxes")]
+    assert no_feed, saved["changed"]
+    assert "changed, no feed (not written): %s" % ", ".join(no_feed) in first.out, first
+    assert not [p for p in out.iterdir() if p.name.split("-")[0] in no_feed]
+    assert "product_shop_data" in " ".join(cli("sync", "--help").out.split())
 
     cli.emulator.admin("DELETE", "requests")
     second = cli("sync", "--pos", "2", "--state", str(state), "--output", str(out))
@@ -504,6 +663,18 @@ def test_request_prints_the_answer_as_the_server_sent_it(cli: Cli, tmp_path: Pat
     assert stored["data"]["name"] == "Запрос 2"
     result = cli("request", "POST", "/product/", "--data", "{not json")
     assert result.code == 2 and "CAFFESTA_ERR_INVALID_ARGUMENT" in result.err, result
+    assert "the body (--data) is not valid JSON" in result.err, result
+    assert "body_json" not in result.err, "no internal parameter names"
+
+
+def test_request_on_an_error_answer_says_why_on_stderr_and_help_says_stdout_stays_empty(
+        cli: Cli) -> None:
+    result = cli("request", "GET", "/no/such/thing")
+    assert result.code == 16, result
+    assert "CAFFESTA_ERR_NOT_FOUND" in result.err and "HTTP 404" in result.err, result
+    assert result.out == ""
+    text = " ".join(cli("request", "--help").out.split())
+    assert "does not hand back the body of an error answer" in text, text
 
 
 # ---- emulator and install -----------------------------------------------------------------------

@@ -78,3 +78,20 @@ def test_with_emulator_exports_one_name_per_variable():
     assert result.returncode == 0, result.stderr
     url, account, key = result.stdout.strip().split("|")
     assert url.startswith("http://127.0.0.1:") and account == "demo" and key == API_KEY
+
+
+def test_sync_sends_prices_as_the_file_writes_them_and_log_lines_stand_alone(emulator, tmp_path):
+    import re
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text('[{"ref_code": "py-price-1", "name": "Американо", "prices": [{"caf_shop_id": 2, '
+                       '"caf_storage_id": 1, "price": 4.20, "self_cost": 1.10}]}, '
+                       '{"ref_code": "py-price-2", "name": "Чай"}, {"ref_code": "py-price-3", '
+                       '"name": "Сок"}]', encoding="utf-8")
+    result = sync("-v", str(catalog), CAFFESTA_BASE_URL=emulator.url, CAFFESTA_API_KEY=API_KEY,
+                  CAFFESTA_ACCOUNT="demo")
+    assert result.returncode == 0, result.stderr
+    posted = [r["body"] for r in emulator.requests()
+              if r["method"] == "POST" and "py-price-1" in r["body"]]
+    assert len(posted) == 1 and re.search(r'"price":\s*4\.20\b', posted[0]), posted
+    events = [line for line in result.stderr.split("\n") if "caffesta: " in line]
+    assert events and all(line.startswith("caffesta: ") for line in events), result.stderr

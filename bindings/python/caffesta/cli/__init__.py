@@ -20,7 +20,7 @@ import click
 
 import caffesta
 
-from . import _catalog, _errors, _output, _push, _settings, _sync
+from . import _catalog, _errors, _output, _pulled, _push, _settings, _sync
 from ._errors import EXIT_CODES_HELP, UsageProblem
 
 CREDENTIALS_HELP = """\b
@@ -30,6 +30,10 @@ The key is never taken from an argument, which other users see in `ps`.
 The server: --base-url, else CAFFESTA_BASE_URL, else base_url in the config file,
 else https://ACCOUNT.caffesta.com."""
 
+EXCEL_HELP = ("CSV for Excel in a locale with decimal commas (Russian, most of Europe): ';' "
+              "between cells, decimal commas (the same digits), UTF-8 with a BOM. The default "
+              "CSV is for programs: ',', decimal points, no BOM.")
+
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(_output.OUTPUT_FORMATS), default="table",
     show_default=True,
@@ -37,9 +41,24 @@ FORMAT_OPTION = click.option(
 
 
 class Settings:
-    def __init__(self, base_url: Optional[str], verbose: bool) -> None:
+    def __init__(self, base_url: Optional[str]) -> None:
         self.base_url = base_url
-        self.verbose = verbose
+
+
+VERBOSE_HELP = ("Show the request log (the binding's `caffesta` logger) on stderr; before or "
+                "after the command's name.")
+
+
+def _verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """-v, on the group and on every command: `caffesta -v storages` = `caffesta storages -v`."""
+    logger = logging.getLogger("caffesta")
+    if not value or any(getattr(h, "caffesta_cli", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("caffesta: %(message)s"))
+    handler.caffesta_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 @contextmanager
@@ -58,29 +77,26 @@ def client_for(ctx: click.Context) -> Iterator[caffesta.Client]:
 @click.option("--base-url", metavar="URL",
               help="The server, e.g. the emulator's http://127.0.0.1:8765 "
                    "(default: CAFFESTA_BASE_URL).")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Show the request log (the binding's `caffesta` logger) on stderr.")
+@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_verbose,
+              help=VERBOSE_HELP)
 @click.version_option(caffesta.__version__, "--version", prog_name="caffesta")
 @click.pass_context
-def cli(ctx: click.Context, base_url: Optional[str], verbose: bool) -> None:
+def cli(ctx: click.Context, base_url: Optional[str]) -> None:
     """The Caffesta API from the shell: push a catalog file, pull products, stock, sales and
     receipts, sync a POS incrementally, send any request, run a local emulator.
 
     \b
-    Quick start against the bundled emulator:
-      caffesta emulator --port 8765 &          # its key: see caffesta emulator --help
-      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=...
+    Quick start against the bundled emulator, which accepts the key it finds in
+    CAFFESTA_API_KEY (POS 2 is the one whose prices the catalog sets):
+      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=my-test-key-2024
       export CAFFESTA_BASE_URL=http://127.0.0.1:8765
+      caffesta emulator --port 8765 &          # stop it later with: kill %1
       caffesta products push examples/catalog.csv --report report.csv
-      caffesta products pull --pos 1 --format csv
+      caffesta products pull --pos 2 --format csv
+
+    -v (the request log) goes before or after the command's name.
     """
-    ctx.obj = Settings(base_url, verbose)
-    if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("caffesta: %(message)s"))
-        logger = logging.getLogger("caffesta")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
+    ctx.obj = Settings(base_url)
 
 
 # ---- auth-test --------------------------------------------------------------------------------
@@ -119,9 +135,11 @@ def products() -> None:
               help="Write every row's outcome, in input order, to FILE (.csv or .jsonl): "
                    "line, ref_code, outcome (created, updated, failed, invalid, not_sent, "
                    "valid), id, status, http_status, message.")
+@click.option("--excel", is_flag=True, help=EXCEL_HELP + " For a .csv --report.")
 @click.pass_context
 def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: str,
-                  concurrency: int, dry_run: bool, report_path: Optional[str]) -> None:
+                  concurrency: int, dry_run: bool, report_path: Optional[str],
+                  excel: bool) -> None:
     """Create or update (by ref_code) every product of FILE ('-': stdin).
 
     \b
@@ -135,8 +153,11 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     carry "prices" as the API has it. Empty cells are left out. Numbers are sent exactly as
     written (12,50 is sent as 12.50, never through a float).
 
-    A bad row fails alone, named by its line; the others are sent. Progress goes to stderr.
-    Ctrl-C stops cleanly after the requests in flight and still writes the report.
+    The key is checked first (a refused key sends no row and leaves an earlier report as it
+    was). A bad row fails alone, named by its line; the others are sent. Progress goes to
+    stderr. Ctrl-C stops the push: no further row is sent, the requests in flight are waited
+    for (never cut off half-way, not even by a second Ctrl-C), and the report is written, with
+    "not_sent" for every row that was not sent.
     Exit 0 when every row was done, 3 when some failed (2 for --dry-run with bad rows).
     """
     if report_path:
@@ -144,11 +165,9 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     fmt = _catalog.detect_format(file, fmt)
     rows = _catalog.read_rows(_catalog.decode(_read_input(file), encoding, file), fmt, file)
     if dry_run:
-        ctx.exit(_push.dry_run(rows, report_path))
+        ctx.exit(_push.dry_run(rows, report_path, excel))
     with client_for(ctx) as client:
-        if any(row.product is not None for row in rows):
-            client.auth_test()  # a refused key stops here, not once per row
-        ctx.exit(_push.push(client, rows, concurrency, report_path))
+        ctx.exit(_push.push(client, rows, concurrency, report_path, excel))
 
 
 def _read_input(file: str) -> bytes:
@@ -200,10 +219,41 @@ def _output_stream(path: Optional[str]) -> Iterator[TextIO]:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "json"]), default="jsonl",
               show_default=True, help="JSONL (one product a line), CSV, or one JSON array.")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--excel", is_flag=True, help=EXCEL_HELP + " Implies --format csv.")
+@click.option("--for-push", is_flag=True,
+              help="Write the columns `products push` reads (ref_code, name, measure, type, "
+                   "caf_tax_id; with --shop also price, caf_shop_id, caf_storage_id), so the "
+                   "file can be edited and pushed back.")
+@click.option("--shop", "shop_id", type=click.IntRange(min=1), metavar="ID",
+              help="With --for-push: the shop (caf_shop_id) the POS's prices are for; without "
+                   "it no price column is written (the feed does not name the shop).")
+@click.option("--storage", "storage_id", type=click.IntRange(min=1), metavar="ID",
+              help="With --for-push and --shop: the caf_storage_id written with each price.")
 @click.pass_context
 def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: str,
-                  output: Optional[str]) -> None:
-    """Every product of the POS's feed, all pages followed, with progress on stderr."""
+                  output: Optional[str], excel: bool, for_push: bool, shop_id: Optional[int],
+                  storage_id: Optional[int]) -> None:
+    """Every product of the POS's feed, all pages followed, with progress on stderr.
+
+    \b
+    The feed's own fields are written as the server sent them (id, name, alternateName,
+    entityType, tax_id, price, ...); `products push` does not take them (they are the
+    feed's shape, not a product's). --for-push writes push's columns instead:
+      alternateName -> ref_code, name, measure, entityType -> type, tax_id -> caf_tax_id,
+    and, with --shop (and --storage), price, caf_shop_id, caf_storage_id. Fields without
+    an exact counterpart (category_id, cancellationType, ...) are left out, so a push of
+    the file leaves them as they are.
+    """
+    if excel:
+        if ctx.get_parameter_source("fmt") == click.core.ParameterSource.DEFAULT:
+            fmt = "csv"
+        elif fmt != "csv":
+            raise UsageProblem("--excel writes CSV: drop --format %s" % fmt)
+    if (shop_id or storage_id) and not for_push:
+        raise UsageProblem("--shop and --storage go with --for-push")
+    if storage_id and not shop_id:
+        raise UsageProblem("--storage needs --shop")
+    csv_style = _output.style(excel)
     ts = _timestamp(since)
     with client_for(ctx) as client, _output_stream(output) as out:
         bar = _progress_bar("products")
@@ -212,6 +262,8 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
         try:
             for page in client.iter_product_pages(pos_id, ts):
                 bar.update(len(page))
+                if for_push:
+                    page = [_pulled.for_push(item, shop_id, storage_id) for item in page]
                 if fmt == "jsonl":  # a page at a time: a large catalog is never held whole
                     count += _output.write_records(page, fmt, out)
                 else:
@@ -219,7 +271,9 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
         finally:
             bar.close()
         if fmt != "jsonl":
-            count = _output.write_records(items, fmt, out, preferred=("id", "name"))
+            count = _output.write_records(
+                items, fmt, out, preferred=_pulled.COLUMNS if for_push else ("id", "name"),
+                csv_style=csv_style)
     if output and output != "-":
         click.echo("%d products written to %s" % (count, output), err=True)
 
@@ -314,13 +368,22 @@ def sync(ctx: click.Context, pos_id: int, state_path: str, output: str) -> None:
     section changed (the first run: everything), writes each to OUTPUT/FEED-TS.json,
     and only then replaces the state file, atomically: a crash never skips a change
     (the next run fetches it again).
+
+    \b
+    The feeds written are those the library fetches: products, product_shop_data,
+    balances, clients, categories, workspaces and taxes. Other sections (menus, desks,
+    comments, discounts, promotions, payments, settings, device_models, ...) have no
+    feed call: when they change, the command names them ("changed, no feed: ...") and
+    the state file lists them under "changed", but no file is written for them.
     """
     with client_for(ctx) as client:
-        written = _sync.sync(client, pos_id, Path(state_path), Path(output))
-    if not written:
+        written, unfetched = _sync.sync(client, pos_id, Path(state_path), Path(output))
+    if not written and not unfetched:
         click.echo("nothing changed")
     for feed, count, path in written:
         click.echo("%s: %d %s -> %s" % (feed, count, "row" if count == 1 else "rows", path))
+    if unfetched:
+        click.echo("changed, no feed (not written): %s" % ", ".join(unfetched))
 
 
 # ---- request ----------------------------------------------------------------------------------
@@ -337,7 +400,10 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
 
     PATH is under /a/v1.0 unless it starts with /a/: `caffesta request GET /draft/storages`.
     A body is sent as written. The answer goes to stdout byte for byte (a newline is added
-    only on a terminal); an error answer gives the exit code of its status.
+    only on a terminal). An error answer (4xx, 5xx) prints nothing on stdout: the library
+    does not hand back the body of an error answer; stderr names the status, the HTTP
+    status and the server's error message as the library read it, and the exit code is
+    the status's (see `caffesta --help`; -v shows the request log).
     """
     body: Optional[bytes] = None
     if data is not None:
@@ -352,7 +418,14 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
     if not path.startswith("/a/"):
         path = "/a/v1.0" + path
     with client_for(ctx) as client:
-        answer = client.request_text(method.upper(), path, body).encode("utf-8")
+        try:
+            answer = client.request_text(method.upper(), path, body).encode("utf-8")
+        except caffesta.CaffestaError as e:
+            if e.status == "CAFFESTA_ERR_INVALID_ARGUMENT" and "body_json" in e.message:
+                raise UsageProblem("%s: the body (--data) is not valid JSON: %s" % (e.status,
+                                   e.message.replace("body_json is not valid JSON", "")
+                                   .strip(" :;,"))) from None
+            raise
     sys.stdout.flush()
     sys.stdout.buffer.write(answer)
     if sys.stdout.isatty() and not answer.endswith(b"\n"):
@@ -371,13 +444,22 @@ def request(ctx: click.Context, method: str, path: str, data: Optional[str]) -> 
 def emulator(ctx: click.Context, port: int, db: str) -> None:
     """Run the bundled Caffesta emulator (for your own tests) until Ctrl-C.
 
-    It prints `listening on http://127.0.0.1:PORT` once it accepts connections. The key it
-    expects comes from its environment (see its --help); other options pass through to it:
+    \b
+    The key it accepts is CAFFESTA_API_KEY from its environment (unset: the demo key
+    that --help-emulator shows); --api-key is refused here, because an argument is seen
+    by every user in `ps`. It prints `listening on http://127.0.0.1:PORT` once it
+    accepts connections. Started in the background (`caffesta emulator &`), it stops with
+    `kill %1` (or `kill PID`). Other options pass through to it:
     `caffesta emulator --help-emulator` shows them.
     """
     extra = list(ctx.args)
+    if any(arg == "--api-key" or arg.startswith("--api-key=") for arg in extra):
+        raise UsageProblem("the emulator takes its key from CAFFESTA_API_KEY, not from "
+                           "--api-key (every user of the machine sees arguments in `ps`)")
     if "--help-emulator" in extra:
         extra = ["--help"]
+        click.echo("Through `caffesta emulator`, the key comes from CAFFESTA_API_KEY only "
+                   "(--api-key below is refused here: arguments show in `ps`).\n")
     argv = ["--port", str(port), "--db", db] + extra
     saved = sys.argv
     sys.argv = ["caffesta emulator"] + argv
@@ -388,6 +470,21 @@ def emulator(ctx: click.Context, port: int, db: str) -> None:
                            code=_errors.FAILED) from None
     finally:
         sys.argv = saved
+
+
+def _add_verbose(group: click.Group) -> None:
+    """Gives every command the group's -v (not `emulator`, whose --verbose is the emulator's)."""
+    for name, command in group.commands.items():
+        if name == "emulator":
+            continue
+        if isinstance(command, click.Group):
+            _add_verbose(command)
+        command.params.append(click.Option(["-v", "--verbose"], is_flag=True,
+                                           expose_value=False, callback=_verbose,
+                                           help=VERBOSE_HELP))
+
+
+_add_verbose(cli)
 
 
 # ---- entry point ------------------------------------------------------------------------------

@@ -20,12 +20,36 @@ def json_line(value: Any) -> str:
     return dumps(value)
 
 
-def cell(value: Any) -> str:
+class CsvStyle:
+    """How CSV is written. The default is for programs: ',' between cells, decimal points,
+    UTF-8 without a BOM. EXCEL (--excel) is for a spreadsheet in a locale whose decimal
+    separator is a comma (Russian, and most of Europe): ';' between cells, decimal commas
+    (12,50: the same digits), UTF-8 with a BOM, which Excel needs to read Cyrillic as UTF-8.
+    `products push` reads both styles back."""
+
+    def __init__(self, delimiter: str = ",", decimal_comma: bool = False, bom: bool = False
+                 ) -> None:
+        self.delimiter = delimiter
+        self.decimal_comma = decimal_comma
+        self.bom = bom
+
+
+PLAIN = CsvStyle()
+EXCEL = CsvStyle(";", decimal_comma=True, bom=True)
+
+
+def style(excel: bool) -> CsvStyle:
+    return EXCEL if excel else PLAIN
+
+
+def cell(value: Any, csv_style: CsvStyle = PLAIN) -> str:
     """One value as text for a table or a CSV cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal) and csv_style.decimal_comma:
+        return str(value).replace(".", ",")  # the digits as the server wrote them
     if isinstance(value, (str, int, Decimal)):
         return str(value)
     return dumps(value)  # lists stay JSON in a cell
@@ -56,7 +80,7 @@ def columns_of(rows: Sequence[Dict[str, Any]], preferred: Sequence[str] = ()) ->
 
 def write_records(records: Iterable[Any], fmt: str, out: TextIO,
                   preferred: Sequence[str] = (), table_columns: Optional[Sequence[str]] = None,
-                  ) -> int:
+                  csv_style: CsvStyle = PLAIN) -> int:
     """Writes the records; returns how many there were."""
     if fmt == "jsonl":
         count = 0
@@ -71,10 +95,12 @@ def write_records(records: Iterable[Any], fmt: str, out: TextIO,
     rows = [flatten(item) for item in items]
     if fmt == "csv":
         columns = columns_of(rows, preferred)
-        writer = csv.writer(out, lineterminator="\n")
+        if csv_style.bom:
+            out.write("\ufeff")
+        writer = csv.writer(out, delimiter=csv_style.delimiter, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([cell(row.get(column)) for column in columns])
+            writer.writerow([cell(row.get(column), csv_style) for column in columns])
         return len(rows)
     columns = list(table_columns) if table_columns else columns_of(rows, preferred)
     out.write(table(rows, columns))

@@ -76,9 +76,22 @@ def read_state(path: Path, pos_id: int) -> Dict[str, int]:
     return timestamps
 
 
+# The feeds the library fetches (caffesta_sync_changes); other sections (menus, desks,
+# comments, discounts, promotions, payments, settings, device_models, ...) have no feed call.
+FEEDS = ("products", "product_shop_data", "balances", "clients", "categories", "workspaces",
+         "taxes")
+
+
+def sections_without_feed(changed: List[str], data: Dict[str, Any]) -> List[str]:
+    """The changed sections for which nothing was fetched (no feed call for them)."""
+    fetched = {SECTION_OF_FEED.get(feed, feed) for feed in data}
+    return [section for section in changed if section not in fetched]
+
+
 def sync(client: caffesta.Client, pos_id: int, state_path: Path, output: Path
-         ) -> List[Tuple[str, int, Path]]:
-    """Runs one sync; returns (feed, rows, file) for every feed written."""
+         ) -> Tuple[List[Tuple[str, int, Path]], List[str]]:
+    """Runs one sync; returns (feed, rows, file) for every feed written, and the changed
+    sections that have no feed (listed in the state's "changed", not written)."""
     known = read_state(state_path, pos_id)
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -95,4 +108,4 @@ def sync(client: caffesta.Client, pos_id: int, state_path: Path, output: Path
     # Only now, with every feed on disk, do the new timestamps replace the old ones.
     state = {"pos_id": pos_id, "timestamps": timestamps, "changed": result["changed"]}
     write_atomically(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
-    return written
+    return written, sections_without_feed(list(result["changed"]), result["data"])
