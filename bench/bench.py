@@ -6,24 +6,33 @@ Called by bench/run.sh, which builds the C programs and starts nginx and the emu
 Every loopback case runs against the same nginx, side by side: each repetition runs all of
 them, in an order rotated by one each time, and the table shows medians. A case is one fresh
 process that reports {"ms", "cpu_ms", "items", "distinct_ids"} for its measured part only.
+
+The ratios are of the client's CPU time (user + system of its process), not of wall time, which
+moves with whatever else the machine runs; the C cases are also counted in instructions by
+callgrind (the measured part only, between the marks of bench/common.h), which holds still.
 """
 import argparse
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 FULL = dict(reps=5, c_items=5000, py_items=2000, php_items=2000, mem_calls=100000, load_runs=201,
-            wan_items=500, wan_reps=3)
-QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=2000, load_runs=5,
-             wan_items=16, wan_reps=1)
+            wan_items=500, wan_reps=3, callgrind_items=1000, callgrind_cases=None)
+# Quick: callgrind on one C case only (valgrind takes most of a second to start).
+QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=500, load_runs=3,
+             wan_items=8, wan_reps=1, callgrind_items=5, callgrind_cases=("lib-seq",))
 CONCURRENCIES = (1, 4, 8, 16)
+WARMUP = 20  # items every case runs before its measured part (BENCH_WARMUP of bench/common.h)
 
 
 def run(argv, env=None):
@@ -57,7 +66,7 @@ def loopback_cases(a, p):
     cases += [("php-curl-seq", "PHP curl extension, sequential", php + ["curl-seq", n], 1),
               ("php-lib-seq", "PHP Client->upsertProduct, sequential", php + ["lib-seq", n], 1),
               ("php-lib-many-8", "PHP Client->upsertProducts, concurrency 8", php + ["lib-many", n, "8"], 8)]
-    return [dict(id=i, label=l, argv=v, connections=c) for i, l, v, c in cases]
+    return [dict(id=i, label=l, argv=v, connections=c, c_program=v[0].startswith(b + "/")) for i, l, v, c in cases]
 
 
 def measure_rounds(cases, reps, check_connections, log):
@@ -91,6 +100,47 @@ def measure_rounds(cases, reps, check_connections, log):
                                     % (used if used > 0 else "over 1024", items, case["connections"]))
 
 
+def callgrind_out(argv, out_file):
+    """Runs argv under callgrind, counting only the measured part; returns its JSON line and the
+    instructions (Ir) counted."""
+    result = run(["valgrind", "--tool=callgrind", "--collect-atstart=no", "--callgrind-out-file=" + out_file]
+                 + argv)
+    with open(out_file) as f:
+        totals = [int(m.group(1)) for m in (re.match(r"(?:summary|totals):\s*(\d+)", line) for line in f) if m]
+    if not totals:
+        sys.exit("bench: %s has no instruction count" % out_file)
+    return result, totals[-1]
+
+
+def measure_instructions(cases, p, out_dir, log):
+    """Instructions per item of the C cases, each in one short run under callgrind; the
+    profiles stay in out_dir (callgrind_annotate out_dir/lib-seq.out shows where they go)."""
+    if shutil.which("valgrind") is None:
+        log("callgrind: valgrind is not installed, no instruction counts")
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    items = p["callgrind_items"]
+    chosen = [c for c in cases if c["c_program"]
+              and (p["callgrind_cases"] is None or c["id"] in p["callgrind_cases"])]
+    log("callgrind: %d C cases, %d items each" % (len(chosen), items))
+    for case in chosen:
+        argv = list(case["argv"])
+        argv[4] = str(items)  # PROGRAM URL KEY MODE N [C]
+        result, instructions = callgrind_out(argv, os.path.join(out_dir, case["id"] + ".out"))
+        case["callgrind_items"] = result["items"]
+        case["instructions_per_item"] = instructions / result["items"]
+
+
+def stripped_size(library):
+    """Bytes of the library as `make lib` ships it (strip --strip-unneeded of a copy, so that an
+    unstripped build is measured the same way)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "lib.so")
+        if shutil.which("strip") and subprocess.run(["strip", "--strip-unneeded", "-o", copy, library]).returncode == 0:
+            return os.path.getsize(copy)
+    return os.path.getsize(library)
+
+
 def measure_load(a, p):
     """Median dlopen time of the library in fresh processes, and of nothing (the clock's floor)."""
     lib, nothing = [], []
@@ -119,6 +169,7 @@ def main():
         % (len(cases), p["reps"], p["c_items"], p["py_items"], p["php_items"]))
     measure_rounds(cases, p["reps"], True, log)
     by_id = {c["id"]: c for c in cases}
+    measure_instructions(cases, p, os.path.join(os.path.dirname(os.path.abspath(a.out)), "callgrind"), log)
 
     log("memory: %d library upserts in one process" % p["mem_calls"])
     mem = run([a.bin + "/lib_loop", a.nginx, a.key, "mem", str(p["mem_calls"])])
@@ -139,30 +190,43 @@ def main():
     measure_rounds(wan, p["wan_reps"], False, log)
     wan_by_id = {c["id"]: c for c in wan}
 
-    def ratio(slow, fast, table):
+    def ratio(slow, fast, table, key="median_cpu_ms"):
+        """slow / fast of one measure: CPU by default, "instructions_per_item", "median_ms" (wall)."""
         s, f = table.get(slow, {}), table.get(fast, {})
-        return s["median_ms"] / f["median_ms"] if "median_ms" in s and "median_ms" in f else None
+        if key == "median_cpu_ms" and "cpu_us_per_item" in s and "cpu_us_per_item" in f:
+            return s["cpu_us_per_item"] / f["cpu_us_per_item"]  # per item: the cases' counts may differ
+        return s[key] / f[key] if s.get(key) and f.get(key) else None
 
-    # (what, value, how it is compared, target, unit)
-    comparisons = [("C library sequential / raw sequential", ratio("lib-seq", "raw-seq", by_id), "<=", 1.10, "x")]
+    instr = "instructions_per_item"
+    size = stripped_size(a.library)
+    # (what, value, how it is compared, target, unit): CPU and instruction ratios per item.
+    comparisons = [("C sequential: library / raw, CPU", ratio("lib-seq", "raw-seq", by_id), "<=", 1.05, "x"),
+                   ("C sequential: library / raw, instructions", ratio("lib-seq", "raw-seq", by_id, instr),
+                    None, None, "x")]
     for c in CONCURRENCIES:
-        comparisons.append(("bulk c=%d / raw multi c=%d" % (c, c),
-                            ratio("lib-many-%d" % c, "raw-multi-%d" % c, by_id), "<=", 1.15, "x"))
+        comparisons += [("bulk c=%d / raw multi c=%d, CPU" % (c, c),
+                         ratio("lib-many-%d" % c, "raw-multi-%d" % c, by_id), "<=", 1.15, "x"),
+                        ("bulk c=%d / raw multi c=%d, instructions" % (c, c),
+                         ratio("lib-many-%d" % c, "raw-multi-%d" % c, by_id, instr), "<=", 1.15, "x")]
     comparisons += [
-        ("WAN-like: sequential / bulk c=8 (speed-up)", ratio("wan-seq", "wan-many-8", wan_by_id), ">=", 6.0, "x"),
-        ("WAN-like: sequential / bulk c=16 (speed-up)", ratio("wan-seq", "wan-many-16", wan_by_id), None, None, "x"),
-        ("Python: requests / upsert_product, both sequential", ratio("py-requests-seq", "py-lib-seq", by_id),
-         ">=", 8.0, "x"),
-        ("Python: requests sequential / upsert_products c=8", ratio("py-requests-seq", "py-lib-many-8", by_id),
-         ">=", 8.0, "x"),
-        ("PHP: upsertProduct / curl extension, both sequential", ratio("php-lib-seq", "php-curl-seq", by_id),
-         "<=", 1.3, "x"),
-        ("memory growth over %d calls" % memory["calls"], memory["growth_kb"] / 1024, "<", 2.0, "MB"),
-        ("loading the library over libcurl+jansson", load["added_us"] / 1000, "<", 1.0, "ms"),
-        ("loopback: raw multi c=8 / raw sequential (speed-up)", ratio("raw-seq", "raw-multi-8", by_id),
-         None, None, "x"),
-        ("loopback: library bulk c=8 / sequential (speed-up)", ratio("lib-seq", "lib-many-8", by_id),
-         None, None, "x"),
+        ("bulk c=8 with progress / without, CPU", ratio("lib-many-progress-8", "lib-many-8", by_id), None, None, "x"),
+        ("Python: requests / upsert_product, CPU", ratio("py-requests-seq", "py-lib-seq", by_id), ">=", 6.0, "x"),
+        ("Python: requests / upsert_products c=8, CPU", ratio("py-requests-seq", "py-lib-many-8", by_id),
+         ">=", 20.0, "x"),
+        ("PHP: upsertProduct / curl extension, CPU", ratio("php-lib-seq", "php-curl-seq", by_id), "<=", 1.2, "x"),
+        ("PHP: upsertProducts c=8 / upsertProduct, CPU", ratio("php-lib-many-8", "php-lib-seq", by_id),
+         "<=", 1.0, "x"),
+        ("memory growth over %d calls" % memory["calls"], memory["growth_kb"] / 1024, "<", 1.0, "MB"),
+        ("loading the library over libcurl+jansson", load["added_us"] / 1000, "<", 0.3, "ms"),
+        ("stripped library size", size / 1024, None, None, "KiB"),
+        ("WAN-like: sequential / bulk c=8, wall (speed-up)", ratio("wan-seq", "wan-many-8", wan_by_id, "median_ms"),
+         ">=", 6.0, "x"),
+        ("WAN-like: sequential / bulk c=16, wall (speed-up)",
+         ratio("wan-seq", "wan-many-16", wan_by_id, "median_ms"), None, None, "x"),
+        ("loopback: raw sequential / raw multi c=8, wall (speed-up)",
+         ratio("raw-seq", "raw-multi-8", by_id, "median_ms"), None, None, "x"),
+        ("loopback: library sequential / bulk c=8, wall (speed-up)",
+         ratio("lib-seq", "lib-many-8", by_id, "median_ms"), None, None, "x"),
     ]
     verdicts = []
     for what, value, op, target, unit in comparisons:
@@ -178,29 +242,34 @@ def main():
     print()
     print("Medians of %d round(s), every loopback case against the same nginx%s" %
           (p["reps"], " (QUICK MODE: counts too small to mean anything)" if a.quick else ""))
-    print("load average before %.2f, after %.2f on %d CPUs (other work on the machine skews loopback numbers)"
+    print("load average before %.2f, after %.2f on %d CPUs (wall time moves with it; CPU less; instructions not)"
           % (load_before[0], load_after[0], os.cpu_count()))
-    print("%-58s %7s %10s %9s %9s %5s" % ("case", "items", "median ms", "us/item", "cpu us/it", "conns"))
+    print("cpu: user + system of the client per item; instr: callgrind, %d items after up to %d of warm-up"
+          % (p["callgrind_items"], WARMUP))
+    print("%-56s %6s %9s %8s %8s %8s %5s" % ("case", "items", "wall ms", "wall us", "cpu us", "k instr", "conns"))
     for c in cases + wan:
         if "median_ms" not in c:
-            print("%-58s %s" % (c["label"], c.get("skipped", "no result")))
+            print("%-56s %s" % (c["label"], c.get("skipped", "no result")))
             continue
-        print("%-58s %7d %10.1f %9.1f %9.1f %5s" % (c["label"], c["items"], c["median_ms"], c["us_per_item"],
-                                                   c["cpu_us_per_item"], c.get("connections_used", "-")))
+        instructions = c.get("instructions_per_item")
+        print("%-56s %6d %9.1f %8.1f %8.1f %8s %5s" % (
+            c["label"], c["items"], c["median_ms"], c["us_per_item"], c["cpu_us_per_item"],
+            "-" if instructions is None else "%.1f" % (instructions / 1e3), c.get("connections_used", "-")))
     for c in cases:
         if "note" in c:
             print("note: %s %s" % (c["id"], c["note"]))
-    print("%-58s %7d %10.1f %9.1f" % ("memory run: library sequential (one process)", memory["calls"],
+    print("%-56s %6d %9.1f %8.1f" % ("memory run: library sequential (one process)", memory["calls"],
                                       memory["us_per_call"] * memory["calls"] / 1e3, memory["us_per_call"]))
     print("RSS after 1 000 warm-up calls %d KB, after %d more %d KB: growth %d KB" %
           (memory["rss_before_kb"], memory["calls"], memory["rss_after_kb"], memory["growth_kb"]))
     print("dlopen(libcaffesta.so.1) after libcurl+jansson: median %.0f us (clock floor %.1f us, %d processes)" %
           (load["median_us"], load["floor_us"], load["runs"]))
     print("WAN-like items created first (PUT 404 + POST each, c=16): %.0f ms for %d" % (created["ms"], created["items"]))
+    print("stripped library: %d bytes (%.0f KiB)" % (size, size / 1024))
     print()
     print("%-58s %9s %9s  %s" % ("ratio", "value", "target", "met"))
     for v in verdicts:
-        value = "-" if v["value"] is None else "%.2f %s" % (v["value"], v["unit"])
+        value = "-" if v["value"] is None else ("%.0f %s" if v["unit"] == "KiB" else "%.2f %s") % (v["value"], v["unit"])
         target = "" if v["op"] is None else "%s %g %s" % (v["op"], v["target"], v["unit"])
         met = "" if v["met"] is None else ("yes" if v["met"] else "NO")
         if a.quick and met:
@@ -229,7 +298,7 @@ def main():
                    machine=dict(cpus=os.cpu_count(), cpu=cpu, kernel=platform.release(), versions=versions(),
                                 load_average_before=load_before[0], load_average_after=load_after[0]),
                    cases={c["id"]: {k: v for k, v in c.items() if k != "argv"} for c in cases + wan},
-                   wan_create=created, memory=memory, load=load, comparisons=verdicts)
+                   wan_create=created, memory=memory, load=load, stripped_size=size, comparisons=verdicts)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(results, f, indent=2)

@@ -1,6 +1,7 @@
 /* Shared by the benchmark's C programs: the product every loop sends, a clock, a tally of
  * the ids the server answered (nginx answers data.id = its connection number, so the number
- * of distinct ids is the number of connections used) and the one-line JSON result. */
+ * of distinct ids is the number of connections used), the one-line JSON result, and the marks
+ * around the measured part that callgrind counts (run with --collect-atstart=no). */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
@@ -11,6 +12,18 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <valgrind/callgrind.h>
+
+/* Items each loop runs before the measured part (connections opened, symbols bound), as the
+ * Python and PHP loops do: what is measured is the steady state. At most N: the same items. */
+#define BENCH_WARMUP 20
+static inline long bench_warmup(long n) { return n < BENCH_WARMUP ? n : BENCH_WARMUP; }
+
+/* Under `valgrind --tool=callgrind --collect-atstart=no`, only what runs between these two
+ * marks is counted, so the instructions per item leave out start-up and warm-up; outside
+ * valgrind they cost a few instructions. */
+#define BENCH_MEASURE_BEGIN() CALLGRIND_TOGGLE_COLLECT
+#define BENCH_MEASURE_END() CALLGRIND_TOGGLE_COLLECT
 
 /* The documented product body (Tests/samples/product_create.request.json), one per item. */
 static inline json_t *bench_product(long i) {
@@ -52,6 +65,12 @@ static inline void bench_saw_id(long long id) {
     if (bench_ids[k] == id) return;
   if (bench_id_count < BENCH_MAX_IDS) bench_ids[bench_id_count++] = id;
   else bench_ids_overflow = 1;
+}
+
+/* Forgets the ids of the warm-up. */
+static inline void bench_forget_ids(void) {
+  bench_id_count = 0;
+  bench_ids_overflow = 0;
 }
 
 /* One JSON line on stdout, what bench/bench.py reads: elapsed and CPU ms of the measured part,

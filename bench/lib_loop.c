@@ -4,7 +4,8 @@
  *   lib_loop BASE_URL KEY many N C           one caffesta_products_upsert_many call, concurrency C
  *   lib_loop BASE_URL KEY many-progress N C  the same with a progress callback installed
  *   lib_loop BASE_URL KEY mem N              RSS after 1 000 warm-up upserts, then after N more
- * Prints {"ms", "cpu_ms", "items", "distinct_ids"} (mem: also "rss_before_kb", "rss_after_kb"). */
+ * bench_warmup(N) items first (one bulk call for many), then N measured ones. Prints {"ms", "cpu_ms",
+ * "items", "distinct_ids"} of the measured part (mem: also "rss_before_kb", "rss_after_kb"). */
 #include "common.h"
 #include <caffesta.h>
 
@@ -50,6 +51,11 @@ static void upsert_many(long n, int concurrency) {
   free(body);
 }
 
+static void upsert_sequential(long n, int concurrency) {
+  (void)concurrency;
+  for (long i = 0; i < n; i++) upsert_one(i);
+}
+
 static long progress_calls;
 static void on_progress(void *user_data, size_t done, size_t total) {
   (void)user_data; (void)done; (void)total;
@@ -79,24 +85,26 @@ int main(int argc, char **argv) {
     for (long i = 0; i < 1000; i++) upsert_one(i);
     long before = rss_kb();
     double start = bench_now_ms(), cpu = bench_cpu_ms();
-    for (long i = 0; i < n; i++) upsert_one(i);
+    upsert_sequential(n, 1);
     double ms = bench_now_ms() - start;
     char extra[96];
     snprintf(extra, sizeof extra, ", \"rss_before_kb\": %ld, \"rss_after_kb\": %ld", before, rss_kb());
     bench_report(ms, bench_cpu_ms() - cpu, n, extra);
   } else {
+    int progress = strcmp(mode, "many-progress") == 0;
+    if (strcmp(mode, "seq") != 0 && !(strncmp(mode, "many", 4) == 0 && argc > 5)) bench_die("unknown mode", mode);
+    if (progress) check(caffesta_client_set_progress(client, on_progress, NULL), "caffesta_client_set_progress");
+    int concurrency = argc > 5 ? atoi(argv[5]) : 1;
+    void (*run)(long, int) = strcmp(mode, "seq") == 0 ? upsert_sequential : upsert_many;
+    run(bench_warmup(n), concurrency);
+    bench_forget_ids();
+    progress_calls = 0;
     double start = bench_now_ms(), cpu = bench_cpu_ms();
-    if (strcmp(mode, "seq") == 0) {
-      for (long i = 0; i < n; i++) upsert_one(i);
-    } else if (strncmp(mode, "many", 4) == 0 && argc > 5) {
-      if (strcmp(mode, "many-progress") == 0)
-        check(caffesta_client_set_progress(client, on_progress, NULL), "caffesta_client_set_progress");
-      upsert_many(n, atoi(argv[5]));
-      if (strcmp(mode, "many-progress") == 0 && progress_calls != n) bench_die("progress", "not called per item");
-    } else {
-      bench_die("unknown mode", mode);
-    }
+    BENCH_MEASURE_BEGIN();
+    run(n, concurrency);
+    BENCH_MEASURE_END();
     double ms = bench_now_ms() - start;
+    if (progress && progress_calls != n) bench_die("progress", "not called per item");
     bench_report(ms, bench_cpu_ms() - cpu, n, "");
   }
   caffesta_client_free(client);

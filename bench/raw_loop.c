@@ -2,7 +2,8 @@
  * and nothing else. Same product, same headers, a kept-alive connection, the answer parsed.
  *   raw_loop BASE_URL KEY seq N          one easy handle, one PUT after the other
  *   raw_loop BASE_URL KEY multi N C      curl multi, C requests in flight on C reused handles
- * Prints {"ms", "cpu_ms", "items", "distinct_ids", "connects"} (connects: CURLINFO_NUM_CONNECTS summed). */
+ * bench_warmup(N) items first, on the same handles, then N measured ones. Prints {"ms", "cpu_ms",
+ * "items", "distinct_ids", "connects"} of the measured part (connects: CURLINFO_NUM_CONNECTS summed). */
 #include "common.h"
 #include <curl/curl.h>
 
@@ -74,27 +75,26 @@ static void slot_finish(Slot *s, CURLcode code) {
   s->body = NULL;
 }
 
+/* One easy handle, kept across the warm-up and the measured part (its connection too). */
+static Slot sequential;
+
 static void run_sequential(long n) {
-  Slot s;
-  slot_init(&s);
   for (long i = 0; i < n; i++) {
-    slot_prepare(&s, i);
-    slot_finish(&s, curl_easy_perform(s.easy));
+    slot_prepare(&sequential, i);
+    slot_finish(&sequential, curl_easy_perform(sequential.easy));
   }
-  curl_easy_cleanup(s.easy);
-  free(s.answer);
 }
 
-static void run_multi(long n, int concurrency) {
-  CURLM *multi = curl_multi_init();
-  Slot *slots = calloc(concurrency, sizeof *slots);
+/* One multi handle and its easy handles, kept across the warm-up and the measured part. */
+static CURLM *multi;
+static Slot *slots;
+static int slot_count;
+
+static void run_multi(long n) {
   long next = 0, done = 0;
-  for (int k = 0; k < concurrency; k++) {
-    slot_init(&slots[k]);
-    if (next < n) {
-      slot_prepare(&slots[k], next++);
-      curl_multi_add_handle(multi, slots[k].easy);
-    }
+  for (int k = 0; k < slot_count && next < n; k++) {
+    slot_prepare(&slots[k], next++);
+    curl_multi_add_handle(multi, slots[k].easy);
   }
   while (done < n) {
     int running, left;
@@ -116,12 +116,6 @@ static void run_multi(long n, int concurrency) {
     }
     if (done < n) curl_multi_poll(multi, NULL, 0, 1000, NULL);
   }
-  for (int k = 0; k < concurrency; k++) {
-    curl_easy_cleanup(slots[k].easy);
-    free(slots[k].answer);
-  }
-  free(slots);
-  curl_multi_cleanup(multi);
 }
 
 int main(int argc, char **argv) {
@@ -136,14 +130,41 @@ int main(int argc, char **argv) {
   headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, "Accept: application/json");
   headers = curl_slist_append(headers, "Expect:");
+  int sequential_mode = strcmp(argv[3], "seq") == 0;
+  if (sequential_mode) {
+    slot_init(&sequential);
+  } else if (strcmp(argv[3], "multi") == 0 && argc > 5 && atoi(argv[5]) > 0) {
+    slot_count = atoi(argv[5]);
+    multi = curl_multi_init();
+    slots = calloc(slot_count, sizeof *slots);
+    if (!multi || !slots) bench_die("curl_multi_init", NULL);
+    for (int k = 0; k < slot_count; k++) slot_init(&slots[k]);
+  } else {
+    bench_die("unknown mode", argv[3]);
+  }
+  void (*run)(long) = sequential_mode ? run_sequential : run_multi;
+  run(bench_warmup(n));
+  connects = 0;
+  bench_forget_ids();
   double start = bench_now_ms(), cpu = bench_cpu_ms();
-  if (strcmp(argv[3], "seq") == 0) run_sequential(n);
-  else if (strcmp(argv[3], "multi") == 0 && argc > 5) run_multi(n, atoi(argv[5]));
-  else bench_die("unknown mode", argv[3]);
+  BENCH_MEASURE_BEGIN();
+  run(n);
+  BENCH_MEASURE_END();
   double ms = bench_now_ms() - start;
   char extra[64];
   snprintf(extra, sizeof extra, ", \"connects\": %ld", connects);
   bench_report(ms, bench_cpu_ms() - cpu, n, extra);
+  if (sequential_mode) {
+    curl_easy_cleanup(sequential.easy);
+    free(sequential.answer);
+  } else {
+    for (int k = 0; k < slot_count; k++) {
+      curl_easy_cleanup(slots[k].easy);
+      free(slots[k].answer);
+    }
+    free(slots);
+    curl_multi_cleanup(multi);
+  }
   curl_slist_free_all(headers);
   curl_global_cleanup();
   return 0;

@@ -5,7 +5,8 @@
 #   bench/run.sh            the full run: a few minutes on 2 cores
 #   bench/run.sh --quick    (or BENCH_QUICK=1) tiny counts, one round: checks that every path works
 # `make bench` runs it with the staged library; by hand, set CAFFESTA_LIBRARY and PKG_CONFIG_PATH
-# (defaults: build/stage). Needs nginx, PHP's curl extension and Python's requests.
+# (defaults: build/stage). Needs nginx, PHP's curl extension and Python's requests; valgrind for
+# the instruction counts (issue 16; without it the table has none).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,13 +23,17 @@ done
 export CAFFESTA_LIBRARY=${CAFFESTA_LIBRARY:-$root/build/stage/lib/libcaffesta.so.1}
 export PKG_CONFIG_PATH=${PKG_CONFIG_PATH:-$root/build/stage/lib/pkgconfig}
 export PYTHONPATH=$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}
-python=${PYTHON:-python3}
+# One start of Python finds the interpreter behind any wrapper (pyenv's shims cost a shell
+# each time) and whether requests is there, without importing it.
+read -r python has_requests < <("${PYTHON:-python3}" -c \
+  'import importlib.util, sys; print(sys.executable, int(importlib.util.find_spec("requests") is not None))' \
+  2>/dev/null || echo "${PYTHON:-python3} 0")
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 missing=()
 [ -x "$nginx" ] || missing+=("nginx (apt-get install nginx-light)")
 php -r 'exit(function_exists("curl_init") ? 0 : 1);' 2>/dev/null || missing+=("PHP's curl extension (apt-get install php-curl)")
-"$python" -c 'import requests' 2>/dev/null || missing+=("Python's requests (pip install requests)")
+[ "$has_requests" = 1 ] || missing+=("Python's requests (pip install requests)")
 pkg-config --exists caffesta libcurl jansson || missing+=("pkg-config caffesta libcurl jansson (make stage)")
 [ -f "$CAFFESTA_LIBRARY" ] || missing+=("$CAFFESTA_LIBRARY (make stage)")
 if [ ${#missing[@]} -gt 0 ]; then

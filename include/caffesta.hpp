@@ -149,6 +149,15 @@ class Client {
     std::string c = detail::c_string(pem_file, "ca_file");
     detail::check(caffesta_client_set_ca_file(handle(), c.c_str()));
   }
+  /* The proxy for every request, whatever the environment says: "http://[user:password@]host:port"
+   * (also https://, socks4://, socks4a://, socks5://, socks5h://), or "direct" for none at all.
+   * Error (INVALID_ARGUMENT) for anything else. */
+  void set_proxy(text proxy) {
+    std::string c = detail::c_string(proxy, "proxy");
+    detail::check(caffesta_client_set_proxy(handle(), c.c_str()));
+  }
+  /* Back to libcurl's proxy variables (https_proxy, http_proxy, all_proxy, no_proxy): the default. */
+  void use_environment_proxy() { detail::check(caffesta_client_set_proxy(handle(), nullptr)); }
   /* The path delivery orders are posted to: "/a/v1.1/draft/receipts" (the default, made at once)
    * or "/a/v1.0/draft/receipts" (answered with a job to poll). No query. */
   void set_order_path(text path) {

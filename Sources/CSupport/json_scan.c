@@ -484,9 +484,67 @@ static int scan(scanner *s) {
   }
 }
 
+/* The end of the checked value starting at i: strings skipped whole, brackets counted. */
+static size_t skip_checked_value(const unsigned char *t, size_t i, size_t n) {
+  size_t depth = 0;
+  while (i < n) {
+    unsigned char c = t[i];
+    if (c == '"') {
+      for (i++; i < n && t[i] != '"'; i++)
+        if (t[i] == '\\') i++;
+      i++; /* past the closing quote */
+      if (i > n) return n;
+      if (depth == 0) return i;
+    } else if (c == '{' || c == '[') {
+      depth++;
+      i++;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return i; /* the container around the value ends */
+      depth--;
+      i++;
+      if (depth == 0) return i;
+    } else if (depth == 0 && (c == ',' || c == ':' || is_space(c))) {
+      return i;
+    } else {
+      i++;
+    }
+  }
+  return n;
+}
+
+/* CAF_JSON_CHECKED: the top value's children of a text checked before, found without checks. */
+static int children_of_checked(scanner *s) {
+  const unsigned char *t = s->text;
+  size_t n = s->length, i = 0;
+  caf_json_scan_result *r = s->result;
+  while (i < n && is_space(t[i])) i++;
+  if (i == n) return fail(s, CAF_JSON_INVALID, "empty text");
+  r->top = (char)t[i];
+  if (!(s->flags & CAF_JSON_CHILDREN) || (t[i] != '{' && t[i] != '[')) return 0;
+  int object = t[i] == '{';
+  i++;
+  for (;;) {
+    while (i < n && (is_space(t[i]) || t[i] == ',')) i++;
+    if (i >= n || t[i] == '}' || t[i] == ']') return 0;
+    size_t key_start = 0, key_end = 0;
+    if (object) {
+      key_start = i;
+      key_end = skip_checked_value(t, i, n);
+      i = key_end;
+      while (i < n && (is_space(t[i]) || t[i] == ':')) i++;
+    }
+    size_t value_end = skip_checked_value(t, i, n);
+    if (value_end <= i || append_span(s, &r->children, &r->child_count, &s->child_capacity, key_start, key_end, i,
+                                      value_end, 4))
+      return r->error ? r->error : fail(s, CAF_JSON_INVALID, "unexpected text");
+    i = value_end;
+  }
+}
+
 int caf_json_scan(const char *text, size_t length, int flags, caf_json_scan_result *result) {
   memset(result, 0, sizeof *result);
   scanner s = {.text = (const unsigned char *)text, .length = text ? length : 0, .flags = flags, .result = result};
+  if (flags & CAF_JSON_CHECKED) return children_of_checked(&s);
   s.stack = malloc(MAX_DEPTH * sizeof *s.stack);
   if (s.stack == NULL) {
     result->error = CAF_JSON_NO_MEMORY;

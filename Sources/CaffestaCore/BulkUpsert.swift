@@ -74,7 +74,8 @@ struct BulkRun {
   mutating func add(_ text: String) {
     var item = Item()
     do throws(CaffestaError) {
-      let product = try JSONText.scan(text, what: "the item", anyValue: true, children: true, allowDuplicates: true)
+      let product = try JSONText.scan(text, what: "the item", anyValue: true, children: true, allowDuplicates: true,
+                                      checked: true)  // the array's scan checked it: only its members are found
       if product.isObject, let range = product.member("ref_code"), product.string(at: range) != nil {
         item.refToken = product.slice(range)
       }

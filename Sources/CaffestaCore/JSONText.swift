@@ -15,15 +15,17 @@ struct JSONText {
   private(set) var top: UInt8 = 0
 
   /// Checks caller text. Duplicate keys are refused unless `allowDuplicates` (answers only).
+  /// `checked`: the text is a piece of a text scanned already (an element of a checked array),
+  /// so only its top value and children are found, without checking it again.
   static func scan(
     _ text: String, what: String, anyValue: Bool = false, children: Bool = false,
-    allowDuplicates: Bool = false, failure: Status = .invalidArgument
+    allowDuplicates: Bool = false, checked: Bool = false, failure: Status = .invalidArgument
   ) throws(CaffestaError) -> JSONText {
     var copy = text
     let result = copy.withUTF8 { buffer in
       Result { () throws(CaffestaError) -> JSONText in
         try scan(UnsafeRawBufferPointer(buffer), text: text, what: what, anyValue: anyValue, children: children,
-                 allowDuplicates: allowDuplicates, failure: failure)
+                 allowDuplicates: allowDuplicates, checked: checked, failure: failure)
       }
     }
     return try result.get()
@@ -32,9 +34,10 @@ struct JSONText {
   /// Checks bytes (a server's answer); the text is built only once they are valid UTF-8.
   static func scan(
     _ bytes: UnsafeRawBufferPointer, text: String? = nil, what: String, anyValue: Bool = false,
-    children: Bool = false, allowDuplicates: Bool = false, failure: Status = .invalidArgument
+    children: Bool = false, allowDuplicates: Bool = false, checked: Bool = false, failure: Status = .invalidArgument
   ) throws(CaffestaError) -> JSONText {
     var flags: Int32 = 0
+    if checked { flags |= Int32(CAF_JSON_CHECKED) }
     if anyValue { flags |= Int32(CAF_JSON_ANY_VALUE) }
     if children { flags |= Int32(CAF_JSON_CHILDREN) }
     if !allowDuplicates { flags |= Int32(CAF_JSON_REJECT_DUPLICATES) }

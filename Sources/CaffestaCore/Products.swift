@@ -8,8 +8,7 @@ extension Client {
     let (refCode, refToken) = try Self.refCode(of: product)
     let deadline = callDeadline()
     let (answer, status, action) = try upsert(refCode: refCode, body: text, deadline: deadline)
-    let call = action == "updated" ? "PUT \(Self.productPath(refCode))" : "POST \(Self.apiPrefix)/product/"
-    let id = try productId(in: answer, call: call, refCode: refCode, deadline: deadline)
+    let id = try productId(in: answer, action: action, refCode: refCode, deadline: deadline)
     return Reply(json: #"{"id":\#(id),"ref_code":\#(refToken),"action":"\#(action)"}"#, httpStatus: status)
   }
 
@@ -44,12 +43,14 @@ extension Client {
   }
 
   /// The Caffesta id from a write's answer (`data.id`, as written); when the answer carries
-  /// none, a read.
-  private func productId(in answer: JSON, call: String, refCode: String, deadline: Int64) throws(CaffestaError) -> String {
-    let path = Self.productPath(refCode)
-    switch try Self.writtenId(in: answer, call: call) {
+  /// none, a read. The write's name and the path are built only when a message or the read needs them.
+  private func productId(in answer: JSON, action: String, refCode: String, deadline: Int64) throws(CaffestaError) -> String {
+    let written = try Self.writtenId(
+      in: answer, call: action == "updated" ? "PUT \(Self.productPath(refCode))" : "POST \(Self.apiPrefix)/product/")
+    switch written {
     case let id?: return id
     case nil:
+      let path = Self.productPath(refCode)
       let (read, _) = try send(.get, path, deadline: deadline)
       guard let id = try Self.writtenId(in: read, call: "GET \(path)") else {
         throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")

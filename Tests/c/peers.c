@@ -130,7 +130,7 @@ int nginx_start(nginx_peer *peer, const char *name, int tls, const char *http_ex
              "  uwsgi_temp_path %s/uwsgi; scgi_temp_path %s/scgi;\n"
              "  %s\n"
              "  server {\n    listen 127.0.0.1:%d%s;\n    %s\n    %s\n  }\n}\n",
-             d, d, d, d, d, d, d, d, http_extra, peer->port, tls ? " ssl http2" : "", tls_lines, server_block);
+             d, d, d, d, d, d, d, d, http_extra, peer->port, tls == 2 ? " ssl" : tls ? " ssl http2" : "", tls_lines, server_block);
     char path[600], command[2600];
     snprintf(path, sizeof path, "%s/nginx.conf", peer->dir);
     write_file(path, conf, strlen(conf));

@@ -25,7 +25,7 @@ typedef struct {
   char url[128];
 } nginx_peer;
 /* nginx with `server_block` (inside `server { listen ...; ... }`) and `http_extra` in http{}.
- * tls: "listen ... ssl http2" with peers_cert(). The access log (access.log in dir) has one line
+ * tls: 1 "listen ... ssl http2", 2 "listen ... ssl" (HTTP/1.1 over TLS), with peers_cert(). The access log (access.log in dir) has one line
  * per request: "$connection $request_method $request_uri $server_protocol $status
  * [$http_accept_encoding] [$http_x_api_key]". */
 int nginx_start(nginx_peer *peer, const char *name, int tls, const char *http_extra, const char *server_block);

@@ -125,6 +125,29 @@ int main() {
   }
   client.set_order_path("/a/v1.1/draft/receipts");
 
+  // A proxy set on the client wins over the environment; "direct" is none; the message names the
+  // proxy without its password. Nothing listens on 127.0.0.1:1, so the proxy cannot be reached.
+  client.set_proxy(std::string("http://till:s3cret@127.0.0.1:1"));
+  try {
+    client.auth_test();
+    EXPECT(!"no exception");
+  } catch (const caffesta::Error &e) {
+    EXPECT(e.status() == CAFFESTA_ERR_PROXY);
+    EXPECT(e.message().find("127.0.0.1:1") != std::string::npos);
+    EXPECT(e.message().find("s3cret") == std::string::npos);
+  }
+  client.set_proxy("direct");
+  client.auth_test();
+  try {
+    client.set_proxy("ftp://127.0.0.1:21");
+    EXPECT(!"no exception");
+  } catch (const caffesta::Error &e) {
+    EXPECT(e.status() == CAFFESTA_ERR_INVALID_ARGUMENT);
+    EXPECT(e.message().find("proxy") != std::string::npos);
+  }
+  client.use_environment_proxy();
+  client.auth_test();
+
   // A till's own tests may throw the error a Client would.
   caffesta::Error fake(CAFFESTA_ERR_NETWORK, "connect failed", 0);
   EXPECT(std::string(fake.what()) == "CAFFESTA_ERR_NETWORK: connect failed");

@@ -54,6 +54,10 @@ unsigned caf_fork_generation(void);
 /* The validating JSON scanner (json_scan.c): one pass, no tree, jansson's rules of validity
  * (RFC 8259, strict UTF-8, depth 2048, no "\u0000" in keys), numbers of any size. */
 enum { CAF_JSON_ANY_VALUE = 1, CAF_JSON_REJECT_DUPLICATES = 2, CAF_JSON_CHILDREN = 4 };
+/* CAF_JSON_CHECKED: the text is part of a text this scanner accepted already (an element of a
+ * checked array): only the top value and its children are found, nothing is checked again
+ * (text never checked gives meaningless spans, never a read out of bounds). */
+enum { CAF_JSON_CHECKED = 8 };
 enum { CAF_JSON_OK = 0, CAF_JSON_INVALID = 1, CAF_JSON_DUPLICATE = 2, CAF_JSON_NO_MEMORY = 3 };
 typedef struct {
   int error;           /* CAF_JSON_OK or why the text was refused */

@@ -25,7 +25,7 @@ public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   var id: Int64 = 0
   withCStrings(input[1...], count: 3) { s in
     let number = Int64(truncatingIfNeeded: Int(s[1].map { $0.pointee } ?? 0) &* 7919)
-    switch selector % 29 {
+    switch selector % 30 {
     case 0: if let c = caffesta_client_new(s[0], s[1]) { caffesta_client_free(c) }
     case 1: _ = caffesta_client_set_base_url(client, s[0])
     case 2: _ = caffesta_product_upsert(client, s[0], &out)
@@ -54,6 +54,9 @@ public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     case 25: _ = caffesta_order_wait(client, number, 1, &out)
     case 26: _ = caffesta_order_submit(client, s[0], &out)
     case 27: _ = caffesta_order_wait_submitted(client, s[0], 1, &out)
+    case 28:
+      _ = caffesta_client_set_proxy(client, s[0])
+      _ = caffesta_request(client, "GET", s[1], nil, &out)  // a memory client: the proxy only named, never dialled
     default: _ = caffesta_sales_by_pos_grouped(client, s[0], s[1], nil, s[2], &out)
     }
   }

@@ -55,24 +55,59 @@ final class Body
         }
         $numbers = [];
         if ($kind !== null && is_array($value)) {
-            $nonce = bin2hex(random_bytes(8));
-            foreach (self::NUMERIC_FIELDS[$kind] as $path) {
-                $value = self::mark($value, explode('.', $path), '', $numbers, $nonce, $what);
+            $paths = self::$paths[$kind] ??= array_map(static fn (string $path): array => explode('.', $path),
+                self::NUMERIC_FIELDS[$kind]);
+            $nonce = null;
+            foreach ($paths as $path) {
+                // Marking writes into (and so copies) the array: only where a string is to be marked.
+                if (self::hasString($value, $path)) {
+                    $nonce ??= bin2hex(random_bytes(8));
+                    $value = self::mark($value, $path, '', $numbers, $nonce, $what);
+                }
             }
         }
         // serialize_precision -1: floats in the shortest form that reads back as the same value
         // (7.6, not 7.5999999999999996), whatever php.ini says; the library sends the text as is.
-        $precision = ini_set('serialize_precision', '-1');
+        // Set (and put back) only when php.ini says otherwise.
+        $precision = ini_get('serialize_precision');
+        $changed = $precision !== '-1' && ini_set('serialize_precision', '-1') !== false;
         try {
             $json = json_encode($value, self::ENCODE, self::DEPTH);
         } catch (\JsonException $e) {
             throw CaffestaException::fromStatus(1, "$what cannot be encoded as JSON: {$e->getMessage()}", 0, null, $e);
         } finally {
-            if ($precision !== false) {
+            if ($changed) {
                 ini_set('serialize_precision', $precision);
             }
         }
         return $numbers === [] ? $json : strtr($json, $numbers);
+    }
+
+    /** @var array<string, list<list<string>>> the paths of NUMERIC_FIELDS, split once per kind */
+    private static array $paths = [];
+
+    /** Whether mark() would meet a string on $path (read only: nothing is copied). */
+    private static function hasString(mixed $value, array $path, int $at = 0): bool
+    {
+        if ($at === count($path)) {
+            return is_string($value);
+        }
+        if (!is_array($value)) {
+            return false;
+        }
+        $step = $path[$at];
+        if ($step === '*') {
+            if (!array_is_list($value)) {
+                return false;
+            }
+            foreach ($value as $item) {
+                if (self::hasString($item, $path, $at + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return array_key_exists($step, $value) && self::hasString($value[$step], $path, $at + 1);
     }
 
     /**

@@ -108,14 +108,23 @@ def _no_decimal(value: Any) -> Any:
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                            default=_no_decimal)
+
+
+def _as_dict(value: Mapping[str, Any]) -> Dict[str, Any]:
+    """A mapping as the dict json encodes; a dict as it is (no copy per call)."""
+    return value if type(value) is dict else dict(value)
+
+
 def _json_text(value: Any, name: str) -> bytes:
     """A Python value as compact UTF-8 JSON text (non-ASCII kept as is). decimal.Decimal goes
     out as its exact decimal text (Decimal("12.50") -> 12.50), never through a float; NaN and
     infinities are refused, Decimal or float."""
     try:
         try:
-            text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
-                              default=_no_decimal)
+            text = _ENCODER.encode(value)
         except _HasDecimal:
             text = _jsontext.dumps(value)
     except (TypeError, ValueError, RecursionError) as e:
@@ -479,18 +488,17 @@ class Client:
         if not out.value:
             raise _error_from_python("the library returned CAFFESTA_OK without a result",
                                      _native.Status.ERR_INTERNAL, lib)
-        http_status = lib.caffesta_last_http_status()
         try:
             data = ctypes.string_at(out.value)
         finally:
-            lib.caffesta_string_free(out)
+            lib.caffesta_string_free(out)  # leaves this thread's last HTTP status as it was
         try:
             if not data.strip():
                 return None
             return json.loads(data.decode("utf-8"), parse_float=self._parse_float)
         except (UnicodeDecodeError, ValueError, RecursionError) as e:
-            raise _error_from_python("the answer is not valid JSON: %s" % e,
-                                     _native.Status.ERR_PROTOCOL, lib, http_status) from None
+            raise _error_from_python("the answer is not valid JSON: %s" % e, _native.Status.ERR_PROTOCOL,
+                                     lib, lib.caffesta_last_http_status()) from None
 
     def _json_call(self, name: str, *args: Any) -> Any:
         """Calls a function whose last parameter is char **result_json."""
@@ -528,7 +536,7 @@ class Client:
         """
         if not isinstance(product, Mapping):
             raise TypeError("product must be a mapping, not %s" % type(product).__name__)
-        body = _json_text(dict(product), "product")
+        body = _json_text(_as_dict(product), "product")
         out = c_void_p()
         with self._using() as pointer:
             status = self._lib.caffesta_product_upsert(pointer, body, byref(out))
@@ -623,7 +631,7 @@ class Client:
             if not isinstance(item, Mapping):
                 raise TypeError("products[%d] must be a mapping, not %s"
                                 % (index, type(item).__name__))
-        body = _json_text([dict(item) for item in items], "products")
+        body = _json_text([_as_dict(item) for item in items], "products")
         workers = _integer(concurrency, "concurrency", _C_INT_MAX)
         if progress is not None and not callable(progress):
             raise TypeError("progress must be callable")
