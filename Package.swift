@@ -22,6 +22,8 @@ if embedded {
       "-L", embeddedLibDir, "-lswiftUnicodeDataTables",
       "-Xlinker", "--version-script=\(root)/Sources/Caffesta/exports.map",
       "-Xlinker", "-soname=libcaffesta.so.1",
+      // Debian's hardening: relocations resolved at load time and then read-only.
+      "-Xlinker", "-z", "-Xlinker", "relro", "-Xlinker", "-z", "-Xlinker", "now",
     ])
   ]
 }
@@ -31,7 +33,9 @@ var targets: [Target] = [
                  providers: [.apt(["libcurl4-openssl-dev"])]),
   .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
                  providers: [.apt(["libjansson-dev"])]),
-  .target(name: "CSupport", path: "Sources/CSupport", cSettings: [.unsafeFlags(["-fPIC"])]),
+  // The shipped library carries its own arc4random_buf (glibc floor 2.28): see support.c.
+  .target(name: "CSupport", path: "Sources/CSupport",
+          cSettings: [.unsafeFlags(["-fPIC"])] + (embedded ? [.define("CAFFESTA_GLIBC_SHIMS")] : [])),
   .target(name: "CaffestaCore", dependencies: ["CCurl", "CJansson", "CSupport"],
           path: "Sources/CaffestaCore", swiftSettings: swiftSettings),
   .target(name: "Caffesta", dependencies: ["CaffestaCore", "CSupport"],

@@ -46,7 +46,7 @@ bin=$root/build/bench/bin
 mkdir -p "$bin"
 cflags="-std=c99 -O2 -Wall -Wextra -pedantic -Werror"
 cc $cflags -o "$bin/raw_loop" bench/raw_loop.c $(pkg-config --cflags --libs libcurl jansson)
-cc $cflags -o "$bin/lib_loop" bench/lib_loop.c $(pkg-config --cflags --libs caffesta libcurl jansson)
+cc $cflags -o "$bin/lib_loop" bench/lib_loop.c $(pkg-config --cflags --libs caffesta libcurl jansson) -Wl,-rpath,"$(pkg-config --variable=libdir caffesta)"
 cc $cflags -o "$bin/load_time" bench/load_time.c -ldl
 
 tmp=$(mktemp -d)

@@ -34,9 +34,9 @@
 #include <stddef.h>
 
 #define CAFFESTA_VERSION_MAJOR 1
-#define CAFFESTA_VERSION_MINOR 0
+#define CAFFESTA_VERSION_MINOR 1
 #define CAFFESTA_VERSION_PATCH 0
-#define CAFFESTA_VERSION_STRING "1.0.0"
+#define CAFFESTA_VERSION_STRING "1.1.0"
 
 #ifdef __cplusplus
 extern "C" {
@@ -461,7 +461,7 @@ const char *caffesta_status_name(caffesta_status status);
 /* Frees a string the library handed out. NULL: no-op. */
 void caffesta_string_free(char *s);
 
-/* The library's version at run time, "1.0.0". Static storage: do not free. */
+/* The library's version at run time, "1.1.0". Static storage: do not free. */
 const char *caffesta_version(void);
 
 /* ---- FFI declarations end ---- */

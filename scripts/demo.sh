@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$root/build/demo"
 export CAFFESTA_EMULATOR_DB="$root/build/demo/caffesta.db"
 make -s -C "$root/examples" >/dev/null
+# The C examples link the library pkg-config names; when that is a staged copy, the loader needs its directory.
+export LD_LIBRARY_PATH="$(pkg-config --variable=libdir caffesta)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 run_demo() {
   echo "== emulator at $CAFFESTA_BASE_URL (state in build/demo/caffesta.db)"

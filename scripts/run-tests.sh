@@ -19,6 +19,11 @@ suite() {
 }
 
 suite "library checks" scripts/check-library.sh "$CAFFESTA_LIBRARY" include/caffesta.h
+suite "one version (VERSION everywhere)" "$python" scripts/version.py check
+suite "portability floors: glibc 2.28, libcurl 7.74, jansson 2.13 (objdump -T)" \
+  "$python" scripts/check-portability.py "$CAFFESTA_LIBRARY"
+suite "ABI: the header against abi/caffesta.abi" "$python" scripts/abi.py check abi/caffesta.abi include/caffesta.h
+suite "ABI checker, both ways (pytest)" "$python" -m pytest -q Tests/abi
 suite "emulator (pytest)" "$python" -m pytest -q emulator/tests
 suite "Swift core (swift test)" scripts/with-emulator.sh swift test --quiet
 suite "C (header, every function)" make --no-print-directory -C Tests/c run

@@ -2,6 +2,15 @@
 #ifndef CAFFESTA_CJANSSON_SHIM_H
 #define CAFFESTA_CJANSSON_SHIM_H
 #include <jansson.h>
+#include <string.h>
+
+/* json_object_iter_key_len arrived in jansson 2.14 (Debian 12); Debian 11 has 2.13, whose keys
+ * cannot hold a NUL, so strlen gives the same length there. A weak reference keeps the library
+ * loadable on 2.13 (debian/rules tells dpkg-shlibdeps so; it counts weak references too). */
+size_t json_object_iter_key_len(void *iter) __attribute__((weak));
+static inline size_t caf_json_iter_key_len(void *iter, const char *key) {
+  return json_object_iter_key_len != NULL ? json_object_iter_key_len(iter) : strlen(key);
+}
 
 static inline json_type caf_json_type(const json_t *j) { return json_typeof(j); }
 static inline int caf_json_is_object(const json_t *j) { return json_is_object(j); }

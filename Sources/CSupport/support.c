@@ -51,13 +51,22 @@ static pthread_mutex_t global_mutex = PTHREAD_MUTEX_INITIALIZER;
 void caf_global_lock(void) { pthread_mutex_lock(&global_mutex); }
 void caf_global_unlock(void) { pthread_mutex_unlock(&global_mutex); }
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void (*once_fn)(void);
-static void run_once_fn(void) { __atomic_load_n(&once_fn, __ATOMIC_ACQUIRE)(); }
-void caf_run_once(void (*fn)(void)) {
-  __atomic_store_n(&once_fn, fn, __ATOMIC_RELEASE); /* every caller passes the same function */
-  pthread_once(&once, run_once_fn);
+/* A once-guard on a mutex and an atomic flag rather than pthread_once, which glibc 2.34 moved
+ * to a new symbol version (GLIBC_2.34): the library must load on glibc 2.28. */
+typedef struct { int done; pthread_mutex_t mutex; } caf_once;
+#define CAF_ONCE_INIT {0, PTHREAD_MUTEX_INITIALIZER}
+static void caf_once_run(caf_once *once, void (*fn)(void)) {
+  if (__atomic_load_n(&once->done, __ATOMIC_ACQUIRE)) return;
+  pthread_mutex_lock(&once->mutex);
+  if (!once->done) {
+    fn();
+    __atomic_store_n(&once->done, 1, __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&once->mutex);
 }
+
+static caf_once once = CAF_ONCE_INIT;
+void caf_run_once(void (*fn)(void)) { caf_once_run(&once, fn); }
 
 char *caf_strndup(const char *bytes, size_t length) {
   if (length == SIZE_MAX) return NULL;
@@ -97,12 +106,40 @@ uint32_t caf_random_u32(void) {
 }
 
 static unsigned fork_generation;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static caf_once atfork_once = CAF_ONCE_INIT;
 static void count_fork(void) { fork_generation++; }
 static void register_atfork(void) { pthread_atfork(NULL, NULL, count_fork); }
 unsigned caf_fork_generation(void) {
-  pthread_once(&atfork_once, register_atfork);
+  caf_once_run(&atfork_once, register_atfork);
   return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
 }
 
 const char *caf_getenv(const char *name) { return getenv(name); }
+
+#ifdef CAFFESTA_GLIBC_SHIMS
+/* Embedded Swift's random numbers (hash seeds, SystemRandomNumberGenerator) call
+ * arc4random_buf, which glibc has only since 2.36. The shipped library defines its own over
+ * getrandom (glibc 2.25); exports.map keeps it local, so the host's libc is never overridden. */
+#include <fcntl.h>
+void arc4random_buf(void *buffer, size_t length) {
+  unsigned char *p = buffer;
+  while (length > 0) {
+    ssize_t n = getrandom(p, length, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    length -= (size_t)n;
+  }
+  if (length == 0) return;
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC); /* kernels without getrandom */
+  while (fd >= 0 && length > 0) {
+    ssize_t n = read(fd, p, length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    length -= (size_t)n;
+  }
+  if (fd >= 0) close(fd);
+  if (length > 0) abort(); /* as glibc's own: no entropy is not survivable */
+}
+#endif

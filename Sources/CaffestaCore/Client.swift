@@ -27,6 +27,7 @@ public final class Client {
   /// A client for https://{accountName}.caffesta.com over libcurl.
   public static func make(accountName: String, apiKey: String) throws(CaffestaError) -> Client {
     try Validation.apiKey(apiKey)
+    try CurlTransport.checkRunningLibcurl()
     guard let transport = CurlTransport(apiKey: apiKey) else { throw CaffestaError(.noMemory, "out of memory") }
     return try make(accountName: accountName, apiKey: apiKey, transport: transport)
   }

@@ -83,6 +83,12 @@ final class CurlHandle {
       }
       list = next
     }
+    // Refuse a handle that could follow a URL to another protocol rather than lose that guard.
+    guard caf_curl_restrict_protocols(easy) == CURLE_OK else {
+      curl_slist_free_all(list)
+      curl_easy_cleanup(easy)
+      return nil
+    }
     self.easy = easy
     self.caFile = caFile
     trace = StreamTrace(ledger: ownLedger)
@@ -93,7 +99,6 @@ final class CurlHandle {
     _ = caf_curl_set_slist(easy, CURLOPT_HTTPHEADER, list)
     _ = caf_curl_set_long(easy, CURLOPT_NOSIGNAL, 1)
     _ = caf_curl_set_long(easy, CURLOPT_FOLLOWLOCATION, 0)
-    _ = caf_curl_set_str(easy, CURLOPT_PROTOCOLS_STR, "http,https")
     _ = caf_curl_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
     _ = caf_curl_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
     _ = caf_curl_set_long(easy, CURLOPT_TCP_KEEPALIVE, 1)

@@ -11,6 +11,20 @@ public final class CurlTransport: Transport {
   private var forkGeneration: UInt32
   private let maxIdle = 16
 
+  /// The running libcurl, read when a client is created: an older one than the floor is an
+  /// error naming both versions, never a client that silently lacks a protection.
+  public static func checkRunningLibcurl() throws(CaffestaError) {
+    try checkLibcurl(versionNumber: UInt32(caf_curl_running_version()),
+                     versionText: String(cString: caf_curl_running_version_text()))
+  }
+
+  /// The comparison alone, so that tests can give it an old version.
+  public static func checkLibcurl(versionNumber: UInt32, versionText: String) throws(CaffestaError) {
+    guard versionNumber >= UInt32(CAF_CURL_FLOOR) else {
+      throw CaffestaError(.internal, "libcurl \(versionText) is older than \(CAF_CURL_FLOOR_TEXT), the oldest libcurl libcaffesta \(Version.string) supports; install libcurl \(CAF_CURL_FLOOR_TEXT) or later")
+    }
+  }
+
   public init?(apiKey: String) {
     guard let lock = caf_mutex_new() else { return nil }
     self.apiKey = apiKey

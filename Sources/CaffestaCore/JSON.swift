@@ -144,7 +144,7 @@ public final class JSON {
     var iter = json_object_iter(raw)
     while let current = iter {
       if let key = json_object_iter_key(current) {
-        let length = json_object_iter_key_len(current)
+        let length = caf_json_iter_key_len(current, key)
         result.append(String(decoding: UnsafeRawBufferPointer(start: key, count: length), as: UTF8.self))
       }
       iter = json_object_iter_next(raw, current)

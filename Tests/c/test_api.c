@@ -26,7 +26,7 @@ static char *product_json(const char *ref_code, const char *name) {
 static json_t *parse(const char *text) { return text ? json_loads(text, 0, NULL) : NULL; }
 
 static void test_version_and_status_names(void) {
-  CHECK(strcmp(caffesta_version(), "1.0.0") == 0);
+  CHECK(strcmp(caffesta_version(), CAFFESTA_VERSION_STRING) == 0);
   CHECK(strcmp(caffesta_status_name(CAFFESTA_OK), "CAFFESTA_OK") == 0);
   CHECK(strcmp(caffesta_status_name(CAFFESTA_ERR_API), "CAFFESTA_ERR_API") == 0);
   CHECK(strcmp(caffesta_status_name(CAFFESTA_ERR_INTERNAL), "CAFFESTA_ERR_INTERNAL") == 0);

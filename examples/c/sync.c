@@ -7,6 +7,7 @@
  *
  * Built from the repository against the staged library (make stage), as the README shows:
  *   PKG_CONFIG_PATH=$PWD/build/stage/lib/pkgconfig make -C examples   # examples/build/sync-c
+ *   LD_LIBRARY_PATH=$PWD/build/stage/lib examples/build/sync-c ...     # the .pc sets no rpath
  *
  * The catalog file's text is sent as written (4.20 goes out as 4.20). The key is checked first
  * (caffesta_auth_test), so a wrong key costs one request, not one per product. -v prints the

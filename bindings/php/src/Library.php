@@ -40,7 +40,7 @@ final class Library
         return self::$mode;
     }
 
-    /** The library's version at run time, "1.0.0". */
+    /** The library's version at run time, "1.1.0". */
     public static function version(): string
     {
         return self::ffi()->caffesta_version();

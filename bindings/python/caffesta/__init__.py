@@ -31,7 +31,7 @@ from .errors import (
     TlsError,
 )
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 __all__ = [
     "Client",

@@ -32,7 +32,7 @@ DEFAULT_CONCURRENCY = 8  # the bulk calls' default, the same in PHP
 
 
 def library_version() -> str:
-    """The version of the loaded libcaffesta, e.g. "1.0.0" (loads the library if needed)."""
+    """The version of the loaded libcaffesta, e.g. "1.1.0" (loads the library if needed)."""
     return str(_native.load().caffesta_version().decode("ascii"))
 
 

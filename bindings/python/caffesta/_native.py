@@ -39,6 +39,8 @@ __all__ = [
 
 ENV_VAR = "CAFFESTA_LIBRARY"
 SONAME = "libcaffesta.so.1"
+# The copy a wheel carries (`make dist` puts it there); absent in a source checkout.
+BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_lib", SONAME)
 SUPPORTED_MAJOR = 1
 
 
@@ -217,7 +219,8 @@ _lock = threading.Lock()
 _lib: Optional[Library] = None
 
 _HOW_TO_FIX = (
-    "To fix it, either set {env} to the full path of {soname} (in a source tree: "
+    "To fix it, install the caffesta wheel (it carries the library) or the libcaffesta1 "
+    "Debian package, or set {env} to the full path of {soname} (in a source tree: "
     "`make stage`, then {env}=<repo>/build/stage/lib/{soname}), or install the library "
     "(`make install`, then `ldconfig`) so that the system loader finds it, or add its "
     "directory to LD_LIBRARY_PATH."
@@ -258,8 +261,10 @@ def _open(path: str) -> Library:
 def load() -> Library:
     """Loads libcaffesta once per process and returns it with every function declared.
 
-    Uses $CAFFESTA_LIBRARY (a path) alone when it is set, else the system loader
-    (libcaffesta.so.1). Raises LibraryNotFoundError naming the path tried and the reason.
+    Uses $CAFFESTA_LIBRARY (a path) alone when it is set, else the wheel's own copy
+    (caffesta/_lib/libcaffesta.so.1) when there is one, else the system loader
+    (libcaffesta.so.1, e.g. from the libcaffesta1 Debian package). Raises
+    LibraryNotFoundError naming what was tried and the reason.
     """
     global _lib
     if _lib is not None:
@@ -278,10 +283,13 @@ def load() -> Library:
                 raise LibraryNotFoundError(
                     "libcaffesta could not be loaded: tried %s=%r: %s. %s"
                     % (ENV_VAR, explicit, e, _HOW_TO_FIX)) from None
+        # The wheel's copy is the one its binding was built and tested with; a copy that is there
+        # but broken is an error, not a reason to pick up some other libcaffesta.
+        path, where = (BUNDLED, "the wheel's copy") if os.path.exists(BUNDLED) else (SONAME, "the system loader")
         try:
-            _lib = _open(SONAME)
+            _lib = _open(path)
         except OSError as e:
             raise LibraryNotFoundError(
-                "libcaffesta could not be loaded. Tried: %s is not set; the system loader, %r: %s. %s"
-                % (ENV_VAR, SONAME, e, _HOW_TO_FIX)) from None
+                "libcaffesta could not be loaded. Tried: %s is not set; %s, %r: %s. %s"
+                % (ENV_VAR, where, path, e, _HOW_TO_FIX)) from None
         return _lib

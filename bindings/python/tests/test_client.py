@@ -72,7 +72,7 @@ def test_a_wrong_call_fails_in_python_not_in_c():
 
 
 def test_version():
-    assert caffesta.library_version() == "1.0.0"
+    assert caffesta.library_version() == caffesta.__version__
     assert caffesta.__version__.split(".")[0] == caffesta.library_version().split(".")[0]
 
 

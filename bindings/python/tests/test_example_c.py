@@ -31,6 +31,8 @@ def sync_c() -> Path:
 def environment(emulator: Emulator, **extra: str) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAFFESTA_")}
     env.update(CAFFESTA_ACCOUNT="demo", CAFFESTA_API_KEY=API_KEY, CAFFESTA_BASE_URL=emulator.url)
+    # caffesta.pc carries no rpath: the loader finds an installed library by itself, the staged one here
+    env["LD_LIBRARY_PATH"] = str(STAGED_LIBRARY.parent) + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
     env.update(extra)
     return env
 

@@ -9,6 +9,7 @@ import ctypes.util
 
 import pytest
 
+import caffesta
 from conftest import HERE
 
 BINDING = str(HERE.parent)
@@ -65,7 +66,7 @@ def test_the_system_loader_is_used_without_the_variable():
                  LD_LIBRARY_PATH=os.path.dirname(library)),
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "1.0.0"
+    assert result.stdout.strip() == caffesta.__version__
 
 
 def test_a_wrong_variable_is_refused_even_when_the_system_loader_has_one():
@@ -90,3 +91,35 @@ def test_a_file_that_is_not_a_library_gives_the_loaders_reason(tmp_path):
     result = run({"CAFFESTA_LIBRARY": str(fake), "LD_LIBRARY_PATH": ""})
     assert result.returncode == 0, result.stderr
     assert "the dynamic loader refused it" in result.stdout and str(fake) in result.stdout
+
+
+def _binding_with_its_own_copy(tmp_path):
+    """The binding laid out as the wheel installs it: caffesta/_lib/libcaffesta.so.1."""
+    import shutil
+    package = tmp_path / "caffesta"
+    shutil.copytree(os.path.join(BINDING, "caffesta"), package,
+                    ignore=shutil.ignore_patterns("__pycache__", "_lib"))
+    (package / "_lib").mkdir()
+    shutil.copy(os.environ["CAFFESTA_LIBRARY"], package / "_lib" / "libcaffesta.so.1")
+    return str(tmp_path)
+
+
+WHICH = "import caffesta, caffesta._native as n; n.load(); print(n.load().path)"
+
+
+def test_the_wheels_own_copy_is_used_without_the_variable(tmp_path):
+    site = _binding_with_its_own_copy(tmp_path)
+    env = dict(os.environ, PYTHONPATH=site)
+    env.pop("CAFFESTA_LIBRARY")
+    env.pop("LD_LIBRARY_PATH", None)
+    result = subprocess.run([sys.executable, "-c", WHICH], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == os.path.join(site, "caffesta", "_lib", "libcaffesta.so.1")
+
+
+def test_the_variable_wins_over_the_wheels_own_copy(tmp_path):
+    site = _binding_with_its_own_copy(tmp_path)
+    result = subprocess.run([sys.executable, "-c", WHICH], env=dict(os.environ, PYTHONPATH=site),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == os.environ["CAFFESTA_LIBRARY"]
