@@ -29,8 +29,8 @@ ROOT = os.path.dirname(HERE)
 FULL = dict(reps=5, c_items=5000, py_items=2000, php_items=2000, mem_calls=100000, load_runs=201,
             wan_items=500, wan_reps=3, callgrind_items=1000, callgrind_cases=None, python_shared=False)
 # Quick: callgrind on one C case only, start-up and warm-up uninstrumented (valgrind's start is
-# still about 0.45 s of CPU), and the three Python cases in one process (each start is 0.1-0.2 s),
-# so that the quick pass costs no more CPU than it did before it ran callgrind.
+# still about 0.5 s of CPU), and the three Python cases in one process (each start is 0.1-0.2 s),
+# which pays back most, not all, of what the callgrind run costs.
 QUICK = dict(reps=1, c_items=40, py_items=20, php_items=20, mem_calls=100, load_runs=3,
              wan_items=8, wan_reps=1, callgrind_items=5, callgrind_cases=("lib-seq",), python_shared=True)
 CONCURRENCIES = (1, 4, 8, 16)

@@ -5,7 +5,8 @@
     py_bench.py BASE_URL KEY requests-seq N   requests.Session PUT with json=, answer checked
 
 Each does 20 unmeasured calls first (imports, the connection), then N measured ones, and prints
-{"ms", "cpu_ms", "items", "distinct_ids"} as the C loops do.
+{"ms", "cpu_ms", "items", "distinct_ids"} as the C loops do. Several cases separated by "--"
+(`... lib-seq 20 -- lib-many 20 8`) run one after the other in this process, one line each.
 """
 import json
 import sys
