@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List
@@ -64,6 +65,9 @@ def load_catalog(path: Path) -> List[Dict[str, Any]]:
 
 
 BAR_OPEN = [False]  # the bar's line has no newline yet
+# The log's events come from the thread running the batch, the bar from this one: one lock
+# keeps a log line from landing on the bar's unfinished line.
+STDERR_LOCK = threading.Lock()
 
 
 def progress_bar(done: int, total: int) -> None:
@@ -71,19 +75,21 @@ def progress_bar(done: int, total: int) -> None:
     width = 30
     filled = width * done // total if total else width
     end = "\n" if done == total else ""
-    print("\r[%s%s] %d/%d" % ("#" * filled, "-" * (width - filled), done, total), end=end,
-          file=sys.stderr, flush=True)
-    BAR_OPEN[0] = done != total
+    with STDERR_LOCK:
+        print("\r[%s%s] %d/%d" % ("#" * filled, "-" * (width - filled), done, total), end=end,
+              file=sys.stderr, flush=True)
+        BAR_OPEN[0] = done != total
 
 
 class LogLines(logging.StreamHandler):
     """-v: each event on a line of its own, the bar's line ended first."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if BAR_OPEN[0]:
-            sys.stderr.write("\n")
-            BAR_OPEN[0] = False
-        super().emit(record)
+        with STDERR_LOCK:
+            if BAR_OPEN[0]:
+                sys.stderr.write("\n")
+                BAR_OPEN[0] = False
+            super().emit(record)
 
 
 def main(argv: List[str]) -> int:
