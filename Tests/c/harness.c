@@ -106,3 +106,16 @@ char *sample_text(const char *name) {
 }
 
 json_t *parsed(const char *text) { return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL; }
+
+json_t *call_json(caffesta_status status, char **text) {
+  CHECK_STATUS(status, CAFFESTA_OK);
+  json_t *value = parsed(*text);
+  caffesta_string_free(*text);
+  *text = NULL;
+  return value;
+}
+
+const char *text_of(json_t *object, const char *key) {
+  const char *value = json_string_value(json_object_get(object, key));
+  return value ? value : "";
+}

@@ -2,6 +2,7 @@
  * prints "N passed, N failed" at the end. Plus the emulator's admin calls over raw libcurl. */
 #ifndef CAFFESTA_TEST_HARNESS_H
 #define CAFFESTA_TEST_HARNESS_H
+#include "caffesta.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,4 +39,10 @@ char *sample_text(const char *name);
 /* The JSON of a library result, or NULL; the caller decrefs. */
 #include <jansson.h>
 json_t *parsed(const char *text);
+/* A call's JSON result, checked to be CAFFESTA_OK, parsed and freed (*text is NULL after); the
+ * caller decrefs. Takes the output's address: C leaves the order of argument evaluation open, so
+ * the text is read only here, after the call has written it. */
+json_t *call_json(caffesta_status status, char **text);
+/* The string member `key` of an object, or "" when it is missing or not a string. */
+const char *text_of(json_t *object, const char *key);
 #endif

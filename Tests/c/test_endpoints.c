@@ -5,29 +5,14 @@
 
 static caffesta_client *client;
 
-/* Takes the output's address: C leaves the order of argument evaluation open, so the text is
- * read only here, after the call has written it. */
-static json_t *call_json(caffesta_status status, char **text) {
-  CHECK_STATUS(status, CAFFESTA_OK);
-  json_t *value = parsed(*text);
-  caffesta_string_free(*text);
-  *text = NULL;
-  return value;
-}
-
-static const char *str(json_t *object, const char *key) {
-  const char *value = json_string_value(json_object_get(object, key));
-  return value ? value : "";
-}
-
 static void test_storages(void) {
   char *out = NULL;
   json_t *list = call_json(caffesta_storages_list(client, &out), &out);
   CHECK(json_is_array(list) && json_array_size(list) >= 2);
   json_t *first = json_array_get(list, 0);
   CHECK(json_integer_value(json_object_get(first, "id")) == 1);
-  CHECK(strcmp(str(first, "name"), "Склад кафе Буран") == 0);
-  CHECK(strstr(str(first, "label"), "Склад кафе Буран") != NULL);
+  CHECK(strcmp(text_of(first, "name"), "Склад кафе Буран") == 0);
+  CHECK(strstr(text_of(first, "label"), "Склад кафе Буран") != NULL);
   json_decref(list);
 
   out = NULL;
@@ -48,7 +33,7 @@ static double stock_of(long long storage_id, const char *name) {
   size_t i;
   json_t *row;
   json_array_foreach(rows, i, row) {
-    if (strcmp(str(row, "name"), name) == 0) balance = atof(str(row, "balance"));
+    if (strcmp(text_of(row, "name"), name) == 0) balance = atof(text_of(row, "balance"));
   }
   json_decref(rows);
   caffesta_string_free(out);
@@ -68,14 +53,14 @@ static void test_invoice_life(void) {
 
   char *out = NULL;
   json_t *invoice = call_json(caffesta_invoice_get(client, id, &out), &out);
-  CHECK(strcmp(str(invoice, "status"), "not_wired") == 0);
+  CHECK(strcmp(text_of(invoice, "status"), "not_wired") == 0);
   json_decref(invoice);
 
   double before = stock_of(1, "1000"); /* the sample's product "prod1" is named "1000" */
   CHECK_STATUS(caffesta_invoice_wire(client, id), CAFFESTA_OK);
   out = NULL;
   invoice = call_json(caffesta_invoice_get(client, id, &out), &out);
-  CHECK(strcmp(str(invoice, "status"), "wired") == 0);
+  CHECK(strcmp(text_of(invoice, "status"), "wired") == 0);
   json_decref(invoice);
   CHECK(stock_of(1, "1000") - before == 25);
   CHECK_STATUS(caffesta_invoice_unwire(client, id), CAFFESTA_OK);
@@ -144,7 +129,7 @@ static void test_products(void) {
   emulator_reset();
   char *out = NULL;
   json_t *product = call_json(caffesta_product_get(client, "23452432", &out), &out);
-  CHECK(strcmp(str(product, "name"), "Печенье домашнее") == 0);
+  CHECK(strcmp(text_of(product, "name"), "Печенье домашнее") == 0);
   CHECK(json_integer_value(json_object_get(product, "id")) == 200);
   json_decref(product);
   CHECK_STATUS(caffesta_product_get(client, "no-such-product", &out), CAFFESTA_ERR_NOT_FOUND);
@@ -167,7 +152,7 @@ static void test_products(void) {
   product = call_json(caffesta_product_get(client, "12345", &out), &out);
   char *sample_body = sample_text("product_update_by_ref_code.request.json");
   json_t *sample = parsed(sample_body);
-  CHECK(strcmp(str(product, "name"), str(sample, "name")) == 0);
+  CHECK(strcmp(text_of(product, "name"), text_of(sample, "name")) == 0);
   json_decref(sample);
   free(sample_body);
   json_decref(product);
@@ -211,12 +196,12 @@ static void test_order_life(void) {
   CHECK(job > 0);
   char *out = NULL;
   json_t *status = call_json(caffesta_order_job_status(client, job, &out), &out);
-  CHECK(strcmp(str(status, "status"), "pending") == 0);
+  CHECK(strcmp(text_of(status, "status"), "pending") == 0);
   json_decref(status);
   out = NULL;
   json_t *done = call_json(caffesta_order_wait(client, job, 10000, &out), &out);
-  CHECK(strcmp(str(done, "status"), "success") == 0);
-  const char *uuid = str(done, "message");
+  CHECK(strcmp(text_of(done, "status"), "success") == 0);
+  const char *uuid = text_of(done, "message");
   CHECK(strlen(uuid) == 36);
   out = NULL;
   json_t *receipts = call_json(caffesta_receipt_info(client, uuid, &out), &out);
@@ -384,7 +369,7 @@ static void test_incremental_sync(void) {
   int found = 0;
   size_t i;
   json_t *p;
-  json_array_foreach(products, i, p) { if (strcmp(str(p, "name"), "Новинка") == 0) found = 1; }
+  json_array_foreach(products, i, p) { if (strcmp(text_of(p, "name"), "Новинка") == 0) found = 1; }
   CHECK(found);
   /* Only the feeds of changed sections were fetched. */
   CHECK(json_object_get(json_object_get(third, "data"), "clients") == NULL);

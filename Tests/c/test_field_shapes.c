@@ -8,19 +8,6 @@
 
 static caffesta_client *client;
 
-static json_t *call_json(caffesta_status status, char **text) {
-  CHECK_STATUS(status, CAFFESTA_OK);
-  json_t *value = parsed(*text);
-  caffesta_string_free(*text);
-  *text = NULL;
-  return value;
-}
-
-static const char *str(json_t *object, const char *key) {
-  const char *value = json_string_value(json_object_get(object, key));
-  return value ? value : "";
-}
-
 /* The next request whose path starts with prefix answers exactly this JSON. */
 static void answer_once(const char *prefix, const char *json) {
   size_t size = strlen(prefix) + strlen(json) + 64;
@@ -57,7 +44,7 @@ static void test_storage_ids_from_labels(void) {
   json_array_foreach(list, i, entry) {
     char expected[64];
     snprintf(expected, sizeof expected, "(id:%lld)", (long long)json_integer_value(json_object_get(entry, "id")));
-    CHECK(strncmp(str(entry, "label"), expected, strlen(expected)) == 0);
+    CHECK(strncmp(text_of(entry, "label"), expected, strlen(expected)) == 0);
     CHECK(json_integer_value(json_object_get(entry, "position")) == (json_int_t)(i + 1));
   }
   json_decref(list);
@@ -70,13 +57,13 @@ static void test_storage_ids_from_labels(void) {
   CHECK(json_array_size(list) == 4);
   json_t *first = json_array_get(list, 0), *second = json_array_get(list, 1), *third = json_array_get(list, 2);
   CHECK(json_integer_value(json_object_get(first, "id")) == 1);
-  CHECK(strcmp(str(first, "name"), "Склад кафе") == 0);
+  CHECK(strcmp(text_of(first, "name"), "Склад кафе") == 0);
   CHECK(json_integer_value(json_object_get(second, "id")) == 7);
   CHECK(json_integer_value(json_object_get(second, "position")) == 2);
-  CHECK(strcmp(str(second, "name"), "Общий склад") == 0);
-  CHECK(strcmp(str(second, "label"), "(id:7) Общий склад") == 0);
+  CHECK(strcmp(text_of(second, "name"), "Общий склад") == 0);
+  CHECK(strcmp(text_of(second, "label"), "(id:7) Общий склад") == 0);
   CHECK(json_is_null(json_object_get(third, "id")));
-  CHECK(strcmp(str(third, "name"), "Без номера") == 0);
+  CHECK(strcmp(text_of(third, "name"), "Без номера") == 0);
   CHECK(json_integer_value(json_object_get(json_array_get(list, 3), "id")) == 900719925474099312LL);
   json_decref(list);
 
@@ -96,7 +83,7 @@ static void test_invoice_status_and_shapes(void) {
   free(sample);
   char *out = NULL;
   json_t *invoice = call_json(caffesta_invoice_get(client, id, &out), &out);
-  CHECK(strcmp(str(invoice, "status"), "not_wired") == 0);
+  CHECK(strcmp(text_of(invoice, "status"), "not_wired") == 0);
   CHECK(json_is_object(json_object_get(invoice, "shipper")) &&
         json_object_get(json_object_get(invoice, "shipper"), "ref_code") != NULL);
   CHECK(json_object_get(invoice, "updated_by") != NULL);
@@ -115,7 +102,7 @@ static void test_invoice_status_and_shapes(void) {
     }
   }
   CHECK(json_object_get(summary, "items") == NULL);
-  CHECK(strcmp(str(summary, "status"), "not_wired") == 0);
+  CHECK(strcmp(text_of(summary, "status"), "not_wired") == 0);
   json_decref(list);
 
   /* The docs' own final examples pass through as they are, and "unwired" (the list table's
@@ -130,7 +117,7 @@ static void test_invoice_status_and_shapes(void) {
   free(get_sample);
   answer_once("/a/v1.0/storage/invoices/", "{\"success\": true, \"data\": {\"id\": 5, \"status\": \"unwired\"}}");
   invoice = call_json(caffesta_invoice_get(client, 5, &out), &out);
-  CHECK(strcmp(str(invoice, "status"), "unwired") == 0);
+  CHECK(strcmp(text_of(invoice, "status"), "unwired") == 0);
   json_decref(invoice);
 }
 
@@ -142,17 +129,17 @@ static void test_order_answer_forms(void) {
   json_t *done = call_json(caffesta_order_submit(client, order, &out), &out);
   CHECK(log_contains("/a/v1.1/draft/receipts"));
   CHECK(json_is_null(json_object_get(done, "job_id")));
-  CHECK(strcmp(str(done, "status"), "success") == 0);
-  CHECK(strlen(str(done, "uuid")) == 36);
+  CHECK(strcmp(text_of(done, "status"), "success") == 0);
+  CHECK(strlen(text_of(done, "uuid")) == 36);
   char *done_text = json_dumps(done, JSON_COMPACT);
   size_t before = logged_requests();
   json_t *waited = call_json(caffesta_order_wait_submitted(client, done_text, 5000, &out), &out);
   CHECK(logged_requests() == before); /* done already: no request */
-  CHECK(strcmp(str(waited, "uuid"), str(done, "uuid")) == 0);
+  CHECK(strcmp(text_of(waited, "uuid"), text_of(done, "uuid")) == 0);
   CHECK(caffesta_last_http_status() == 0);
-  json_t *receipts = call_json(caffesta_receipt_info(client, str(done, "uuid"), &out), &out);
+  json_t *receipts = call_json(caffesta_receipt_info(client, text_of(done, "uuid"), &out), &out);
   CHECK(json_array_size(receipts) == 1);
-  CHECK(strcmp(str(json_array_get(receipts, 0), "status"), "wait_cashier") == 0);
+  CHECK(strcmp(text_of(json_array_get(receipts, 0), "status"), "wait_cashier") == 0);
   json_decref(receipts);
   json_decref(waited);
   json_decref(done);
@@ -167,12 +154,12 @@ static void test_order_answer_forms(void) {
   CHECK_STATUS(caffesta_client_set_order_path(client, "/a/v1.0/draft/receipts"), CAFFESTA_OK);
   json_t *pending = call_json(caffesta_order_submit(client, order, &out), &out);
   CHECK(json_integer_value(json_object_get(pending, "job_id")) > 0);
-  CHECK(strcmp(str(pending, "status"), "pending") == 0);
+  CHECK(strcmp(text_of(pending, "status"), "pending") == 0);
   CHECK(json_is_null(json_object_get(pending, "uuid")));
   char *pending_text = json_dumps(pending, JSON_COMPACT);
   waited = call_json(caffesta_order_wait_submitted(client, pending_text, 10000, &out), &out);
-  CHECK(strcmp(str(waited, "status"), "success") == 0);
-  CHECK(strlen(str(waited, "uuid")) == 36);
+  CHECK(strcmp(text_of(waited, "status"), "success") == 0);
+  CHECK(strlen(text_of(waited, "uuid")) == 36);
   CHECK(json_integer_value(json_object_get(waited, "job_id")) == json_integer_value(json_object_get(pending, "job_id")));
   json_decref(waited);
   json_decref(pending);
@@ -184,7 +171,7 @@ static void test_order_answer_forms(void) {
   answer_once("/a/v1.0/draft/get_job_status/",
               "{\"job_id\": \"54300999\", \"status\": \"success\", \"message\": \"b6a5c1d8-0b1f-4c55-9d2e-2f1f2d0c3a11\"}");
   waited = call_json(caffesta_order_wait(client, job, 10000, &out), &out);
-  CHECK(strcmp(str(waited, "message"), "b6a5c1d8-0b1f-4c55-9d2e-2f1f2d0c3a11") == 0);
+  CHECK(strcmp(text_of(waited, "message"), "b6a5c1d8-0b1f-4c55-9d2e-2f1f2d0c3a11") == 0);
   json_decref(waited);
   CHECK_STATUS(caffesta_client_set_order_path(client, "/a/v1.1/draft/receipts"), CAFFESTA_OK);
 
@@ -247,7 +234,7 @@ static void test_server_error_texts(void) {
   /* In a success, data.message is data (an order's UUID), not an error. */
   answer_once("/a/v1.0/draft/get_job_status/", "{\"success\": true, \"data\": {\"job_id\": 7, \"status\": \"pending\", \"message\": null}}");
   json_t *job = call_json(caffesta_order_job_status(client, 7, &out), &out);
-  CHECK(strcmp(str(job, "status"), "pending") == 0);
+  CHECK(strcmp(text_of(job, "status"), "pending") == 0);
   json_decref(job);
 }
 
@@ -262,7 +249,7 @@ static void test_sales_shapes(void) {
   json_t *rows = call_json(caffesta_sales_by_pos(client, NULL, NULL, "2022-04-20", &out), &out);
   CHECK(json_array_size(rows) == 1);
   CHECK(json_is_null(json_object_get(json_array_get(rows, 0), "caf_terminal_id")));
-  CHECK(strcmp(str(json_array_get(rows, 0), "total_pay"), "8.00") == 0);
+  CHECK(strcmp(text_of(json_array_get(rows, 0), "total_pay"), "8.00") == 0);
   json_decref(rows);
 
   rows = call_json(caffesta_sales_by_pos_grouped(client, NULL, NULL, "2022-04-20", "terminal_id", &out), &out);
@@ -325,7 +312,7 @@ static void test_menu_import_prices(void) {
   size_t i;
   json_t *product;
   json_array_foreach(products, i, product) {
-    if (strcmp(str(product, "alternateName"), "price-check") == 0) { /* the feed's name for the ref_code */
+    if (strcmp(text_of(product, "alternateName"), "price-check") == 0) { /* the feed's name for the ref_code */
       id = json_integer_value(json_object_get(product, "id"));
       CHECK(json_number_value(json_object_get(product, "price")) == 3.5); /* the shop's retail price */
     }
@@ -337,8 +324,8 @@ static void test_menu_import_prices(void) {
   json_array_foreach(shop_data, i, product) {
     if (json_integer_value(json_object_get(product, "product_id")) != id) continue;
     seen = 1;
-    CHECK(strcmp(str(product, "price"), "3.50") == 0);                  /* value_day: retail */
-    CHECK(strcmp(str(product, "avgInvoicedSelfCost"), "1.250000") == 0); /* value: cost */
+    CHECK(strcmp(text_of(product, "price"), "3.50") == 0);                  /* value_day: retail */
+    CHECK(strcmp(text_of(product, "avgInvoicedSelfCost"), "1.250000") == 0); /* value: cost */
   }
   CHECK(seen);
   json_decref(shop_data);

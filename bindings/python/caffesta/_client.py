@@ -477,8 +477,8 @@ class Client:
         if status != _native.Status.OK:
             raise _error(self._lib, status)
 
-    def _take_json(self, status: int, out: c_void_p) -> Any:
-        """Reads and frees the char* a call handed out, then parses it as JSON."""
+    def _take_bytes(self, status: int, out: c_void_p) -> bytes:
+        """Reads and frees the char* a call handed out; raises the call's error instead."""
         lib = self._lib
         if status != _native.Status.OK:
             error = _error(lib, status)
@@ -489,9 +489,14 @@ class Client:
             raise _error_from_python("the library returned CAFFESTA_OK without a result",
                                      _native.Status.ERR_INTERNAL, lib)
         try:
-            data = ctypes.string_at(out.value)
+            return ctypes.string_at(out.value)
         finally:
             lib.caffesta_string_free(out)  # leaves this thread's last HTTP status as it was
+
+    def _take_json(self, status: int, out: c_void_p) -> Any:
+        """Reads and frees the char* a call handed out, then parses it as JSON."""
+        lib = self._lib
+        data = self._take_bytes(status, out)
         try:
             if not data.strip():
                 return None
@@ -584,20 +589,7 @@ class Client:
 
     def _take_text(self, status: int, out: c_void_p) -> str:
         """Reads and frees the char* a call handed out, as UTF-8 text."""
-        lib = self._lib
-        if status != _native.Status.OK:
-            error = _error(lib, status)
-            if out.value:
-                lib.caffesta_string_free(out)
-            raise error
-        if not out.value:
-            raise _error_from_python("the library returned CAFFESTA_OK without a result",
-                                     _native.Status.ERR_INTERNAL, lib)
-        try:
-            data = ctypes.string_at(out.value)
-        finally:
-            lib.caffesta_string_free(out)
-        return data.decode("utf-8", "replace")
+        return self._take_bytes(status, out).decode("utf-8", "replace")
 
     # ---- bulk catalog sync ---------------------------------------------------------------------
 
