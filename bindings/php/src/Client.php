@@ -61,7 +61,7 @@ final class Client
      * @param array{base_url?: string, timeout_ms?: int, connect_timeout_ms?: int, max_retries?: int,
      *              ca_file?: ?string, max_response_size?: int, order_path?: string,
      *              logger?: object|\Closure, proxy?: ?string} $options
-     *   base_url            another server: the emulator, staging, a proxy ("http://127.0.0.1:8765");
+     *   base_url            another server: the emulator, staging (a forward proxy goes in proxy; "http://127.0.0.1:8765");
      *                       the API key goes wherever it points
      *   timeout_ms          deadline of a whole call, retries included (default 60 000)
      *   connect_timeout_ms  connect timeout (default 10 000, or timeout_ms when that is smaller);

@@ -285,7 +285,7 @@ class Client:
     ``Client("mycafe", "0123...")`` talks to https://mycafe.caffesta.com (an account name or key
     that is None or "", as os.environ.get() gives for an unset variable, is refused with a
     message naming CAFFESTA_ACCOUNT or CAFFESTA_API_KEY); ``base_url`` points it
-    elsewhere (the emulator, a staging host, a proxy): the server's root, never ending in
+    elsewhere (the emulator, a staging host; a forward proxy goes in ``proxy``): the server's root, never ending in
     /a/v1.0. Timeouts are in seconds: ``timeout`` is the deadline of a whole call, retries
     included; ``connect_timeout`` is the connect phase (default 10 s, or ``timeout`` when that
     is shorter); a ``connect_timeout`` given larger than ``timeout`` is refused
