@@ -15,7 +15,7 @@ extension Client {
     let encodedPath = try Validation.requestPath(path)
     if let body {
       guard httpMethod != .get, httpMethod != .delete else {
-        throw .invalid("a \(httpMethod.text) request takes no body: pass NULL as body_json")
+        throw .invalid("a \(httpMethod.text) request takes no body: send it without one (NULL in C, None in Python, null in PHP)")
       }
       _ = try JSONText.scan(body, what: "body_json", anyValue: true)
     }
