@@ -352,6 +352,17 @@ size_t relay_sent(relay *r) {
   return n;
 }
 
+size_t relay_settled(relay *r) {
+  size_t last = relay_sent(r);
+  for (int quiet = 0, i = 0; quiet < 6 && i < 60; i++) {
+    sleep_ms(50);
+    size_t now = relay_sent(r);
+    if (now == last) quiet++;
+    else { quiet = 0; last = now; }
+  }
+  return last;
+}
+
 void relay_stop(relay *r) {
   __atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
   pthread_join(r->thread, NULL);

@@ -52,6 +52,9 @@ relay *relay_start(int target_port);
 int relay_port(relay *r);
 /* Everything clients sent so far (malloc'd, NUL bytes shown as '.'); relay_sent: its length. */
 size_t relay_sent(relay *r);
+/* relay_sent once nothing more has come for 300 ms (at most 3 s): a client's last bytes (an
+ * HTTP/2 WINDOW_UPDATE after an answer, say) may reach the relay after the call has returned. */
+size_t relay_settled(relay *r);
 char *relay_seen(relay *r);
 void relay_stop(relay *r);
 #endif

@@ -206,7 +206,7 @@ static void forked_children_leave_alone(nginx_peer *peer) {
   long long parent = connection_of(c, "POST");
   CHECK(parent > 0);
   for (int behaviour = 0; behaviour < 3; behaviour++) {
-    size_t sent_before = relay_sent(r);
+    size_t sent_before = relay_settled(r);
     pid_t pid = fork();
     if (pid == 0) {
       if (behaviour == 0) { caffesta_client_free(c); _exit(0); }          /* frees without calling */
@@ -217,7 +217,7 @@ static void forked_children_leave_alone(nginx_peer *peer) {
     int status = 0;
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    if (behaviour != 1) CHECK(relay_sent(r) == sent_before); /* not a byte from the child */
+    if (behaviour != 1) CHECK(relay_settled(r) == sent_before); /* not a byte from the child */
     CHECK(connection_of(c, "GET") == parent); /* the parent's connection is the same, alive */
     int ok = 0;
     for (int i = 0; i < 20; i++) ok += connection_of(c, "POST") == parent;
