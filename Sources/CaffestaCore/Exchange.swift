@@ -87,7 +87,11 @@ struct Exchange {
     switch outcome {
     case .success: return .finished(outcome)
     case .failure(let error):
-      if error.status == .timeout, let lastFailure { return .finished(.failure(Self.outOfTime(lastFailure))) }
+      // Cut by the call's deadline: the earlier failure is the one worth telling. A timeout
+      // before the deadline is the attempt's own (its connect timeout): the retries ran out.
+      if error.status == .timeout, let lastFailure, caf_monotonic_ms() >= deadline {
+        return .finished(.failure(Self.outOfTime(lastFailure)))
+      }
       var final = Self.noting(attempt, on: error)
       // Say why when a read would have been retried: the write may have arrived.
       if !request.method.isIdempotent, attempt < policy.maxRetries,

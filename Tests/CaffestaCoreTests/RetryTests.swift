@@ -51,6 +51,21 @@ import Testing
     #expect(transport.sent.count == 2)
   }
 
+  @Test func connectTimeoutsOnEveryAttemptSayTheRetriesRanOutNotTheTime() throws {
+    let (client, transport) = try scriptedClient([
+      failure(.timeout, neverSent: true), failure(.timeout, neverSent: true), failure(.timeout, neverSent: true),
+    ])
+    do {
+      _ = try client.request(method: "GET", path: "/x", body: nil)
+      Issue.record("expected a timeout")
+    } catch {
+      #expect(error.status == .timeout)
+      #expect(error.message.contains("(retried 2 times)"))
+      #expect(!error.message.contains("ran out of time"))
+    }
+    #expect(transport.sent.count == 3)
+  }
+
   @Test func timeoutsAfterSendingAreNotRetried() throws {
     let (client, transport) = try scriptedClient([failure(.timeout, neverSent: false), answer(200, "[]")])
     #expect(throws: CaffestaError.self) { try client.request(method: "GET", path: "/x", body: nil) }
