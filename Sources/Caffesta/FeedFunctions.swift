@@ -73,22 +73,14 @@ public func caffesta_sync_changes(_ client: OpaquePointer?, _ posId: Int64, _ kn
 public func caffesta_sales_by_product(
   _ client: OpaquePointer?, _ start: CText, _ end: CText, _ shiftDay: CText, _ result: JSONOut
 ) -> Int32 {
-  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
-    try ABI.client(client).exportSales(
-      .byProduct, start: try ABI.optionalString(start, "start"), end: try ABI.optionalString(end, "end"),
-      shiftDay: try ABI.optionalString(shiftDay, "shift_day"))
-  }
+  caffesta_sales_by_product_grouped(client, start, end, shiftDay, nil, result)  // no add_gr_by
 }
 
 @_cdecl("caffesta_sales_by_pos")
 public func caffesta_sales_by_pos(
   _ client: OpaquePointer?, _ start: CText, _ end: CText, _ shiftDay: CText, _ result: JSONOut
 ) -> Int32 {
-  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
-    try ABI.client(client).exportSales(
-      .byPOS, start: try ABI.optionalString(start, "start"), end: try ABI.optionalString(end, "end"),
-      shiftDay: try ABI.optionalString(shiftDay, "shift_day"))
-  }
+  caffesta_sales_by_pos_grouped(client, start, end, shiftDay, nil, result)  // no add_gr_by
 }
 
 @_cdecl("caffesta_sales_by_product_grouped")
