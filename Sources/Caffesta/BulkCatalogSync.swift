@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Bulk catalog sync" section of include/caffesta.h.
+// The "Bulk catalog sync" section of include/caffesta.h (written by hand: the report comes back
+// with PARTIAL and CANCELLED too, and the progress callback crosses the boundary).
 
 @_cdecl("caffesta_products_upsert_many")
 public func caffesta_products_upsert_many(

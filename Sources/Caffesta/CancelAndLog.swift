@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Stopping and seeing: cancel and the request log" section of include/caffesta.h.
+// The "Stopping and seeing: cancel and the request log" section of include/caffesta.h (written
+// by hand: an async-signal-safe cancel, and a C callback).
 
 @_cdecl("caffesta_client_cancel")
 public func caffesta_client_cancel(_ client: OpaquePointer?) {

@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Client" section of include/caffesta.h.
+// The "Client" section of include/caffesta.h: making and freeing a client. Its settings are
+// plain calls, in Client.generated.swift.
 
 @_cdecl("caffesta_client_new")
 public func caffesta_client_new(_ accountName: UnsafePointer<CChar>?, _ apiKey: UnsafePointer<CChar>?) -> OpaquePointer? {
@@ -35,52 +36,4 @@ public func caffesta_client_create(
 public func caffesta_client_free(_ client: OpaquePointer?) {
   guard let client else { return }
   Unmanaged<Client>.fromOpaque(UnsafeRawPointer(client)).release()
-}
-
-@_cdecl("caffesta_client_set_base_url")
-public func caffesta_client_set_base_url(_ client: OpaquePointer?, _ baseURL: UnsafePointer<CChar>?) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    try ABI.client(client).setBaseURL(try ABI.string(baseURL, "base_url"))
-    return 0
-  }
-}
-
-@_cdecl("caffesta_client_set_timeouts")
-public func caffesta_client_set_timeouts(_ client: OpaquePointer?, _ connectMs: Int, _ requestMs: Int) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    try ABI.client(client).setTimeouts(connectMs: connectMs, requestMs: requestMs)
-    return 0
-  }
-}
-
-@_cdecl("caffesta_client_set_max_retries")
-public func caffesta_client_set_max_retries(_ client: OpaquePointer?, _ maxRetries: Int32) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    try ABI.client(client).setMaxRetries(Int(maxRetries))
-    return 0
-  }
-}
-
-@_cdecl("caffesta_client_set_ca_file")
-public func caffesta_client_set_ca_file(_ client: OpaquePointer?, _ caFile: UnsafePointer<CChar>?) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    try ABI.client(client).setCAFile(try ABI.optionalString(caFile, "ca_file"))
-    return 0
-  }
-}
-
-@_cdecl("caffesta_client_set_max_response_size")
-public func caffesta_client_set_max_response_size(_ client: OpaquePointer?, _ maxBytes: Int64) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    try ABI.client(client).setMaxResponseSize(maxBytes)
-    return 0
-  }
-}
-
-@_cdecl("caffesta_client_set_proxy")
-public func caffesta_client_set_proxy(_ client: OpaquePointer?, _ proxy: UnsafePointer<CChar>?) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    try ABI.client(client).setProxy(try ABI.optionalString(proxy, "proxy"))
-    return 0
-  }
 }
