@@ -118,16 +118,6 @@ inline std::string c_string(text value, const char *name) {
   return copy;
 }
 
-/* Optional text as C takes it: NULL for none, else its NUL-terminated copy (valid while value lives);
- * a NUL inside is refused before any request. */
-inline const char *c_optional(const optional_text &value, const char *name) {
-  if (!value.has_value()) return nullptr;
-  if (value.value().find('\0') != std::string::npos) {
-    throw Error(CAFFESTA_ERR_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0);
-  }
-  return value.value().c_str();
-}
-
 /* Copies a string the library handed out and frees it, whatever happens. */
 inline std::string take(char *out) {
   struct Freer {
@@ -144,7 +134,14 @@ struct c_text {
   operator const char *() const noexcept { return copy.c_str(); }
 };
 inline c_text arg(text value, const char *name) { return c_text{c_string(value, name)}; }
-inline const char *arg(const optional_text &value, const char *name) { return c_optional(value, name); }
+/* Optional text as C takes it: NULL for none, else its own copy's (it lives through the call). */
+inline const char *arg(const optional_text &value, const char *name) {
+  if (!value.has_value()) return nullptr;
+  if (value.value().find('\0') != std::string::npos) {
+    throw Error(CAFFESTA_ERR_INVALID_ARGUMENT, std::string(name) + " contains a NUL byte", 0);
+  }
+  return value.value().c_str();
+}
 
 /* A call's result: the status checked (the exception of a failure), then the output read; a JSON
  * text is copied and freed. */
@@ -208,12 +205,9 @@ class Client {
 
   /* Any call: the whole answer body. body_json empty: no body. */
   std::string request(text method, text path, text body_json = text("")) {
-    std::string m = detail::c_string(method, "method");
-    std::string p = detail::c_string(path, "path");
-    std::string b = detail::c_string(body_json, "body_json");
+    detail::c_text m = detail::arg(method, "method"), p = detail::arg(path, "path"), b = detail::arg(body_json, "body_json");
     char *out = nullptr;
-    detail::check(caffesta_request(handle(), m.c_str(), p.c_str(), b.empty() ? nullptr : b.c_str(), &out));
-    return detail::take(out);
+    return detail::result(caffesta_request(handle(), m, p, b.copy.empty() ? nullptr : b.copy.c_str(), &out), &out);
   }
 
   /* Stops the calls running on this client (caffesta_client_cancel): a bulk call sends no further
