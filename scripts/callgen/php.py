@@ -129,7 +129,7 @@ def trait(table):
     for section, calls in table.in_sections():
         chosen = [c for c in calls if c in endpoint_calls(table)]
         if chosen:
-            out.append("\n    // ---- %s %s\n" % (section, "-" * (95 - len(section))))
+            out.append("\n    // ---- %s %s\n" % (section, "-" * (88 - len(section))))
             out.extend("\n" + method(table, c) for c in chosen)
     out.append("}\n")
     return "".join(out)
@@ -162,9 +162,9 @@ def interface(table):
                 chosen.append("    /** Written by hand beside %s(): see Client. */\n    public function %s;"
                               % (call.php, extra))
         if chosen:
-            out.append("\n    // ---- %s %s\n\n" % (section, "-" * (95 - len(section))))
+            out.append("%s    // ---- %s %s\n\n" % ("" if out[-1].endswith("{\n") else "\n", section, "-" * (88 - len(section))))
             out.append("\n\n".join(chosen) + "\n")
-    out.append("\n    // ---- The client itself %s\n\n" % ("-" * 80))
+    out.append("\n    // ---- The client itself %s\n\n" % ("-" * 73))
     out.append("    /** The server this client calls: the base_url option, else https://{accountName}.caffesta.com. */\n"
                "    public function baseUrl(): string;\n\n"
                "    /** Stops the upsertProducts() that is running, and calls another thread runs on this client. */\n"

@@ -13,8 +13,7 @@ use Caffesta\Exception\CaffestaException;
  */
 interface ClientInterface
 {
-
-    // ---- Calls ------------------------------------------------------------------------------------------
+    // ---- Calls -----------------------------------------------------------------------------------
 
     /**
      * Checks the API key; AuthenticationException if it is wrong.
@@ -43,7 +42,7 @@ interface ClientInterface
      */
     public function request(string $method, string $path, ?array $body = null): mixed;
 
-    // ---- Bulk catalog sync ------------------------------------------------------------------------------
+    // ---- Bulk catalog sync -----------------------------------------------------------------------
 
     /**
      * Upserts many products as upsertProduct() does one, with up to concurrency (1 to 64) requests
@@ -54,7 +53,7 @@ interface ClientInterface
      */
     public function upsertProducts(array $products, int $concurrency = Client::DEFAULT_CONCURRENCY, ?callable $progress = null): array;
 
-    // ---- Storages ---------------------------------------------------------------------------------------
+    // ---- Storages --------------------------------------------------------------------------------
 
     /**
      * The account's storages, ordered by their position in the answer: [{"id": 7, "name": "Общий
@@ -75,7 +74,7 @@ interface ClientInterface
      */
     public function getStorageStock(int $storageId): array;
 
-    // ---- Incoming invoices and moves --------------------------------------------------------------------
+    // ---- Incoming invoices and moves -------------------------------------------------------------
 
     /**
      * Creates an incoming invoice, NOT wired (no stock moves until wireInvoice()), and returns its
@@ -141,7 +140,7 @@ interface ClientInterface
      */
     public function unwireMove(int $moveId): void;
 
-    // ---- Products ---------------------------------------------------------------------------------------
+    // ---- Products --------------------------------------------------------------------------------
 
     /**
      * Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}.
@@ -189,7 +188,7 @@ interface ClientInterface
      */
     public function importMenuPart(array $menu): mixed;
 
-    // ---- Delivery orders --------------------------------------------------------------------------------
+    // ---- Delivery orders -------------------------------------------------------------------------
 
     /**
      * Sends a delivery order ({"bill": {...}}; no negative counts or sums). Returns {"job_id":
@@ -236,7 +235,7 @@ interface ClientInterface
      */
     public function getReceiptInfo(string $orderUuid): array;
 
-    // ---- Update feeds -----------------------------------------------------------------------------------
+    // ---- Update feeds ----------------------------------------------------------------------------
 
     /**
      * One Unix timestamp per section of a POS's update feeds: {"categories", "menus", "products",
@@ -331,7 +330,7 @@ interface ClientInterface
      */
     public function syncChanges(int $posId, array $known = []): array;
 
-    // ---- Sales exports ----------------------------------------------------------------------------------
+    // ---- Sales exports ---------------------------------------------------------------------------
 
     /**
      * Sales grouped by POS, price and product: [{caf_terminal_id, caf_id, name, ref_code, price,
@@ -372,7 +371,7 @@ interface ClientInterface
      */
     public function getReceiptsByShiftDay(int $terminalId, string|\DateTimeInterface $date): array;
 
-    // ---- The client itself --------------------------------------------------------------------------------
+    // ---- The client itself -------------------------------------------------------------------------
 
     /** The server this client calls: the base_url option, else https://{accountName}.caffesta.com. */
     public function baseUrl(): string;

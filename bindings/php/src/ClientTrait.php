@@ -43,7 +43,7 @@ trait ClientTrait
 
     abstract private function plainCall(string $function, mixed ...$arguments): void;
 
-    // ---- Calls ------------------------------------------------------------------------------------------
+    // ---- Calls -----------------------------------------------------------------------------------
 
     /**
      * Checks the API key; AuthenticationException if it is wrong.
@@ -84,7 +84,7 @@ trait ClientTrait
             $body === null ? null : Convert::body($body, 'body'));
     }
 
-    // ---- Storages ---------------------------------------------------------------------------------------
+    // ---- Storages --------------------------------------------------------------------------------
 
     /**
      * The account's storages, ordered by their position in the answer: [{"id": 7, "name": "Общий
@@ -111,7 +111,7 @@ trait ClientTrait
         return $this->jsonCall('caffesta_storage_stock', $storageId);
     }
 
-    // ---- Incoming invoices and moves --------------------------------------------------------------------
+    // ---- Incoming invoices and moves -------------------------------------------------------------
 
     /**
      * Creates an incoming invoice, NOT wired (no stock moves until wireInvoice()), and returns its
@@ -201,7 +201,7 @@ trait ClientTrait
         $this->plainCall('caffesta_move_unwire', $moveId);
     }
 
-    // ---- Products ---------------------------------------------------------------------------------------
+    // ---- Products --------------------------------------------------------------------------------
 
     /**
      * Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}.
@@ -268,7 +268,7 @@ trait ClientTrait
         return $this->jsonCall('caffesta_menu_import_part', Convert::body($menu, 'menu', 'menu'));
     }
 
-    // ---- Delivery orders --------------------------------------------------------------------------------
+    // ---- Delivery orders -------------------------------------------------------------------------
 
     /**
      * Sends a delivery order ({"bill": {...}}; no negative counts or sums). Returns {"job_id":
@@ -319,7 +319,7 @@ trait ClientTrait
         return $this->jsonCall('caffesta_receipt_info', Convert::text($orderUuid, 'order_uuid'));
     }
 
-    // ---- Update feeds -----------------------------------------------------------------------------------
+    // ---- Update feeds ----------------------------------------------------------------------------
 
     /**
      * One Unix timestamp per section of a POS's update feeds: {"categories", "menus", "products",
@@ -441,7 +441,7 @@ trait ClientTrait
         return $this->jsonCall('caffesta_sync_changes', $posId, Convert::body($known, 'known'));
     }
 
-    // ---- Sales exports ----------------------------------------------------------------------------------
+    // ---- Sales exports ---------------------------------------------------------------------------
 
     /**
      * Sales grouped by POS, price and product: [{caf_terminal_id, caf_id, name, ref_code, price,
