@@ -38,10 +38,18 @@ def edit(path, pattern, replacement):
     path.write_text(text, encoding="utf-8")
 
 
+def fails(tree, *messages):
+    """Runs the check on the tree: it must fail, saying each message."""
+    result = run("check", "--root", tree)
+    assert result.returncode == 1, result.stdout
+    for message in messages:
+        assert message in result.stderr, result.stderr
+
+
 def test_the_committed_table_header_and_layers_agree():
     result = run("check")
     assert result.returncode == 0, result.stderr
-    assert "59 calls" in result.stdout or "calls)" in result.stdout
+    assert "agree" in result.stdout
 
 
 def test_a_copy_agrees_too(tree):
@@ -52,71 +60,53 @@ def test_a_copy_agrees_too(tree):
 def test_a_changed_signature_in_the_header_fails(tree):
     edit(tree / "include/caffesta.h", r"caffesta_storage_stock\(caffesta_client \*client, long long storage_id",
          "caffesta_storage_stock(caffesta_client *client, int storage_id")
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "caffesta_storage_stock: the header says caffesta_status (caffesta_client *, int, char **)" in result.stderr
+    fails(tree, "caffesta_storage_stock: the header says caffesta_status (caffesta_client *, int, char **)")
 
 
 def test_a_renamed_parameter_in_the_header_fails(tree):
     edit(tree / "include/caffesta.h", r"long long invoice_id, char \*\*result_json\);", "long long id, char **result_json);")
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "caffesta_invoice_get: the header names its parameters (client, id, result_json)" in result.stderr
+    fails(tree, "caffesta_invoice_get: the header names its parameters (client, id, result_json)")
 
 
 def test_a_function_the_table_lacks_fails(tree):
     edit(tree / "include/caffesta.h", r"(/\* ---- Errors, memory, version ---- \*/)",
          r"caffesta_status caffesta_shops_list(caffesta_client *client, char **result_json);\n\n\1")
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "caffesta_shops_list is declared in include/caffesta.h but has no row in api/calls.toml" in result.stderr
+    fails(tree, "caffesta_shops_list is declared in include/caffesta.h but has no row in api/calls.toml")
 
 
 def test_a_row_in_another_section_fails(tree):
     edit(tree / "api/calls.toml", r'c = "caffesta_taxes_get"\nsection = "Update feeds"',
          'c = "caffesta_taxes_get"\nsection = "Sales exports"')
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "caffesta_taxes_get: declared in the header's section 'Update feeds', the table says 'Sales exports'" in result.stderr
+    fails(tree, "caffesta_taxes_get: declared in the header's section 'Update feeds', the table says 'Sales exports'")
 
 
 def test_a_changed_kind_in_the_table_fails(tree):
     edit(tree / "api/calls.toml", r'params = \[\{name = "storage_id", kind = "id"\}\]',
          'params = [{name = "storage_id", kind = "text"}]')
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "caffesta_storage_stock: the header says" in result.stderr
-    assert "Sources/Caffesta/Storages.generated.swift is not what api/calls.toml gives" in result.stderr
+    fails(tree, "caffesta_storage_stock: the header says",
+          "Sources/Caffesta/Storages.generated.swift is not what api/calls.toml gives")
 
 
 def test_a_generated_layer_edited_by_hand_fails_until_it_is_generated_again(tree):
     edit(tree / "bindings/python/caffesta/_endpoints.py", r'_id\(invoice_id, "invoice_id"\)', "invoice_id")
     edit(tree / "docs/api.md", r"\| `client.get_taxes\(\)` \|", "| `client.taxes()` |")
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "bindings/python/caffesta/_endpoints.py is not what api/calls.toml gives" in result.stderr
-    assert "docs/api.md is not what api/calls.toml gives" in result.stderr
+    fails(tree, "bindings/python/caffesta/_endpoints.py is not what api/calls.toml gives",
+          "docs/api.md is not what api/calls.toml gives")
     assert run("generate", "--root", tree).returncode == 0
     assert run("check", "--root", tree).returncode == 0
 
 
 def test_a_call_written_by_hand_must_be_there(tree):
     edit(tree / "bindings/python/caffesta/_client.py", r"def wait_for_order\(", "def wait_for_the_order(")
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "'def wait_for_order(' is not there" in result.stderr
+    fails(tree, "'def wait_for_order(' is not there")
 
 
 def test_the_cpp_wrapper_covers_every_call(tree):
     edit(tree / "include/caffesta.hpp", r"caffesta_client_cancel\(client_\)", "(void)client_")
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "include/caffesta.hpp does not call caffesta_client_cancel" in result.stderr
+    fails(tree, "include/caffesta.hpp does not call caffesta_client_cancel")
 
 
 def test_a_bad_row_is_refused_with_its_reason(tree):
     edit(tree / "api/calls.toml", r'kind = "timestamp", default = 0\}\]\nresult = "json"\nanswer = "list"\ncore = "loyaltyClients',
          'kind = "seconds", default = 0}]\nresult = "json"\nanswer = "list"\ncore = "loyaltyClients')
-    result = run("check", "--root", tree)
-    assert result.returncode == 1
-    assert "caffesta_clients_get(ts): kind 'seconds' is not one of" in result.stderr
+    fails(tree, "caffesta_clients_get(ts): kind 'seconds' is not one of")
