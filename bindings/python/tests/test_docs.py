@@ -99,9 +99,9 @@ def test_the_install_page_lists_the_dev_packages_caffesta_pc_requires():
 
 
 def markdown_pages():
-    """The README, docs/ and the other READMEs of the repository (git's files, not build output)."""
-    files = subprocess.run(["git", "ls-files", "*.md"], cwd=str(REPO), capture_output=True, text=True,
-                           check=True).stdout.split()
+    """The README, docs/ and the other READMEs of the repository (git's files and new ones, not build output)."""
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.md"],
+                           cwd=str(REPO), capture_output=True, text=True, check=True).stdout.split()
     return [REPO / name for name in files if name == "README.md" or name.startswith("docs/")
             or name.endswith("/README.md")]
 
