@@ -24,16 +24,11 @@ HELPERS = {"json": "json(client, result)", "id": "id(client, id)", "status": "st
 
 
 def function(call):
-    head = "@_cdecl(\"%s\")\npublic func %s(%s) -> Int32 {" % (call.c, call.c, ", ".join(parameters(call)))
-    if len(head.splitlines()[1]) > 120:
-        head = "@_cdecl(\"%s\")\npublic func %s(\n  %s\n) -> Int32 {" % (call.c, call.c, ", ".join(parameters(call)))
-    opening = "  ABI.%s { c throws(CaffestaError) in" % HELPERS[call.result]
-    body = core_call(call)
-    if len(opening) + len(body) + 3 <= 120:
-        lines = [opening + " " + body + " }"]
-    else:
-        lines = [opening, "    " + body, "  }"]
-    return head + "\n" + "\n".join(lines) + "\n}\n"
+    """One @_cdecl function: its declaration on one line, its body on the next (a row per call,
+    as in the table)."""
+    head = "@_cdecl(\"%s\") public func %s(%s) -> Int32 {" % (call.c, call.c, ", ".join(parameters(call)))
+    body = "  ABI.%s { c throws(CaffestaError) in %s }" % (HELPERS[call.result], core_call(call))
+    return head + "\n" + body + "\n}\n"
 
 
 def files(table):
@@ -48,7 +43,7 @@ def files(table):
                  "calls the core and hands out the result (the ABI helpers are in Conversions.swift)." % section)
         if len(generated) != len(calls):
             about += " The others are written by hand in %s.swift." % stem
-        text = "// %s\nimport CaffestaCore\n\n%s\n" % (BANNER, "\n".join(wrap(about, 100, "//", "//")))
+        text = "// %s\nimport CaffestaCore\n\n%s\n" % (BANNER, "\n".join(wrap(about, 100, "// ", "// ")))
         text += "".join("\n" + function(c) for c in generated)
         out["Sources/Caffesta/%s.generated.swift" % stem] = text
     return out
