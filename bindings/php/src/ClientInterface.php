@@ -48,8 +48,10 @@ interface ClientInterface
      * Upserts many products as upsertProduct() does one, with up to concurrency (1 to 64) requests
      * in flight. Returns the report, one entry per product in input order: {"ref_code", "action":
      * "created" | "updated", "id"} or {"ref_code", "action": "failed", "status", "message",
-     * "http_status"?}; failed items do not throw. PartialException (C) when some items failed;
-     * CancelledException when a cancel stopped it, with the whole report.
+     * "http_status"?}; failed items do not throw. In C, the status is PARTIAL when some items
+     * failed and CANCELLED when a cancel stopped some, the report written either way; C++ returns
+     * the report in both cases, Python and PHP return it, or raise on a cancel with the report
+     * attached.
      */
     public function upsertProducts(array $products, int $concurrency = Client::DEFAULT_CONCURRENCY, ?callable $progress = null): array;
 
