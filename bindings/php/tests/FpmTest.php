@@ -81,13 +81,28 @@ final class FpmTest extends EmulatorTestCase
         $this->assertStringContainsString('server_name localhost;', self::recipe('nginx'));
     }
 
-    /** The header command refuses what would stop the master: a path that is not the library file. */
+    /**
+     * The header command refuses what would stop the master, with its usage: a path that is not a
+     * file, a file that is no library, a library that is not libcaffesta, an option it does not know.
+     */
     public function testTheHeaderCommandRefusesAPathItCannotLoad(): void
     {
-        [$code, $out, $err] = Process::run([PHP_BINARY, dirname(__DIR__) . '/bin/ffi-header.php', sys_get_temp_dir()]);
-        $this->assertSame(1, $code);
-        $this->assertSame('', $out);
-        $this->assertStringContainsString('a directory, not the library file', $err);
+        $command = [PHP_BINARY, dirname(__DIR__) . '/bin/ffi-header.php'];
+        foreach ([
+            [sys_get_temp_dir(), 1, 'a directory, not the library file'],
+            ['libcaffesta.so.1', 1, 'libcaffesta.so.1: no such file'],
+            [__FILE__, 1, 'not an ELF shared object'],
+            ['--version', 2, 'unknown option --version'],
+        ] as [$argument, $status, $why]) {
+            [$code, $out, $err] = Process::run([...$command, $argument]);
+            $this->assertSame([$status, ''], [$code, $out], $argument);
+            $this->assertStringContainsString($why, $err);
+            $this->assertStringContainsString('usage: php ffi-header.php LIBRARY', $err);
+        }
+        [$code, $out, $err] = Process::run([...$command, '--help']);
+        $this->assertSame([0, ''], [$code, $err]);
+        $this->assertStringStartsWith('usage: php ffi-header.php LIBRARY', $out);
+        $this->assertStringNotContainsString('#define', $out);
     }
 
     private function assertRecipeWorks(array $answer): void
