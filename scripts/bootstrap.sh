@@ -40,10 +40,10 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-# httpbin is a real peer of Tests/c/test_peers.c. click and tqdm are the `caffesta` command's
-# dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
+# httpbin is a real peer of Tests/c/test_peers.c. click, tqdm and openpyxl are the `caffesta`
+# command's dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
 # network). tomli only where Python has no tomllib (< 3.11). auditwheel and setuptools: make dist.
-modules="pytest requests httpbin click tqdm wheel auditwheel setuptools"
+modules="pytest requests httpbin click tqdm openpyxl wheel auditwheel setuptools"
 "$python" -c "import tomllib" 2>/dev/null || modules="$modules tomli"
 for module in $modules; do
   if ! "$python" -c "import $module" 2>/dev/null; then
