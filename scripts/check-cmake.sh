@@ -20,11 +20,12 @@ unset LD_LIBRARY_PATH CAFFESTA_LIBRARY
 cmake -S "$root/examples/cpp" -B "$work/build" -DCAFFESTA_BUNDLE=$bundle ${prefix_path:+-DCMAKE_PREFIX_PATH="$prefix_path"} \
   >"$work/configure.log" 2>&1 || { cat "$work/configure.log" >&2; exit 1; }
 grep -E "Caffesta|Build files" "$work/configure.log" || true
-# The version file: 1.0 and this version are answered, a later minor or another major is not.
-version=$(cat "$root/VERSION" 2>/dev/null || sed -n 's/.*Caffesta \([0-9.]*\) from.*/\1/p' "$work/configure.log")
+# The version file: 1.0 and this version are answered, a later minor or another major is not
+# (a project with a language, as a till's: CMake searches lib/<multiarch>/cmake only then).
+version=$(cat "$root/VERSION")
 mkdir "$work/versions"
 for wanted in 1.0 "$version" "${version%.*}.99" 2.0; do
-  printf 'cmake_minimum_required(VERSION 3.13)\nproject(v LANGUAGES NONE)\nfind_package(Caffesta %s REQUIRED)\n' "$wanted" \
+  printf 'cmake_minimum_required(VERSION 3.13)\nproject(v LANGUAGES C)\nfind_package(Caffesta %s REQUIRED)\n' "$wanted" \
     >"$work/versions/CMakeLists.txt"
   if cmake -S "$work/versions" -B "$work/versions/build-$wanted" ${prefix_path:+-DCMAKE_PREFIX_PATH="$prefix_path"} >/dev/null 2>&1
   then found=yes; else found=no; fi
