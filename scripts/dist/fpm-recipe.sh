@@ -9,7 +9,7 @@
 # env file names, CAFFESTA_BASE_URL).
 #   cd /tmp/caffesta && scripts/with-emulator.sh bash scripts/dist/fpm-recipe.sh
 set -euo pipefail
-readme=bindings/php/README.md
+readme=$PWD/bindings/php/README.md
 version=$(cat VERSION)
 php_version=$(php -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;')
 
@@ -40,7 +40,8 @@ mkdir -p /var/www/shop/public
 cp "dist/caffesta-php-$version.tar.gz" /var/www/shop/   # as downloaded from the release
 cd /var/www/shop
 echo '{}' > composer.json
-COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_NO_INTERACTION=1 bash -euc "$(block composer release)" >/tmp/composer.log 2>&1 \
+lines=$(block composer release)
+COMPOSER_ALLOW_SUPERUSER=1 COMPOSER_NO_INTERACTION=1 bash -euc "$lines" >/tmp/composer.log 2>&1 \
   || { cat /tmp/composer.log; exit 1; }
 ls vendor/caffesta/caffesta/preload.php vendor/caffesta/caffesta/caffesta.ffi.h
 [ ! -e vendor/caffesta/caffesta/tests ] || { echo "the package ships its tests"; exit 1; }

@@ -156,6 +156,7 @@ final class FpmTest extends EmulatorTestCase
             '/run/php/php8.2-fpm.sock' => "$dir/fpm.sock",
             '/var/www/shop' => "$dir/shop",
             'listen 80;' => "listen 127.0.0.1:$port;",
+            "listen [::]:80;\n" => '',   // the test asks 127.0.0.1 (the host may have no IPv6)
             '/etc/caffesta.env' => "$dir/caffesta.env",
         ];
         $phpIni = self::recipe('php.ini');
