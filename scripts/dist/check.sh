@@ -9,7 +9,8 @@
 #      for word (the release's PHP package with Composer, the php-fpm recipe behind nginx on
 #      port 80, in a network namespace of its own with its own emulator: scripts/dist/fpm-recipe.sh);
 #   3. in another fresh copy, with no .deb: the wheel in a venv of the system's Python,
-#      examples/python/sync.py without CAFFESTA_LIBRARY; then the tarball unpacked in /opt, the
+#      examples/python/sync.py without CAFFESTA_LIBRARY, the caffesta command's stock --excel and
+#      an .xlsx push; then the tarball unpacked in /opt, the
 #      C example built through its relocatable .pc file and examples/cpp through its CMake package.
 # Needs root (chroot, mounts in a private namespace that vanishes with the script).
 set -euo pipefail
@@ -127,6 +128,14 @@ for suite in $suites; do
     echo "Python $(python3 -V), wheel installed"
     (cd /tmp && /tmp/venv/bin/python -c "import caffesta, caffesta._native as n; print(\"loads\", n.load().path, caffesta.library_version())")
     /tmp/venv/bin/python examples/python/sync.py examples/catalog.json
+    # The operator'"'"'s route (bindings/python/README.md, the caffesta command): the wheel'"'"'s own
+    # command, no CAFFESTA_LIBRARY: stock as an Excel file, then a catalog from a workbook.
+    (cd /tmp && /tmp/venv/bin/caffesta stock 1 --pos 2 --excel --output /tmp/stock.csv)
+    head -1 /tmp/stock.csv | grep -q "^.id;ref_code;name;" || { echo "stock.csv: $(head -1 /tmp/stock.csv)"; exit 1; }
+    /tmp/venv/bin/python -c "import openpyxl; book = openpyxl.Workbook(); sheet = book.active
+sheet.append([\"ref_code\", \"name\", \"price\", \"caf_shop_id\"]); sheet.append([5001, \"Из Excel\", 2.5, 2])
+book.save(\"/tmp/catalog.xlsx\")"
+    (cd /tmp && /tmp/venv/bin/caffesta products push /tmp/catalog.xlsx)
 
     quiet apt-get install -y libjansson4 libjansson-dev
     mkdir -p /opt/vendor && tar -C /opt/vendor -xzf dist/libcaffesta-${V}-linux-x86_64.tar.gz
