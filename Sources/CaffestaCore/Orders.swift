@@ -34,8 +34,12 @@ extension Client {
     let order = try Arguments.object(text, "order_json")
     try Self.checkOrder(order)
     let path = currentSettings.orderPath
-    let (data, status) = try payload(.post, path, body: text)
-    return (try Self.submittedOrder(data, call: "POST \(currentSettings.baseURL)\(path)", httpStatus: status), status)
+    do {
+      let (data, status) = try payload(.post, path, body: text)
+      return (try Self.submittedOrder(data, call: "POST \(currentSettings.baseURL)\(path)", httpStatus: status), status)
+    } catch {
+      throw OrderRefusal.explained(error)
+    }
   }
 
   static func submittedOrder(_ data: JSON, call: String, httpStatus: Int) throws(CaffestaError) -> SubmittedOrder {
@@ -158,7 +162,7 @@ extension Client {
         return (answer, status)
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
-        throw CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status)
+        throw OrderRefusal.explained(CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status))
       case "pending":
         let left = deadline - caf_monotonic_ms()
         guard left > 0 else { throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms") }

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Caffesta;
 
 use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\StatusException;
 use Caffesta\Exception\CancelledException;
 use Caffesta\Exception\InvalidArgumentException;
 
@@ -140,7 +141,7 @@ trait BulkUpsert
         }
         $report = $this->decode($this->take($status, $out, 'caffesta_products_upsert_many'));
         if (!is_array($report) || !array_is_list($report) || count($report) !== $expected) {
-            throw CaffestaException::fromStatus(Status::INTERNAL,
+            throw StatusException::fromStatus(Status::INTERNAL,
                 "libcaffesta's bulk report does not hold one entry per product ($expected)");
         }
         return $report;

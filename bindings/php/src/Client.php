@@ -6,6 +6,7 @@ namespace Caffesta;
 
 use Caffesta\Exception\ApiException;
 use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\StatusException;
 use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\TimeoutException;
 
@@ -199,7 +200,7 @@ final class Client implements ClientInterface
             $items = $page['items'] ?? null;
             $next = $page['next_start_id'] ?? null;
             if (!is_array($items) || ($next !== null && !is_int($next))) {
-                throw CaffestaException::fromStatus(Status::PROTOCOL,
+                throw StatusException::fromStatus(Status::PROTOCOL,
                     "a products page is not {items: [...], next_start_id: id|null} (start_id $startId)");
             }
             if ($items !== []) {
@@ -209,7 +210,7 @@ final class Client implements ClientInterface
                 return;
             }
             if ($next <= $startId) {
-                throw CaffestaException::fromStatus(Status::PROTOCOL,
+                throw StatusException::fromStatus(Status::PROTOCOL,
                     "the products page of start_id $startId gives next_start_id $next, which does not move forward");
             }
             $startId = $next;
@@ -350,7 +351,7 @@ final class Client implements ClientInterface
                 }
             }
         }
-        return CaffestaException::fromStatus($status, $message,
+        return StatusException::fromStatus($status, $message,
             $this->ffi->caffesta_last_http_status(), $this->ffi->caffesta_status_name($status));
     }
 
@@ -359,7 +360,7 @@ final class Client implements ClientInterface
     {
         $failure = $status === Status::OK ? null : $this->failure($status, $function);
         if (\FFI::isNull($out)) {
-            throw $failure ?? CaffestaException::fromStatus(Status::INTERNAL,
+            throw $failure ?? StatusException::fromStatus(Status::INTERNAL,
                 'libcaffesta returned CAFFESTA_OK without its output');
         }
         try {
@@ -378,7 +379,7 @@ final class Client implements ClientInterface
         try {
             return json_decode($json, true, self::JSON_DEPTH, self::JSON_DECODE);
         } catch (\JsonException $e) {
-            throw CaffestaException::fromStatus(Status::PROTOCOL,
+            throw StatusException::fromStatus(Status::PROTOCOL,
                 "the answer is not JSON PHP can read: {$e->getMessage()}", 0, null, $e);
         }
     }

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace Caffesta;
 
 use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\StatusException;
 
 /**
  * The PHP binding's converters: each turns an argument into what its C parameter takes (a string
@@ -191,6 +192,6 @@ final class Convert
 
     public static function invalid(string $message, ?\Throwable $previous = null): CaffestaException
     {
-        return CaffestaException::fromStatus(Status::INVALID_ARGUMENT, $message, 0, null, $previous);
+        return StatusException::fromStatus(Status::INVALID_ARGUMENT, $message, 0, null, $previous);
     }
 }

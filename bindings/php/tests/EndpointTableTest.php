@@ -6,7 +6,7 @@ namespace Caffesta\Tests;
 
 use Caffesta\Client;
 use Caffesta\ClientInterface;
-use Caffesta\Exception\CaffestaException;
+use Caffesta\Exception\StatusException;
 use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\NetworkException;
 use Caffesta\Status;
@@ -42,7 +42,7 @@ final class EndpointTableTest extends EmulatorTestCase
         $client = $this->createMock(ClientInterface::class);
         $client->method('submitOrder')->willReturn(['job_id' => null, 'status' => 'success', 'uuid' => 'u-1']);
         $client->method('getReceiptInfo')->willThrowException(
-            CaffestaException::fromStatus(Status::NETWORK, 'connect to https://mycafe.caffesta.com failed'));
+            StatusException::fromStatus(Status::NETWORK, 'connect to https://mycafe.caffesta.com failed'));
         $checkout = static function (ClientInterface $caffesta): string {
             $made = $caffesta->submitOrder(self::ORDER);
             try {
@@ -114,7 +114,7 @@ final class EndpointTableTest extends EmulatorTestCase
 
     public function testStatusNamesTheHeadersValues(): void
     {
-        foreach (CaffestaException::statuses() as $code => [$name]) {
+        foreach (StatusException::statuses() as $code => [$name]) {
             $this->assertSame($code, constant(Status::class . '::' . substr($name, strlen('CAFFESTA_ERR_'))), $name);
         }
         $this->assertSame(0, Status::OK);
