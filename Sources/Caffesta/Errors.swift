@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Errors, memory, version" section of include/caffesta.h.
+// The "Errors, memory, version" section of include/caffesta.h (written by hand: these take no
+// client and set no last error).
 
 @_cdecl("caffesta_last_error")
 public func caffesta_last_error() -> UnsafePointer<CChar> {
