@@ -37,7 +37,7 @@ final class Client implements ClientInterface
     private const JSON_DECODE = JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING;
     private const JSON_DEPTH = 4096;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size', 'order_path', 'logger', 'proxy'];
+        'max_response_size', 'order_path', 'logger', 'proxy', 'persistent'];
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
     private const DEFAULT_TIMEOUT_MS = 60_000;
     /** upsertProducts()'s default, the same as Python's upsert_products(). */
@@ -49,6 +49,8 @@ final class Client implements ClientInterface
     private string $baseUrl;
     /** The request log's C callback, kept alive with the client. */
     private ?\Closure $logCallback = null;
+    /** A persistent client that took over an earlier one's connections (isReused()). */
+    private bool $reused = false;
 
     /**
      * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
@@ -77,6 +79,14 @@ final class Client implements ClientInterface
      *                       FFI callback per client (PHP keeps it until the end of the request).
      *   proxy               the proxy for every request ("http://host:3128"), or "direct" for none
      *                       whatever the environment says; null or absent: libcurl's proxy variables
+     *   persistent          true: the connections (with their TLS sessions and DNS cache) outlive this
+     *                       object and serve the next persistent client of this process with the same
+     *                       account, key, base_url, proxy and ca_file — a php-fpm worker's next request
+     *                       sends at once instead of opening a connection (caffesta_client_acquire()).
+     *                       Only the connections carry over: every other option, the logger and
+     *                       cancel() are this object's. Needs the library loaded for the process's life:
+     *                       preloaded (the php-fpm recipe) or the CLI; otherwise an ordinary client.
+     *                       Default false
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string|false $accountName, string|false $apiKey, array $options = [])
@@ -90,13 +100,32 @@ final class Client implements ClientInterface
         }
         Convert::checkText('account_name', $accountName);
         Convert::checkText('api_key', $apiKey);
+        $persistent = $options['persistent'] ?? false;
+        if (!is_bool($persistent)) {
+            throw Convert::invalid('option persistent must be a bool, not ' . get_debug_type($persistent));
+        }
         $this->ffi = Library::ffi();
         $out = $this->ffi->new('caffesta_client*');
-        $status = $this->ffi->caffesta_client_create($accountName, $apiKey, \FFI::addr($out));
+        if ($persistent && Library::staysLoaded()) {
+            $reused = $this->ffi->new('int');
+            $status = $this->ffi->caffesta_client_acquire($accountName, $apiKey, self::shareKey($options),
+                \FFI::addr($out), \FFI::addr($reused));
+            $this->reused = $status === Status::OK && $reused->cdata === 1;
+        } else {
+            $status = $this->ffi->caffesta_client_create($accountName, $apiKey, \FFI::addr($out));
+        }
         if ($status !== Status::OK || \FFI::isNull($out)) {
             throw $this->failure($status === Status::OK ? Status::INTERNAL : $status);
         }
         $this->handle = $out;
+        if ($persistent) {
+            // A fatal error skips destructors, not shutdown functions: the native client is let go
+            // (its log callback with it) before PHP frees this request's closures.
+            $client = \WeakReference::create($this);
+            register_shutdown_function(static function () use ($client): void {
+                $client->get()?->close();
+            });
+        }
         $this->baseUrl = "https://$accountName.caffesta.com";
         try {
             $this->configure($options);
@@ -119,6 +148,33 @@ final class Client implements ClientInterface
     public function baseUrl(): string
     {
         return $this->baseUrl;
+    }
+
+    /**
+     * Whether this persistent client took over the connections of an earlier one in this process
+     * (the same account, key, base_url, proxy and ca_file): true from a php-fpm worker's second
+     * request on; false for the first, for a client that is not persistent, and when the library
+     * keeps no more (Client::setPersistentLimit()). For logs and tests: the calls work the same.
+     */
+    public function isReused(): bool
+    {
+        return $this->reused;
+    }
+
+    /**
+     * How many sets of connections this process keeps for persistent clients, 0 to 1024 (default
+     * 8): one per account, key, base_url, proxy and ca_file in use. Beyond it, the least recently
+     * used set that no client holds is closed; 0 keeps none (persistent clients are then ordinary).
+     * Per process: a php-fpm worker sets it for itself (in each request, or in preloaded code).
+     * @throws InvalidArgumentException for a limit out of range
+     */
+    public static function setPersistentLimit(int $limit): void
+    {
+        $ffi = Library::ffi();
+        $status = $ffi->caffesta_shared_clients_set_limit(Convert::cInt($limit, 'the persistent limit must be 0 to 1024'));
+        if ($status !== Status::OK) {
+            throw StatusException::fromStatus($status, $ffi->caffesta_last_error(), 0, $ffi->caffesta_status_name($status));
+        }
     }
 
     /**
@@ -231,6 +287,20 @@ final class Client implements ClientInterface
                 yield $product;
             }
         }
+    }
+
+    /**
+     * What a persistent client's connections are kept under besides the account and key: the options
+     * that decide where and how requests go. The others (timeouts, retries, ...) are set on each client.
+     * @param array<string, mixed> $options
+     */
+    private static function shareKey(array $options): string
+    {
+        $key = [];
+        foreach (['base_url', 'proxy', 'ca_file'] as $name) {
+            $key[$name] = ($options[$name] ?? null) === null ? null : Convert::stringOption($options, $name);
+        }
+        return json_encode($key, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE);
     }
 
     /** @param array<string, mixed> $options */
