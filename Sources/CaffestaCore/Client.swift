@@ -70,7 +70,7 @@ public final class Client {
   public func setTimeouts(connectMs: Int, requestMs: Int) throws(CaffestaError) {
     guard connectMs > 0, requestMs > 0 else { throw .invalid("timeouts must be positive") }
     guard connectMs <= requestMs else { throw .invalid("connect timeout must not exceed the request timeout") }
-    guard requestMs <= 24 * 3_600_000 else { throw .invalid("request timeout must be at most 24 hours") }
+    guard requestMs <= Limits.maxTimeoutMs else { throw .invalid("request timeout must be at most 24 hours") }
     update {
       $0.connectTimeoutMs = connectMs
       $0.requestTimeoutMs = requestMs
@@ -78,7 +78,7 @@ public final class Client {
   }
 
   public func setMaxRetries(_ count: Int) throws(CaffestaError) {
-    guard (0...10).contains(count) else { throw .invalid("max_retries must be 0 to 10") }
+    guard (0...Limits.maxRetries).contains(count) else { throw .invalid("max_retries must be 0 to \(Limits.maxRetries)") }
     update { $0.maxRetries = count }
   }
 
@@ -90,7 +90,7 @@ public final class Client {
   }
 
   public func setMaxResponseSize(_ bytes: Int64) throws(CaffestaError) {
-    guard bytes >= 1024, bytes <= 1 << 32 else { throw .invalid("max response size must be 1 KiB to 4 GiB") }
+    guard Limits.responseBytes.contains(bytes) else { throw .invalid("max response size must be 1 KiB to 4 GiB") }
     update { $0.maxResponseBytes = bytes }
   }
 

@@ -17,7 +17,7 @@ extension Client {
     -> (report: String, failed: Int, cancelled: Int)
   {
     let mark = cancelMark  // the call starts here: a cancel() from now on stops it
-    guard (1...64).contains(concurrency) else { throw .invalid("concurrency must be 1 to 64") }
+    guard Limits.concurrency.contains(concurrency) else { throw .invalid("concurrency must be 1 to 64") }
     let array = try Arguments.array(text, "products_json_array")
     var run = BulkRun(client: self, concurrency: concurrency, cancelMark: mark)
     for member in array.members { run.add(array.slice(member.value)) }

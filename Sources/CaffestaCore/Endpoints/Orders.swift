@@ -69,7 +69,7 @@ extension Client {
   /// Answers `{"job_id", "status": "success", "uuid"}`.
   public func waitForOrder(submitted text: String, timeoutMs: Int) throws(CaffestaError) -> Reply {
     let submitted = try Arguments.object(text, "submitted_json")
-    guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
+    try Limits.timeout(timeoutMs, "timeout_ms")
     var jobId: Int? = nil
     if let value = submitted["job_id"], !value.isNull {
       guard let id = value.integer, id > 0 else { throw .invalid("submitted_json: job_id must be a positive integer or null") }
@@ -139,7 +139,7 @@ extension Client {
   /// the order's UUID).
   func pollOrderJob(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> (JSON, Int) {
     let id = try Arguments.id(jobId, "job_id")
-    guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
+    try Limits.timeout(timeoutMs, "timeout_ms")
     let path = "\(Self.apiPrefix)/draft/get_job_status/\(id)"
     let deadline = caf_monotonic_ms() + Int64(timeoutMs)
     let mark = cancelMark  // a poll's wait is a retry decision: cancel() ends it

@@ -28,8 +28,8 @@ extension Client {
   static func isProductNotFound(_ error: CaffestaError) -> Bool {
     if error.status == .notFound { return true }
     guard error.status == .api else { return false }
-    return TextSearch.containsIgnoringASCIICase(error.message, "not found")
-      || TextSearch.containsIgnoringASCIICase(error.message, "найден")
+    return Bytes.contains(error.message, "not found", ignoringCase: true)
+      || Bytes.contains(error.message, "найден")
   }
 
   /// The product's ref_code, decoded (for the path) and as the caller wrote it (for results).
@@ -122,7 +122,7 @@ extension Client {
   /// read as the end of the path. Other characters, tabs and line breaks too, are encoded.
   static func checkRefCode(_ refCode: String, _ name: String) throws(CaffestaError) {
     guard !refCode.isEmpty else { throw .invalid("\(name) must not be empty") }
-    guard refCode.utf8.count <= 1024 else { throw .invalid("\(name) is longer than 1024 bytes") }
+    guard refCode.utf8.count <= Limits.refCodeBytes else { throw .invalid("\(name) is longer than 1024 bytes") }
     guard !refCode.utf8.contains(0) else { throw .invalid("\(name) may not hold a NUL character") }
   }
 }

@@ -21,8 +21,7 @@ final class ResponseSink {
   func header(_ line: UnsafeRawBufferPointer) -> Bool {
     let name: StaticString = "content-encoding:"
     let count = name.utf8CodeUnitCount
-    guard line.count > count else { return true }
-    for index in 0..<count where line[index] | 0x20 != name.utf8Start[index] { return true }
+    guard line.count > count, Bytes.hasPrefix(line, name, ignoringCase: true) else { return true }
     for token in line[count...].split(separator: UInt8(ascii: ",")) {
       let coding = token.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }.map { $0 | 0x20 }
       let text = String(decoding: coding, as: UTF8.self)
@@ -190,7 +189,7 @@ final class CurlHandle {
     // libcurl says which HTTP/2 stream and GOAWAY only in its verbose text: read it where a
     // stream may be refused (HTTP/2 is spoken over TLS only) and where it matters, for
     // requests in a batch (a GOAWAY is told to whichever transfer reads it) and for writes.
-    let https = hasHTTPSPrefix(request.url)
+    let https = Bytes.hasPrefix(request.url, "https://", ignoringCase: true)
     tunneled = https
     _ = caf_curl_set_long(easy, CURLOPT_VERBOSE, https && (ledger != nil || !request.method.isIdempotent) ? 1 : 0)
     // A write goes out only on a connection idle for under a second: a server closing idle
@@ -282,14 +281,6 @@ final class CurlHandle {
     _ = caf_curl_get_long(easy, CURLINFO_PRIMARY_PORT, &port)
     let start = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 })
     return port == Proxy.port(proxy) && start != UInt8(ascii: "{") && start != UInt8(ascii: "[")
-  }
-
-  private func hasHTTPSPrefix(_ url: String) -> Bool {
-    var iterator = url.utf8.makeIterator()
-    for expected in "https://".utf8 {
-      guard let byte = iterator.next(), byte | 0x20 == expected | 0x20 else { return false }
-    }
-    return true
   }
 
   /// The attempt's figures for the request log; a handful of field reads in libcurl.
