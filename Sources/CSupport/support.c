@@ -12,8 +12,9 @@
 #define CAF_ERROR_CAPACITY 2048
 static _Thread_local char error_message[CAF_ERROR_CAPACITY];
 static _Thread_local int error_http_status;
+static _Thread_local int error_delivery;
 
-void caf_error_set(const char *message, size_t length, int http_status) {
+void caf_error_set(const char *message, size_t length, int http_status, int delivery) {
   if (message == NULL) length = 0;
   if (length >= CAF_ERROR_CAPACITY) {
     length = CAF_ERROR_CAPACITY - 1;
@@ -23,10 +24,12 @@ void caf_error_set(const char *message, size_t length, int http_status) {
   if (length > 0) memcpy(error_message, message, length);
   error_message[length] = '\0';
   error_http_status = http_status;
+  error_delivery = delivery;
 }
 
 const char *caf_error_message(void) { return error_message; }
 int caf_error_http_status(void) { return error_http_status; }
+int caf_error_delivery(void) { return error_delivery; }
 
 static _Thread_local int received_status;
 void caf_received_status_set(int status) { received_status = status; }

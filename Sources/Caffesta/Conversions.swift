@@ -40,7 +40,9 @@ enum ABI {
     caf_received_status_set(0)
     do {
       let httpStatus = try body()
-      caf_error_set(nil, 0, Int32(truncatingIfNeeded: httpStatus))
+      // A success with an answer was answered; one without (a setter) sent nothing.
+      let delivery = httpStatus > 0 ? Delivery.answered : Delivery.notSent
+      caf_error_set(nil, 0, Int32(truncatingIfNeeded: httpStatus), delivery.rawValue)
       return Status.ok.rawValue
     } catch {
       record(error)
@@ -54,7 +56,7 @@ enum ABI {
     let httpStatus = error.httpStatus != 0 ? Int32(truncatingIfNeeded: error.httpStatus) : caf_received_status()
     message.withUTF8 { buffer in
       caf_error_set(UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count,
-                    httpStatus)
+                    httpStatus, error.delivery.rawValue)
     }
   }
 

@@ -5,10 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* This thread's last error: message (copied, truncated to fit) and HTTP status. */
-void caf_error_set(const char *message, size_t length, int http_status);
+/* This thread's last error: message (copied, truncated to fit), HTTP status and delivery state
+ * (caffesta_delivery). */
+void caf_error_set(const char *message, size_t length, int http_status, int delivery);
 const char *caf_error_message(void);
 int caf_error_http_status(void);
+int caf_error_delivery(void);
 /* The status of the last HTTP status line this thread received (0: none since the reset), so
  * that a call failing after an answer arrived (too large, cut off, no id) still reports it. */
 void caf_received_status_set(int status);

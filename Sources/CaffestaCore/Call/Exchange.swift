@@ -22,6 +22,10 @@ struct Exchange {
   private(set) var lastStatus = 0
   /// The input index of a bulk call's item, for its log events.
   var item: Int? = nil
+  /// What became of the request so far (the last attempt's, but a write that may have arrived
+  /// stays so until an answer settles it).
+  private(set) var delivery = Delivery.notSent
+  private var unsettledWrite = false
 
   init(method: HTTPMethod, path: String, body: String?, config: Client.Settings, deadline: Int64) {
     request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
@@ -45,14 +49,15 @@ struct Exchange {
   }
 
   func deadlineError() -> CaffestaError {
-    if let lastFailure { return Self.outOfTime(lastFailure) }
-    return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms")
+    if let lastFailure { return Self.outOfTime(lastFailure).delivered(delivery) }
+    return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms", delivery: delivery)
   }
 
   /// The call was cancelled while it waited to retry after `lastFailure`.
   func cancelledError() -> CaffestaError {
     let after = lastFailure.map { " after \($0.message)" } ?? ""
-    return CaffestaError(.cancelled, "\(call): cancelled before retrying\(after)", httpStatus: lastFailure?.httpStatus ?? 0)
+    return CaffestaError(.cancelled, "\(call): cancelled before retrying\(after)", httpStatus: lastFailure?.httpStatus ?? 0,
+                         delivery: delivery)
   }
 
   /// Retry (when safe and the wait ends before the deadline) or the classified result. A
@@ -68,6 +73,7 @@ struct Exchange {
       lastStatus = failure.httpStatus
       outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)", httpStatus: failure.httpStatus))
     }
+    note(Delivery.of(result, classified: outcome))
     let judged = decide(result, outcome, cancelled: cancelled)
     if let log = config.log { log(AttemptEvent.text(of: self, result, outcome, judged)) }
     if case .retry = judged { attempt += 1 }
@@ -87,10 +93,13 @@ struct Exchange {
     switch outcome {
     case .success: return .finished(outcome)
     case .failure(let error):
-      // Cut by the call's deadline: the earlier failure is the one worth telling. A timeout
-      // before the deadline is the attempt's own (its connect timeout): the retries ran out.
+      // A retry cut by the call's deadline: the status is the last attempt's (TIMEOUT), and the
+      // earlier failure is told too. A timeout before the deadline is the attempt's own (its
+      // connect timeout): the retries ran out.
       if error.status == .timeout, let lastFailure, caf_monotonic_ms() >= deadline {
-        return .finished(.failure(Self.outOfTime(lastFailure)))
+        return .finished(.failure(CaffestaError(
+          .timeout, "\(error.message) (a retry after: \(detail(of: lastFailure)))", httpStatus: error.httpStatus,
+          delivery: delivery)))
       }
       var final = Self.noting(attempt, on: error)
       // Say why when a read would have been retried: the write may have arrived.
@@ -99,8 +108,25 @@ struct Exchange {
       {
         final = CaffestaError(final.status, "\(final.message) (not retried because it is a write)", httpStatus: final.httpStatus)
       }
-      return .finished(.failure(final))
+      return .finished(.failure(final.delivered(delivery)))
     }
+  }
+
+  /// One attempt's delivery state folded into the request's.
+  private mutating func note(_ attemptState: Delivery) {
+    switch attemptState {
+    case .answered: unsettledWrite = false
+    case .mayHaveArrived where request.method != .get: unsettledWrite = true
+    default: break
+    }
+    delivery = attemptState == .answered || !unsettledWrite ? attemptState : .mayHaveArrived
+  }
+
+  /// An error's message without the "METHOD url: " this exchange put in front of it.
+  private func detail(of error: CaffestaError) -> String {
+    let prefix = "\(call): "
+    guard error.message.utf8.starts(with: prefix.utf8) else { return error.message }
+    return String(decoding: error.message.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
   }
 
   private static func outOfTime(_ error: CaffestaError) -> CaffestaError {

@@ -215,7 +215,9 @@ struct BulkRun {
           return
         }
       } catch {
-        items[index].outcome = .failure(CaffestaError(error.status, error.message, httpStatus: exchange.lastStatus))
+        // An answer that names no usable id: the write was answered, but whether it was applied is unknown.
+        items[index].outcome = .failure(CaffestaError(error.status, error.message, httpStatus: exchange.lastStatus,
+                                                      delivery: .mayHaveArrived))
       }
       finish(index, total: total)
     case .finished(.failure(let error)):
@@ -256,6 +258,7 @@ struct BulkRun {
         out += #","action":"cancelled"}"#
       case .failure(let error):
         out += #","action":"failed","status":"\#(error.status.name)","message":"# + JSONWriter.quote(error.message)
+        out += #","delivery":"\#(error.delivery.name)""#
         if error.httpStatus != 0 { out += #","http_status":\#(error.httpStatus)"# }
         out += "}"
       case nil:
