@@ -2,6 +2,7 @@
 #include "CSupport.h"
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -31,6 +32,13 @@ const char *caf_error_message(void) { return error_message; }
 int caf_error_http_status(void) { return error_http_status; }
 int caf_error_delivery(void) { return error_delivery; }
 
+static _Thread_local void *armed_call;
+void *caf_armed_call_swap(void *call) {
+  void *before = armed_call;
+  armed_call = call;
+  return before;
+}
+
 static _Thread_local int received_status;
 void caf_received_status_set(int status) { received_status = status; }
 int caf_received_status(void) { return received_status; }
@@ -49,6 +57,56 @@ void caf_mutex_free(caf_mutex *m) {
   pthread_mutex_destroy(&m->mutex);
   free(m);
 }
+
+struct caf_thread {
+  pthread_t id;
+  void (*fn)(void *);
+  void *arg;
+  int holders; /* the thread and its handle's owner: freed by the last to let go */
+};
+
+static void caf_thread_release(caf_thread *t) {
+  if (__atomic_sub_fetch(&t->holders, 1, __ATOMIC_ACQ_REL) == 0) free(t);
+}
+
+static void *caf_thread_main(void *raw) {
+  caf_thread *t = raw;
+  void (*fn)(void *) = t->fn;
+  void *arg = t->arg;
+  caf_thread_release(t);
+  fn(arg);
+  return NULL;
+}
+
+caf_thread *caf_thread_start(void (*fn)(void *arg), void *arg) {
+  caf_thread *t = malloc(sizeof *t);
+  if (t == NULL) return NULL;
+  t->fn = fn;
+  t->arg = arg;
+  t->holders = 2;
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &before);
+  int failed = pthread_create(&t->id, NULL, caf_thread_main, t);
+  pthread_sigmask(SIG_SETMASK, &before, NULL);
+  if (failed) {
+    free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void caf_thread_join(caf_thread *t) {
+  pthread_join(t->id, NULL);
+  caf_thread_release(t);
+}
+
+void caf_thread_detach(caf_thread *t) {
+  pthread_detach(t->id);
+  caf_thread_release(t);
+}
+
+int caf_thread_is_current(const caf_thread *t) { return pthread_equal(t->id, pthread_self()); }
 
 static pthread_mutex_t global_mutex = PTHREAD_MUTEX_INITIALIZER;
 void caf_global_lock(void) { pthread_mutex_lock(&global_mutex); }
@@ -89,6 +147,10 @@ caf_counter *caf_counter_new(void) { return calloc(1, sizeof(caf_counter)); }
 void caf_counter_free(caf_counter *c) { free(c); }
 void caf_counter_increment(caf_counter *c) { __atomic_add_fetch(&c->value, 1, __ATOMIC_SEQ_CST); }
 uint64_t caf_counter_value(const caf_counter *c) { return __atomic_load_n(&c->value, __ATOMIC_SEQ_CST); }
+
+static uint64_t cancel_epoch;
+void caf_cancel_epoch_bump(void) { __atomic_add_fetch(&cancel_epoch, 1, __ATOMIC_SEQ_CST); }
+uint64_t caf_cancel_epoch(void) { return __atomic_load_n(&cancel_epoch, __ATOMIC_SEQ_CST); }
 
 int64_t caf_monotonic_ms(void) {
   struct timespec t;

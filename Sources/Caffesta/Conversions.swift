@@ -59,31 +59,4 @@ enum ABI {
                     httpStatus, error.delivery.rawValue)
     }
   }
-
-  /// A call whose JSON result goes to `out`: NULL first, the text only on success.
-  static func callReturningJSON(
-    _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ body: () throws(CaffestaError) -> Reply
-  ) -> Int32 {
-    out?.pointee = nil
-    return call { () throws(CaffestaError) -> Int in
-      guard let out else { throw CaffestaError(.invalidArgument, "the output pointer is NULL") }
-      let reply = try body()
-      out.pointee = try handOut(reply.json)
-      return reply.httpStatus
-    }
-  }
-
-  /// A create call whose new id goes to `out`: 0 first, the id only on success.
-  static func callReturningID(
-    _ out: UnsafeMutablePointer<Int64>?, _ body: () throws(CaffestaError) -> (id: Int, httpStatus: Int)
-  ) -> Int32 {
-    out?.pointee = 0
-    return call { () throws(CaffestaError) -> Int in
-      guard let out else { throw CaffestaError(.invalidArgument, "the id output pointer is NULL") }
-      let (id, status) = try body()
-      out.pointee = Int64(id)
-      return status
-    }
-  }
-
 }

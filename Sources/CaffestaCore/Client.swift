@@ -1,7 +1,8 @@
 import CSupport
 
-/// A Caffesta account's client: configuration, and the one place where requests are sent,
-/// retried and classified. Safe to share between threads.
+/// A Caffesta account's client: its configuration, its transport and its cancel. Its calls
+/// (Operation, made by the methods under Endpoints/) run on a driver: the caller's thread's or
+/// the client's engine. Safe to share between threads.
 public final class Client {
   let transport: Transport
   let apiKey: String
@@ -9,6 +10,9 @@ public final class Client {
   /// Bumped by cancel(); a call is cancelled when it differs from the value it started with.
   private let cancels: OpaquePointer
   private var settings: Settings
+  /// Guards `engine`, the library thread of asynchronous calls (Engine.swift).
+  let engineLock: OpaquePointer
+  var engine: Engine? = nil
 
   struct Settings {
     var baseURL: String
@@ -43,21 +47,30 @@ public final class Client {
       caf_mutex_free(lock)
       throw CaffestaError(.noMemory, "out of memory")
     }
-    return Client(transport: transport, apiKey: apiKey, lock: lock, cancels: cancels,
+    guard let engineLock = caf_mutex_new() else {
+      caf_mutex_free(lock)
+      caf_counter_free(cancels)
+      throw CaffestaError(.noMemory, "out of memory")
+    }
+    return Client(transport: transport, apiKey: apiKey, lock: lock, cancels: cancels, engineLock: engineLock,
                   settings: Settings(baseURL: "https://\(accountName).caffesta.com"))
   }
 
-  private init(transport: Transport, apiKey: String, lock: OpaquePointer, cancels: OpaquePointer, settings: Settings) {
+  private init(transport: Transport, apiKey: String, lock: OpaquePointer, cancels: OpaquePointer,
+               engineLock: OpaquePointer, settings: Settings) {
     self.transport = transport
     self.apiKey = apiKey
     self.lock = lock
     self.cancels = cancels
+    self.engineLock = engineLock
     self.settings = settings
   }
 
   deinit {
+    close()
     caf_mutex_free(lock)
     caf_counter_free(cancels)
+    caf_mutex_free(engineLock)
   }
 
   // MARK: Configuration
@@ -130,48 +143,8 @@ public final class Client {
   /// there is no flag to clear.
   public func cancel() { caf_counter_increment(cancels) }
 
-  /// Taken when a call starts; compared by `isCancelled(since:)` at each decision point.
+  /// Taken when a call starts (CallContext); compared by `isCancelled(since:)` at each decision point.
   var cancelMark: UInt64 { caf_counter_value(cancels) }
 
   func isCancelled(since mark: UInt64) -> Bool { caf_counter_value(cancels) != mark }
-
-  /// Waits `ms`, in slices, unless the call is cancelled meanwhile; false when it was.
-  func sleep(_ ms: Int, unlessCancelledSince mark: UInt64) -> Bool {
-    let end = caf_monotonic_ms() + Int64(ms)
-    while true {
-      if isCancelled(since: mark) { return false }
-      let left = end - caf_monotonic_ms()
-      if left <= 0 { return true }
-      caf_sleep_ms(min(left, 50))
-    }
-  }
-
-  // MARK: Sending
-
-  /// Sends one request (retrying what is safe to retry) and returns the classified answer.
-  /// `path` is already validated and encoded, relative to the base URL. `deadline` is the
-  /// whole call's (callDeadline()); a call of one request may leave it out. A cancel()
-  /// ends it at its next retry decision (or during the wait before a retry) with CANCELLED.
-  func send(_ method: HTTPMethod, _ path: String, body: String? = nil, deadline: Int64? = nil)
-    throws(CaffestaError) -> (JSON, Int)
-  {
-    let mark = cancelMark
-    let config = currentSettings
-    var exchange = Exchange(method: method, path: path, body: body, config: config,
-                            deadline: deadline ?? callDeadline(config))
-    while true {
-      guard let settings = exchange.settings(apiKey: apiKey) else { throw exchange.deadlineError() }
-      let result = transport.send(exchange.request, settings: settings)
-      switch exchange.judge(result, cancelled: isCancelled(since: mark)) {
-      case .retry(let delayMs):
-        guard sleep(delayMs, unlessCancelledSince: mark) else { throw exchange.cancelledError() }
-      case .finished(let result): return try result.get()
-      }
-    }
-  }
-
-  /// When a call starting now must end: the request timeout covers all its requests and retries.
-  func callDeadline(_ config: Settings? = nil) -> Int64 {
-    caf_monotonic_ms() + Int64((config ?? currentSettings).requestTimeoutMs)
-  }
 }

@@ -33,3 +33,19 @@ public enum Delivery: Int32 {
     }
   }
 }
+
+/// A request's or a call's delivery state as its attempts come: the last one's, except that a
+/// write that may have arrived stays so until an answer settles it.
+struct DeliveryState {
+  private(set) var value = Delivery.notSent
+  private var unsettledWrite = false
+
+  mutating func note(_ attempt: Delivery, write: Bool) {
+    switch attempt {
+    case .answered: unsettledWrite = false
+    case .mayHaveArrived where write: unsettledWrite = true
+    default: break
+    }
+    value = attempt == .answered || !unsettledWrite ? attempt : .mayHaveArrived
+  }
+}

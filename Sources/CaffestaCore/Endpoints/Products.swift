@@ -3,25 +3,70 @@ extension Client {
   /// Upsert by ref_code as docs/api.md decides: PUT by ref_code, and on "not found" POST.
   /// Returns {"id", "ref_code", "action": "created"|"updated"}: the id as the server wrote it,
   /// the ref_code as the caller did. The body is sent as written.
-  public func upsertProduct(json text: String) throws(CaffestaError) -> Reply {
+  public func upsertProduct(json text: String) throws(CaffestaError) -> Operation<Reply> {
     let product = try JSONText.scan(text, what: "product_json", anyValue: true, children: true)
     let (refCode, refToken) = try Self.refCode(of: product)
-    let deadline = callDeadline()
-    let (answer, status, action) = try upsert(refCode: refCode, body: text, deadline: deadline)
-    let id = try productId(in: answer, action: action, refCode: refCode, deadline: deadline)
-    return Reply(json: #"{"id":\#(id),"ref_code":\#(refToken),"action":"\#(action)"}"#, httpStatus: status)
+    return Operation(self, effect: .productSaved) { context, done in
+      Self.upsert(context, refCode: refCode, body: text) { result in
+        done(result.map { written in
+          Reply(json: #"{"id":\#(written.id),"ref_code":\#(refToken),"action":"\#(written.action)"}"#,
+                httpStatus: written.httpStatus)
+        })
+      }
+    }
   }
 
-  private func upsert(refCode: String, body: String, deadline: Int64) throws(CaffestaError) -> (JSON, Int, String) {
-    do {
-      let (answer, status) = try send(.put, "\(Self.apiPrefix)/product/by_ref_code/\(PathSegment.encode(refCode))",
-                                      body: body, deadline: deadline)
-      return (answer, status, "updated")
-    } catch {
-      guard Self.isProductNotFound(error) else { throw error }
+  /// What an upsert wrote: the id as the server wrote it, the write's HTTP status, and
+  /// "updated" or "created".
+  typealias Written = (id: String, httpStatus: Int, action: String)
+
+  /// One upsert's requests: PUT by ref_code, POST when that found no product, and a read of the
+  /// id when the write's answer names none. `deadline` and `item` are a bulk item's. A failure
+  /// carries its delivery state (a 2xx answer without a usable id: may have arrived).
+  static func upsert(_ context: CallContext, refCode: String, body: String, deadline: Int64? = nil, item: Int? = nil,
+                     _ done: @escaping (Result<Written, CaffestaError>) -> Void) {
+    let path = productPath(refCode)
+    context.send(.put, path, body: body, deadline: deadline, item: item) { result in
+      switch result {
+      case .success(let (answer, status)):
+        idOrRead(context, answer, status, "updated", call: "PUT \(path)", refCode: refCode, deadline: deadline, item: item, done)
+      case .failure(let error) where isProductNotFound(error):
+        let create = "\(apiPrefix)/product/"
+        context.send(.post, create, body: body, deadline: deadline, item: item) { result in
+          switch result {
+          case .success(let (answer, status)):
+            idOrRead(context, answer, status, "created", call: "POST \(create)", refCode: refCode, deadline: deadline,
+                     item: item, done)
+          case .failure(let error): done(.failure(error))
+          }
+        }
+      case .failure(let error): done(.failure(error))
+      }
     }
-    let (answer, status) = try send(.post, "\(Self.apiPrefix)/product/", body: body, deadline: deadline)
-    return (answer, status, "created")
+  }
+
+  /// The Caffesta id from a write's answer (`data.id`, as written); when the answer carries
+  /// none, a read.
+  private static func idOrRead(_ context: CallContext, _ answer: JSON, _ status: Int, _ action: String, call: String,
+                               refCode: String, deadline: Int64?, item: Int?,
+                               _ done: @escaping (Result<Written, CaffestaError>) -> Void) {
+    do throws(CaffestaError) {
+      if let id = try writtenId(in: answer, call: call) { return done(.success((id, status, action))) }
+    } catch {
+      return done(.failure(CaffestaError(error.status, error.message, httpStatus: status, delivery: .mayHaveArrived)))
+    }
+    let path = productPath(refCode)
+    context.send(.get, path, deadline: deadline, item: item) { result in
+      done(result.flatMap { (read, readStatus) in
+        Result { () throws(CaffestaError) -> Written in
+          guard let id = try writtenId(in: read, call: "GET \(path)") else {
+            throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id", httpStatus: readStatus,
+                                delivery: .mayHaveArrived)
+          }
+          return (id, status, action)
+        }
+      })
+    }
   }
 
   /// HTTP 404, or an API error whose text says the product is not found.
@@ -40,23 +85,6 @@ extension Client {
     }
     try checkRefCode(refCode, "product_json \"ref_code\"")
     return (refCode, product.slice(range))
-  }
-
-  /// The Caffesta id from a write's answer (`data.id`, as written); when the answer carries
-  /// none, a read. The write's name and the path are built only when a message or the read needs them.
-  private func productId(in answer: JSON, action: String, refCode: String, deadline: Int64) throws(CaffestaError) -> String {
-    let written = try Self.writtenId(
-      in: answer, call: action == "updated" ? "PUT \(Self.productPath(refCode))" : "POST \(Self.apiPrefix)/product/")
-    switch written {
-    case let id?: return id
-    case nil:
-      let path = Self.productPath(refCode)
-      let (read, _) = try send(.get, path, deadline: deadline)
-      guard let id = try Self.writtenId(in: read, call: "GET \(path)") else {
-        throw CaffestaError(.protocolError, "GET \(path): the answer has no integer data.id")
-      }
-      return id
-    }
   }
 
   static func productPath(_ refCode: String) -> String {
@@ -80,25 +108,27 @@ extension Client {
 /// The other product calls (docs/api.md, Products).
 extension Client {
   /// GET /product/by_ref_code/{ref_code}: the product's `data`.
-  public func getProduct(refCode: String) throws(CaffestaError) -> Reply {
-    try payloadReply(.get, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))")
+  public func getProduct(refCode: String) throws(CaffestaError) -> Operation<Reply> {
+    payloadReply(.get, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))")
   }
 
   /// PUT /product/{id}
-  public func updateProduct(id: Int64, json text: String) throws(CaffestaError) -> Reply {
+  public func updateProduct(id: Int64, json text: String) throws(CaffestaError) -> Operation<Reply> {
     _ = try Arguments.object(text, "product_json")
-    return try payloadReply(.put, "\(Self.apiPrefix)/product/\(try Arguments.id(id, "product_id"))", body: text)
+    return payloadReply(.put, "\(Self.apiPrefix)/product/\(try Arguments.id(id, "product_id"))", body: text,
+                        effect: .productUpdated)
   }
 
   /// PUT /product/by_ref_code/{ref_code}
-  public func updateProduct(refCode: String, json text: String) throws(CaffestaError) -> Reply {
+  public func updateProduct(refCode: String, json text: String) throws(CaffestaError) -> Operation<Reply> {
     _ = try Arguments.object(text, "product_json")
-    return try payloadReply(.put, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))", body: text)
+    return payloadReply(.put, "\(Self.apiPrefix)/product/by_ref_code/\(try Self.checkedRefCode(refCode))", body: text,
+                        effect: .productUpdated)
   }
 
   /// POST /product/import (whole menu: what the body lacks is removed) or
   /// /product/import_part_menu (adds and updates only).
-  public func importMenu(json text: String, whole: Bool) throws(CaffestaError) -> Reply {
+  public func importMenu(json text: String, whole: Bool) throws(CaffestaError) -> Operation<Reply> {
     let body = try Arguments.object(text, "menu_json")
     let check = FieldChecker(document: "menu_json")
     let items = try check.array(body["items"], "items")
@@ -109,7 +139,7 @@ extension Client {
       }
     }
     let path = whole ? "import" : "import_part_menu"
-    return try payloadReply(.post, "\(Self.apiPrefix)/product/\(path)", body: text)
+    return payloadReply(.post, "\(Self.apiPrefix)/product/\(path)", body: text, effect: .menuImported)
   }
 
   /// A ref_code argument, encoded as one path segment.
