@@ -108,8 +108,8 @@ struct Exchange {
     case .failure(let error):
       // A retry cut by the call's deadline: the status is the last attempt's (TIMEOUT), and the
       // earlier failure is told too. A timeout before the deadline is the attempt's own (its
-      // connect timeout): the retries ran out.
-      if error.status == .timeout, let lastFailure, caf_monotonic_ms() >= deadline {
+      // connect timeout): the retries ran out. (libcurl's timer may fire a few ms early.)
+      if error.status == .timeout, let lastFailure, caf_monotonic_ms() + Self.clockSlackMs >= deadline {
         return .finished(.failure(CaffestaError(
           .timeout, "\(error.message) (a retry after: \(detail(of: lastFailure)))", httpStatus: error.httpStatus,
           delivery: delivery)))
@@ -131,6 +131,9 @@ struct Exchange {
     guard error.message.utf8.starts(with: prefix.utf8) else { return error.message }
     return String(decoding: error.message.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
   }
+
+  /// How early libcurl may end an attempt whose timeout is the call's remaining time.
+  private static let clockSlackMs: Int64 = 50
 
   private static func outOfTime(_ error: CaffestaError) -> CaffestaError {
     CaffestaError(error.status, "\(error.message) (a retry ran out of time)", httpStatus: error.httpStatus)

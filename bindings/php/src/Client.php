@@ -897,7 +897,8 @@ final class Client
     private function failure(int $status): CaffestaException
     {
         return CaffestaException::fromStatus($status, $this->ffi->caffesta_last_error(),
-            $this->ffi->caffesta_last_http_status(), $this->ffi->caffesta_status_name($status));
+            $this->ffi->caffesta_last_http_status(), $this->ffi->caffesta_status_name($status), null,
+            CaffestaException::DELIVERY[$this->ffi->caffesta_last_delivery()] ?? 'not_sent');
     }
 
     /** The text of a char* output, which is freed here, exactly once, whatever happens. */

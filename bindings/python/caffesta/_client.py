@@ -266,13 +266,15 @@ def _error(lib: _native.Library, status: Optional[int]) -> CaffestaError:
     """
     raw = lib.caffesta_last_error()
     http_status = int(lib.caffesta_last_http_status())
+    last_delivery = getattr(lib, "caffesta_last_delivery", None)  # a 1.1 library has none
+    delivery = _native.Delivery.NAMES.get(int(last_delivery()) if last_delivery else 0, "not_sent")
     message = raw.decode("utf-8", "replace") if raw else ""
     if status is None:
         status = (_native.Status.ERR_NO_MEMORY if "out of memory" in message
                   else _native.Status.ERR_INVALID_ARGUMENT)
     name = lib.caffesta_status_name(status).decode("ascii", "replace")
     cls = ERROR_CLASSES.get(status, CaffestaError)
-    return cls(message or name, status=name, code=status, http_status=http_status)
+    return cls(message or name, status=name, code=status, http_status=http_status, delivery=delivery)
 
 
 def _free(lib: _native.Library, pointer: Any) -> None:

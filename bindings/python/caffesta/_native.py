@@ -88,12 +88,31 @@ class Status:
     ERR_PARTIAL = 14
     ERR_PROXY = 15
     ERR_CANCELLED = 16
+    PENDING = 17
+
+
+class Delivery:
+    """The values of enum caffesta_delivery, and the words the bindings and bulk reports use."""
+
+    NOT_SENT = 0
+    MAY_HAVE_ARRIVED = 1
+    ANSWERED = 2
+    NAMES = {NOT_SENT: "not_sent", MAY_HAVE_ARRIVED: "may_have_arrived", ANSWERED: "answered"}
 
 
 # typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
 caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
 # typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
 caffesta_log_fn = CFUNCTYPE(None, c_void_p, c_char_p)
+
+
+class caffesta_call(ctypes.Structure):
+    """The opaque struct caffesta_call; only pointers to it are ever used."""
+
+
+caffesta_call_p = POINTER(caffesta_call)
+# typedef void (*caffesta_done_fn)(void *user_data, caffesta_call *call);
+caffesta_done_fn = CFUNCTYPE(None, c_void_p, caffesta_call_p)
 
 _C = caffesta_client_p
 _S = caffesta_status
@@ -123,6 +142,19 @@ PROTOTYPES = {
     # ---- Stopping and seeing: cancel and the request log ----
     "caffesta_client_cancel": (None, [_C]),
     "caffesta_client_set_log": (_S, [_C, caffesta_log_fn, c_void_p]),
+    # ---- One call: its own timeout, its own cancel, asynchronous completion ----
+    "caffesta_call_create": (_S, [POINTER(caffesta_call_p)]),
+    "caffesta_call_free": (None, [caffesta_call_p]),
+    "caffesta_call_set_timeout": (_S, [caffesta_call_p, c_longlong]),
+    "caffesta_call_set_done": (_S, [caffesta_call_p, caffesta_done_fn, c_void_p]),
+    "caffesta_call_next": (_S, [caffesta_call_p]),
+    "caffesta_call_cancel": (None, [caffesta_call_p]),
+    "caffesta_call_status": (_S, [caffesta_call_p]),
+    "caffesta_call_take_result": (_S, [caffesta_call_p, _JSON_OUT]),
+    "caffesta_call_id": (c_longlong, [caffesta_call_p]),
+    "caffesta_call_error": (c_char_p, [caffesta_call_p]),
+    "caffesta_call_http_status": (c_int, [caffesta_call_p]),
+    "caffesta_call_delivery": (c_int, [caffesta_call_p]),
     # ---- Storages ----
     "caffesta_storages_list": (_S, [_C, _JSON_OUT]),
     "caffesta_storage_stock": (_S, [_C, _ID, _JSON_OUT]),
@@ -170,6 +202,7 @@ PROTOTYPES = {
     # ---- Errors, memory, version ----
     "caffesta_last_error": (c_char_p, []),
     "caffesta_last_http_status": (c_int, []),
+    "caffesta_last_delivery": (c_int, []),
     "caffesta_status_name": (c_char_p, [_S]),
     "caffesta_string_free": (None, [c_void_p]),
     "caffesta_version": (c_char_p, []),

@@ -6,8 +6,9 @@ namespace Caffesta\Exception;
 
 /**
  * A failed libcaffesta call. getStatus() is the status name ("CAFFESTA_ERR_API"), getCode() its
- * number, getHttpStatus() the HTTP status of the last answer (0 when there was none). Each status
- * has its own subclass; catch this class for all of them.
+ * number, getHttpStatus() the HTTP status of the last answer (0 when there was none),
+ * getDelivery() what became of the request and mayHaveArrived() whether a write may have been
+ * applied. Each status has its own subclass; catch this class for all of them.
  */
 class CaffestaException extends \RuntimeException
 {
@@ -31,12 +32,16 @@ class CaffestaException extends \RuntimeException
         16 => ['CAFFESTA_ERR_CANCELLED', CancelledException::class],
     ];
 
+    /** caffesta_delivery's values, as the bulk report writes them. */
+    public const DELIVERY = [0 => 'not_sent', 1 => 'may_have_arrived', 2 => 'answered'];
+
     final public function __construct(
         string $message,
         int $code,
         private readonly string $status,
         private readonly int $httpStatus = 0,
         ?\Throwable $previous = null,
+        private readonly string $delivery = 'not_sent',
     ) {
         parent::__construct($message, $code, $previous);
     }
@@ -51,10 +56,11 @@ class CaffestaException extends \RuntimeException
         int $httpStatus = 0,
         ?string $status = null,
         ?\Throwable $previous = null,
+        string $delivery = 'not_sent',
     ): self {
         [$name, $class] = self::STATUSES[$code] ?? ['CAFFESTA_UNKNOWN', self::class];
         $status ??= $name;
-        return new $class($message !== '' ? $message : $status, $code, $status, $httpStatus, $previous);
+        return new $class($message !== '' ? $message : $status, $code, $status, $httpStatus, $previous, $delivery);
     }
 
     /**
@@ -76,5 +82,21 @@ class CaffestaException extends \RuntimeException
     public function getHttpStatus(): int
     {
         return $this->httpStatus;
+    }
+
+    /**
+     * What became of the request: "not_sent" (nothing reached the server, or it proved it did
+     * nothing: safe to send again), "may_have_arrived" (a write may have been applied: check
+     * before sending it again) or "answered" (the server answered; the status says how).
+     */
+    public function getDelivery(): string
+    {
+        return $this->delivery;
+    }
+
+    /** True when the request may have reached the server and no answer says what it did. */
+    public function mayHaveArrived(): bool
+    {
+        return $this->delivery === 'may_have_arrived';
     }
 }
