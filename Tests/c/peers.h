@@ -12,7 +12,6 @@ void peers_cleanup(void);
 /* A self-signed certificate for 127.0.0.1 in peers_dir(): cert.pem, key.pem. */
 const char *peers_cert(void);
 
-int free_port(void);
 /* Waits until something accepts on 127.0.0.1:port; 0 on success. */
 int wait_port(int port);
 void write_file(const char *path, const char *data, size_t size);

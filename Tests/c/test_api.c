@@ -4,15 +4,8 @@
 #include <jansson.h>
 #include <pthread.h>
 
-static caffesta_client *new_client(void) {
-  caffesta_client *c = caffesta_client_new("demo", emulator_key());
-  if (!c) return NULL;
-  caffesta_client_set_base_url(c, emulator_url());
-  return c;
-}
-
 /* A product body as docs/api.md shows it. */
-static char *product_json(const char *ref_code, const char *name) {
+static char *documented_product_json(const char *ref_code, const char *name) {
   json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:i, s:s, s:s, s:[{s:i, s:i, s:f, s:f}]}",
                         "ref_code", ref_code, "name", name, "measure", "pcs", "type", "product",
                         "cancellation_type", 0, "for_sale", 1, "use_discounts", 1, "caf_tax_id", 1,
@@ -57,7 +50,7 @@ static void test_auth(void) {
 static void test_upsert_creates_then_updates(void) {
   emulator_reset();
   caffesta_client *c = new_client();
-  char *body = product_json("c-latte", "Латте");
+  char *body = documented_product_json("c-latte", "Латте");
   char *result = NULL;
   CHECK_STATUS(caffesta_product_upsert(c, body, &result), CAFFESTA_OK);
   json_t *r = parse(result);
@@ -92,7 +85,7 @@ static void test_odd_ref_codes_round_trip(void) {
   caffesta_client *c = new_client();
   const char *codes[] = {"a/b", "what?x=1", "hash#tag", "..", ".", "with space", "Кофе-латте", "100%", "a%2Fb"};
   for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
-    char *body = product_json(codes[i], "odd");
+    char *body = documented_product_json(codes[i], "odd");
     char *result = NULL;
     CHECK_STATUS(caffesta_product_upsert(c, body, &result), CAFFESTA_OK);
     json_t *r = parse(result);
@@ -293,7 +286,7 @@ static void *upsert_many(void *arg) {
   for (int i = 0; i < UPSERTS_PER_THREAD; i++) {
     char ref[64];
     snprintf(ref, sizeof ref, "t%d-p%d", t, i);
-    char *body = product_json(ref, "threaded");
+    char *body = documented_product_json(ref, "threaded");
     char *result = NULL;
     if (caffesta_product_upsert(shared_client, body, &result) != CAFFESTA_OK) thread_failures[t]++;
     else if (!strstr(result, "\"created\"")) thread_failures[t]++;

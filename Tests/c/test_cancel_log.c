@@ -10,14 +10,7 @@
 #include <signal.h>
 #include <time.h>
 
-#define AUTH_PATH "/a/v1.0/storage/test"
-
 static caffesta_client *client;
-
-static void sleep_ms(long ms) {
-  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&t, NULL);
-}
 
 static json_t *batch(const char *prefix, int count) {
   json_t *items = json_array();
@@ -59,14 +52,6 @@ static void *canceller(void *arg) {
   if (plan->source == FROM_SIGNAL) pthread_kill(plan->caller, SIGUSR1);
   else caffesta_client_cancel(client);
   return NULL;
-}
-
-/* The emulator's request log, parsed; the caller decrefs. */
-static json_t *request_log(void) {
-  char *text = emulator_admin("GET", "/__emulator/requests", NULL);
-  json_t *requests = parsed(text);
-  free(text);
-  return requests;
 }
 
 /* Whether the emulator received any request for ref_code (a PUT by its path, a POST by its body). */

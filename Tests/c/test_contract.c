@@ -5,7 +5,7 @@
 #include "caffesta.h"
 #include "harness.h"
 
-static caffesta_client *new_client(void) {
+static caffesta_client *created_client(void) {
   caffesta_client *c = NULL;
   if (caffesta_client_create("demo", emulator_key(), &c) != CAFFESTA_OK) return NULL;
   caffesta_client_set_base_url(c, emulator_url());
@@ -34,7 +34,7 @@ static void test_client_create_says_why(void) {
 }
 
 static void test_which_calls_keep_the_last_error(void) {
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   CHECK(c != NULL);
   CHECK_STATUS(caffesta_storage_stock(c, -1, NULL), CAFFESTA_ERR_INVALID_ARGUMENT);
   char saved[512];
@@ -62,7 +62,7 @@ static void test_which_calls_keep_the_last_error(void) {
 }
 
 static void test_a_numeric_output_is_zero_after_an_error(void) {
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   long long id = 12345;
   CHECK_STATUS(caffesta_invoice_create(c, "{\"number\": 1}", &id), CAFFESTA_ERR_INVALID_ARGUMENT);
   CHECK(id == 0);
@@ -73,7 +73,7 @@ static void test_a_numeric_output_is_zero_after_an_error(void) {
 }
 
 static void test_a_base_url_with_the_api_prefix_is_refused(void) {
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   const char *doubled[] = {"http://127.0.0.1:8765/a/v1.0", "http://127.0.0.1:8765/a/v1.0/",
                            "https://mycafe.caffesta.com/a/v1.1", "http://proxy.local/caffesta/a/v1.0"};
   for (size_t i = 0; i < sizeof doubled / sizeof doubled[0]; i++) {
@@ -88,7 +88,7 @@ static void test_a_base_url_with_the_api_prefix_is_refused(void) {
 }
 
 static void test_messages_name_the_full_url(void) {
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   char expected[512];
   snprintf(expected, sizeof expected, "GET %s/a/v1.0/draft/store/424242", emulator_url());
   char *out = NULL;
@@ -109,7 +109,7 @@ static void test_messages_name_the_full_url(void) {
 
 static void test_an_invoice_date_in_another_form_is_refused_before_any_request(void) {
   emulator_reset();
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   const char *bad[] = {"2026-11-30", "2026-11-30T10:00", "2026-11-30 10:00:00", "30.11.2026 10:00", "2026-02-30 10:00"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char body[512];
@@ -136,7 +136,7 @@ static void test_an_invoice_date_in_another_form_is_refused_before_any_request(v
 }
 
 static void test_connect_timeout_above_the_request_timeout_is_refused(void) {
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   CHECK_STATUS(caffesta_client_set_timeouts(c, 5000, 1000), CAFFESTA_ERR_INVALID_ARGUMENT);
   CHECK(strstr(caffesta_last_error(), "connect timeout") != NULL);
   CHECK_STATUS(caffesta_client_set_timeouts(c, 1000, 1000), CAFFESTA_OK);
@@ -158,7 +158,7 @@ static int feed_holds(caffesta_client *c, long long ts, json_int_t id) {
 
 static void test_a_feed_ts_is_inclusive(void) {
   emulator_reset();
-  caffesta_client *c = new_client();
+  caffesta_client *c = created_client();
   char *out = NULL;
   CHECK_STATUS(caffesta_product_upsert(c, "{\"ref_code\": \"ts-edge-c\", \"name\": \"x\", \"caf_tax_id\": 1,"
                                           " \"category_ref_code\": \"c\", \"workspace_ref_code\": \"w\"}", &out),

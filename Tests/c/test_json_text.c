@@ -24,20 +24,6 @@ static void answer_next(const char *answer, int count) {
   json_decref(fault);
 }
 
-static json_t *request_log(void) {
-  char *text = emulator_admin("GET", "/__emulator/requests", NULL);
-  json_t *log = parsed(text);
-  free(text);
-  return log;
-}
-
-static size_t log_size(void) {
-  json_t *log = request_log();
-  size_t n = json_array_size(log);
-  json_decref(log);
-  return n;
-}
-
 /* The body of the last logged request equals `expected` byte for byte. */
 static int last_body_is(const char *expected) {
   json_t *log = request_log();
@@ -212,14 +198,14 @@ static void test_duplicate_keys_are_refused_in_every_body(void) {
                          "invoice", "move", "order", "order_submit", "request", "sync_changes"};
   for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
     harness_current = names[i];
-    size_t before = log_size();
+    size_t before = log_length();
     /* at the top, nested with its path, and the same key written once raw and once escaped */
     CHECK_STATUS(calls[i]("{\"ref_code\":\"d\",\"a\":1,\"a\":1}"), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK(strstr(caffesta_last_error(), "duplicate key \"a\"") != NULL);
     CHECK_STATUS(calls[i]("{\"ref_code\":\"d\",\"items\":[{\"p\":{\"k\":1,\"k\":2}}]}"), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK(strstr(caffesta_last_error(), "duplicate key \"k\"") != NULL && strstr(caffesta_last_error(), "items[0].p") != NULL);
     CHECK_STATUS(calls[i]("{\"ref_code\":\"d\",\"é\":1,\"\\u00e9\":2}"), CAFFESTA_ERR_INVALID_ARGUMENT);
-    CHECK(log_size() == before);  /* nothing sent */
+    CHECK(log_length() == before);  /* nothing sent */
   }
   harness_current = "lookalike_keys";
   /* precomposed and decomposed é differ in bytes: two keys, sent as written */
@@ -234,26 +220,26 @@ static void test_duplicate_keys_are_refused_in_every_body(void) {
 
 static void test_get_and_delete_take_no_body(void) {
   emulator_reset();
-  size_t before = log_size();
+  size_t before = log_length();
   char *out = NULL;
   CHECK_STATUS(caffesta_request(client, "GET", "/a/v1.0/draft/get_taxes", "{}", &out), CAFFESTA_ERR_INVALID_ARGUMENT);
   CHECK(out == NULL && strstr(caffesta_last_error(), "GET") != NULL);
   CHECK_STATUS(caffesta_request(client, "DELETE", "/a/v1.0/product/1", "{\"a\":1}", &out), CAFFESTA_ERR_INVALID_ARGUMENT);
-  CHECK(log_size() == before);
+  CHECK(log_length() == before);
   CHECK_STATUS(caffesta_request(client, "GET", "/a/v1.0/draft/get_taxes", NULL, &out), CAFFESTA_OK);
   caffesta_string_free(out);
 }
 
 static void test_invalid_bodies_are_refused(void) {
   emulator_reset();
-  size_t before = log_size();
+  size_t before = log_length();
   const char *bad[] = {"{\"a\":01}", "{\"a\":1,}", "{\"a\":\"\\ud800\"}", "{\"a\":NaN}", "[1] x", "", "{\"a\":.5}"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     char *out = NULL;
     CHECK_STATUS(caffesta_request(client, "POST", "/a/v1.0/product/", bad[i], &out), CAFFESTA_ERR_INVALID_ARGUMENT);
     CHECK(strstr(caffesta_last_error(), "body_json") != NULL);
   }
-  CHECK(log_size() == before);
+  CHECK(log_length() == before);
 }
 
 int main(void) {

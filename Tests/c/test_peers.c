@@ -170,11 +170,6 @@ static void test_bulk_uses_one_http2_connection_or_one_per_concurrency_over_http
   free(items);
 }
 
-static void sleep_ms(long ms) {
-  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&t, &t) == -1 && errno == EINTR) {}
-}
-
 /* HTTP/1.1 has no GOAWAY: a write never goes out on a connection idle for a second or more
  * (a server may be closing it just then); reads may use it. */
 static void test_write_after_idle_goes_on_a_fresh_connection(void) {

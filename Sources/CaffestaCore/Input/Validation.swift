@@ -1,4 +1,4 @@
-/// Checks on caller input, made before any request (docs/api.md, Basics; DESIGN.md, Security).
+/// Checks on caller input, made before any request (docs/api.md, Conventions; docs/design.md, The C ABI contract).
 enum Validation {
   /// An account name is one DNS label, so that it can never point the key at another host.
   static func accountName(_ name: String) throws(CaffestaError) {

@@ -208,7 +208,7 @@ PROTOTYPES = {
     "caffesta_version": (c_char_p, []),
 }
 
-# The stable core (DESIGN.md, "The C ABI contract") and the client options: a library without
+# The stable core (docs/design.md, "The C ABI contract") and the client options: a library without
 # one of these is refused. The other functions are declared when the library has them; calling
 # one it lacks raises MissingFunctionError rather than calling an undeclared symbol.
 REQUIRED = frozenset([

@@ -1,6 +1,6 @@
 """Reading a shop's catalog file (CSV, a JSON array or JSONL) into product bodies.
 
-Each row becomes a product body (API.md, product body) or an error naming its line; a bad row
+Each row becomes a product body (docs/api.md, The product body) or an error naming its line; a bad row
 never stops the others. Numbers stay exact: "12,50" and 12.50 become Decimal("12.50") and reach
 the wire as 12.50, never through a float.
 """
@@ -129,7 +129,7 @@ def _kind(value: Any) -> str:
         type(value), type(value).__name__)
 
 
-# The product body's fields (API.md), with how a cell or a JSON value is read.
+# The product body's fields (docs/api.md), with how a cell or a JSON value is read.
 PRODUCT_FIELDS: Dict[str, Callable[[Any, str], Any]] = {
     "ref_code": _text,
     "name": _text,
