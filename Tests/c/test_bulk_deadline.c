@@ -9,18 +9,7 @@
 
 #define BY_REF "/a/v1.0/product/by_ref_code/"
 
-static long long now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void pause_ms(long ms) {
-  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&t, NULL);
-}
-
-static caffesta_client *new_client(long connect_ms, long request_ms) {
+static caffesta_client *client_with_timeouts(long connect_ms, long request_ms) {
   caffesta_client *c = NULL;
   CHECK_STATUS(caffesta_client_create("demo", emulator_key(), &c), CAFFESTA_OK);
   CHECK_STATUS(caffesta_client_set_base_url(c, emulator_url()), CAFFESTA_OK);
@@ -84,7 +73,7 @@ static tally count(json_t *report) {
 /* 8 items at concurrency 4, answers 3 s late, timeout 2 s: 4 in flight, 4 not sent. */
 static void run_against(const char *fault, long timeout_ms) {
   emulator_reset();
-  caffesta_client *c = new_client(1000, timeout_ms);
+  caffesta_client *c = client_with_timeouts(1000, timeout_ms);
   emulator_fault(fault);
   char *body = items("slow", 8);
   char *report_text = NULL;
@@ -117,7 +106,7 @@ static void test_a_stalled_server_ends_the_call_at_its_deadline(void) {
 /* A call object's timeout is the whole batch's deadline, even against a client timeout of a minute. */
 static void test_a_call_timeout_bounds_the_whole_batch(void) {
   emulator_reset();
-  caffesta_client *c = new_client(1000, 60000);
+  caffesta_client *c = client_with_timeouts(1000, 60000);
   emulator_fault("{\"kind\":\"hang\",\"delay_ms\":30000,\"count\":20,\"method\":\"PUT\",\"path_prefix\":\"" BY_REF "\"}");
   caffesta_call *call = NULL;
   CHECK_STATUS(caffesta_call_create(&call), CAFFESTA_OK);
@@ -141,7 +130,7 @@ static void test_a_call_timeout_bounds_the_whole_batch(void) {
 /* A slow server that keeps answering is not cut: the deadline counts from its last answer. */
 static void test_a_slow_but_answering_server_is_not_cut(void) {
   emulator_reset();
-  caffesta_client *c = new_client(1000, 1500);
+  caffesta_client *c = client_with_timeouts(1000, 1500);
   free(emulator_admin("POST", "/__emulator/config", "{\"delay_ms\": 300}"));
   char *body = items("steady", 12);
   char *report_text = NULL;
@@ -177,7 +166,7 @@ static void *run_bulk(void *arg) {
 
 static void test_the_concurrency_asked_is_in_flight(void) {
   emulator_reset();
-  caffesta_client *c = new_client(1000, 60000);
+  caffesta_client *c = client_with_timeouts(1000, 60000);
   emulator_fault("{\"kind\":\"hang\",\"delay_ms\":30000,\"count\":8,\"method\":\"PUT\",\"path_prefix\":\"" BY_REF "\"}");
   bulk_run run = {c, NULL, items("eight", 24), 0, NULL};
   CHECK_STATUS(caffesta_call_create(&run.call), CAFFESTA_OK);
@@ -186,7 +175,7 @@ static void test_the_concurrency_asked_is_in_flight(void) {
   size_t requests = 0, peers = 0;
   for (int i = 0; i < 3000 && requests < 8; i++) {
     requests_and_peers(&requests, &peers);
-    if (requests < 8) pause_ms(10);
+    if (requests < 8) sleep_ms(10);
   }
   CHECK(requests == 8 && peers == 8); /* all eight held at once, none answered yet */
   caffesta_call_cancel(run.call);

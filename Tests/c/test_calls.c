@@ -11,44 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define AUTH_PATH "/a/v1.0/storage/test"
 #define PRODUCT "{\"ref_code\":\"call-1\",\"name\":\"Латте\",\"measure\":\"pcs\",\"caf_tax_id\":1}"
 #define INVOICE "{\"number\":\"C-1\",\"date\":\"2024-03-01 10:00\",\"storage\":{\"caf_id\":1}," \
                 "\"items\":[{\"amount\":1,\"product_code\":\"1\",\"price\":2}]}"
 
-static caffesta_client *new_client(void) {
-  caffesta_client *c = NULL;
-  CHECK_STATUS(caffesta_client_create("demo", emulator_key(), &c), CAFFESTA_OK);
-  CHECK_STATUS(caffesta_client_set_base_url(c, emulator_url()), CAFFESTA_OK);
-  return c;
-}
-
-static long long now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void pause_ms(long ms) {
-  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&t, NULL);
-}
-
-/* How many requests the emulator has received (its request log). */
-static size_t requests_received(void) {
-  char *text = emulator_admin("GET", "/__emulator/requests", NULL);
-  json_t *log = parsed(text);
-  free(text);
-  size_t n = json_is_array(log) ? json_array_size(log) : 0;
-  json_decref(log);
-  return n;
-}
-
 /* Waits until the emulator has received `count` requests (an event, polled). */
 static int await_requests(size_t count) {
   for (int i = 0; i < 3000; i++) {
-    if (requests_received() >= count) return 1;
-    pause_ms(10);
+    if (log_length() >= count) return 1;
+    sleep_ms(10);
   }
   return 0;
 }
@@ -160,12 +131,12 @@ static void test_a_cancelled_call_object_sends_nothing(void) {
   CHECK(id == 0);
   CHECK(caffesta_last_delivery() == CAFFESTA_NOT_SENT);
   CHECK(strstr(caffesta_last_error(), "not created: sending it again is safe") != NULL);
-  CHECK(requests_received() == 0);
+  CHECK(log_length() == 0);
   CHECK(emulator_stat("invoices") == 0);
   /* Sticky: the next call under it is cancelled too. */
   CHECK_STATUS(caffesta_call_next(call), CAFFESTA_OK);
   CHECK_STATUS(caffesta_auth_test(c), CAFFESTA_ERR_CANCELLED);
-  CHECK(requests_received() == 0);
+  CHECK(log_length() == 0);
   caffesta_call_cancel(NULL); /* a no-op */
   caffesta_call_free(call);
   caffesta_client_free(c);
@@ -441,7 +412,7 @@ static void test_done_may_start_the_next_call(void) {
   CHECK_STATUS(caffesta_auth_test(c), CAFFESTA_PENDING);
   CHECK(await_completions(ch.w, 1));
   CHECK(ch.left == 0);
-  CHECK(requests_received() == 50);
+  CHECK(log_length() == 50);
   caffesta_call_free(call);
   caffesta_client_free(c);
   completions_free(ch.w);

@@ -8,7 +8,7 @@
 #define INVOICE "{\"number\":\"D-1\",\"date\":\"2024-03-01 10:00\",\"storage\":{\"caf_id\":1}," \
                 "\"items\":[{\"amount\":1,\"product_code\":\"1\",\"price\":2}]}"
 
-static caffesta_client *new_client(void) {
+static caffesta_client *short_client(void) {
   caffesta_client *c = NULL;
   CHECK_STATUS(caffesta_client_create("demo", emulator_key(), &c), CAFFESTA_OK);
   CHECK_STATUS(caffesta_client_set_base_url(c, emulator_url()), CAFFESTA_OK);
@@ -31,7 +31,7 @@ typedef struct {
 /* One invoice_create against a fault: its status, its delivery state, the words. */
 static void check_write(const write_case *w) {
   emulator_reset();
-  caffesta_client *c = new_client();
+  caffesta_client *c = short_client();
   CHECK_STATUS(caffesta_client_set_max_response_size(c, 4096), CAFFESTA_OK);
   if (w->fault) emulator_fault(w->fault);
   long long id = -1;
@@ -87,7 +87,7 @@ static void test_every_fault_kind_on_a_write(void) {
 
 static void test_the_last_attempt_decides(void) {
   emulator_reset();
-  caffesta_client *c = new_client();
+  caffesta_client *c = short_client();
   emulator_fault("{\"kind\":\"status\",\"status\":503,\"retry_after\":0,\"path_prefix\":\"" INVOICES "\"}");
   emulator_fault("{\"kind\":\"hang\",\"delay_ms\":5000,\"path_prefix\":\"" INVOICES "\"}");
   long long id = 0;
@@ -100,7 +100,7 @@ static void test_the_last_attempt_decides(void) {
 
 static void test_nothing_sent_and_answered(void) {
   /* Refused connection: not sent. */
-  caffesta_client *c = new_client();
+  caffesta_client *c = short_client();
   CHECK_STATUS(caffesta_client_set_base_url(c, "http://127.0.0.1:9"), CAFFESTA_OK);
   CHECK_STATUS(caffesta_client_set_max_retries(c, 0), CAFFESTA_OK);
   long long id = 0;
@@ -128,7 +128,7 @@ static void test_nothing_sent_and_answered(void) {
 
 static void test_reads_carry_it_too(void) {
   emulator_reset();
-  caffesta_client *c = new_client();
+  caffesta_client *c = short_client();
   char *json = NULL;
   emulator_fault("{\"kind\":\"close\",\"count\":3,\"path_prefix\":\"/a/v1.0/storage/invoices/1\"}");
   CHECK_STATUS(caffesta_invoice_get(c, 1, &json), CAFFESTA_ERR_NETWORK); /* retried, then given up */
@@ -145,7 +145,7 @@ static void test_reads_carry_it_too(void) {
 /* The bulk report: each failed item's delivery. */
 static void test_bulk_items_say_theirs(void) {
   emulator_reset();
-  caffesta_client *c = new_client();
+  caffesta_client *c = short_client();
   emulator_fault("{\"kind\":\"status\",\"status\":500,\"path_prefix\":\"/a/v1.0/product/by_ref_code/d-answered\"}");
   emulator_fault("{\"kind\":\"status\",\"status\":503,\"count\":3,\"path_prefix\":\"/a/v1.0/product/by_ref_code/d-refused\"}");
   emulator_fault("{\"kind\":\"hang\",\"delay_ms\":5000,\"path_prefix\":\"/a/v1.0/product/by_ref_code/d-held\"}");
