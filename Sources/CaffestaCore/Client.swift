@@ -14,7 +14,10 @@ public final class Client {
   let engineLock: OpaquePointer
   var engine: Engine? = nil
 
-  struct Settings {
+  /// The client's settings as one call sees them: an immutable snapshot once published (update
+  /// replaces it with a changed copy), so a call takes it with one retain instead of copying
+  /// every field.
+  final class Settings {
     var baseURL: String
     var connectTimeoutMs = 10_000
     var requestTimeoutMs = 60_000
@@ -26,6 +29,23 @@ public final class Client {
     /// nil: the environment's proxy variables; "": no proxy ("direct"); else a proxy URL.
     var proxy: String? = nil
     var log: LogSink? = nil
+
+    init(baseURL: String) { self.baseURL = baseURL }
+
+    /// Every field above, copied: a new field must be added here too.
+    func copy() -> Settings {
+      let other = Settings(baseURL: baseURL)
+      other.connectTimeoutMs = connectTimeoutMs
+      other.requestTimeoutMs = requestTimeoutMs
+      other.maxRetries = maxRetries
+      other.caFile = caFile
+      other.maxResponseBytes = maxResponseBytes
+      other.orderPath = orderPath
+      other.progress = progress
+      other.proxy = proxy
+      other.log = log
+      return other
+    }
   }
 
   /// A client for https://{accountName}.caffesta.com over libcurl.
@@ -125,7 +145,9 @@ public final class Client {
 
   func update(_ change: (inout Settings) -> Void) {
     caf_mutex_lock(lock)
-    change(&settings)
+    var changed = settings.copy()
+    change(&changed)
+    settings = changed
     caf_mutex_unlock(lock)
   }
 

@@ -86,9 +86,12 @@ static void run_against(const char *fault, long timeout_ms) {
   caffesta_string_free(report_text);
   tally t = count(report);
   CHECK(t.done == 0 && t.in_flight_timed_out == 4 && t.not_sent == 4 && t.other == 0);
+  if (t.done || t.in_flight_timed_out != 4 || t.not_sent != 4)
+    fprintf(stderr, "  done %zu, timed out %zu, not sent %zu\n", t.done, t.in_flight_timed_out, t.not_sent);
   size_t requests, peers;
   requests_and_peers(&requests, &peers);
   CHECK(requests == 4); /* the concurrency asked, and not one more */
+  if (requests != 4) fprintf(stderr, "  %zu requests from %zu peers\n", requests, peers);
   CHECK(peers == 4);    /* HTTP/1.1: one connection each */
   json_decref(report);
   free(body);

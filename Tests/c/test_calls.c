@@ -340,6 +340,30 @@ static void test_client_free_cancels_the_calls_in_flight(void) {
   completions_free(w);
 }
 
+/* An asynchronous bulk call in flight: client_free cuts it and nothing of it lingers. */
+static void test_client_free_ends_an_asynchronous_bulk_call(void) {
+  emulator_reset();
+  caffesta_client *c = new_client();
+  completions *w = completions_new();
+  emulator_fault("{\"kind\": \"hang\", \"delay_ms\": 60000, \"count\": 2, \"method\": \"PUT\"}");
+  caffesta_call *call = async_call(w);
+  char *report = NULL;
+  CHECK_STATUS(caffesta_products_upsert_many(c, "[" PRODUCT "," PRODUCT "," PRODUCT "]", 2, &report), CAFFESTA_PENDING);
+  CHECK(await_requests(2));
+  long long start = now_ms();
+  caffesta_client_free(c);
+  CHECK(now_ms() - start < 5000);
+  CHECK(w->finished == 1);
+  CHECK_STATUS(caffesta_call_take_result(call, &report), CAFFESTA_ERR_CANCELLED);
+  json_t *entries = parsed(report);
+  CHECK(json_array_size(entries) == 3);
+  CHECK(strcmp(text_of(json_array_get(entries, 2), "action"), "cancelled") == 0);
+  json_decref(entries);
+  caffesta_string_free(report);
+  caffesta_call_free(call);
+  completions_free(w);
+}
+
 /* A call freed while pending is cancelled; its done still runs once. */
 static void test_freeing_a_pending_call_cancels_it(void) {
   emulator_reset();
@@ -468,6 +492,7 @@ int main(void) {
     {"asynchronous_calls_of_every_result_kind", test_asynchronous_calls_of_every_result_kind},
     {"bad_input_fails_at_once_without_done", test_bad_input_fails_at_once_without_done},
     {"client_free_cancels_the_calls_in_flight", test_client_free_cancels_the_calls_in_flight},
+    {"client_free_ends_an_asynchronous_bulk_call", test_client_free_ends_an_asynchronous_bulk_call},
     {"freeing_a_pending_call_cancels_it", test_freeing_a_pending_call_cancels_it},
     {"client_free_from_a_done_callback", test_client_free_from_a_done_callback},
     {"done_may_start_the_next_call", test_done_may_start_the_next_call},

@@ -70,11 +70,15 @@ final class CallContext: CallWatch {
   }
 
   private func attempt(_ exchange: Exchange, _ done: @escaping (Result<(JSON, Int), CaffestaError>) -> Void) {
+    // Ended before a request is started: handed on from the driver's next turn, never from
+    // inside the caller's send.
     if let reason = cut {
-      return settle(exchange, .failure(exchange.stoppedError(reason)), done)
+      let error = exchange.stoppedError(reason)
+      return driver.later { self.settle(exchange, .failure(error), done) }
     }
     guard let settings = exchange.settings(apiKey: client.apiKey) else {
-      return settle(exchange, .failure(exchange.deadlineError()), done)
+      let error = exchange.deadlineError()
+      return driver.later { self.settle(exchange, .failure(error), done) }
     }
     driver.start(exchange.request, settings: settings, watch: self) { result in
       var exchange = exchange
@@ -94,12 +98,12 @@ final class CallContext: CallWatch {
     }
   }
 
-  /// Notes the request's delivery state and hands its outcome on, from a turn of the driver
-  /// (never from inside the caller's send).
+  /// Notes the request's delivery state and hands its outcome on (always from a turn of the
+  /// driver: a transfer's completion, a timer or a job).
   private func settle(_ exchange: Exchange, _ outcome: Result<(JSON, Int), CaffestaError>,
-                      _ done: @escaping (Result<(JSON, Int), CaffestaError>) -> Void) {
+                      _ done: (Result<(JSON, Int), CaffestaError>) -> Void) {
     state.note(exchange.delivery, write: exchange.request.method != .get)
-    driver.later { done(outcome) }
+    done(outcome)
   }
 
   /// Sends one request and turns its answer into the call's value with `read`.

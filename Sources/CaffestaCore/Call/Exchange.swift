@@ -50,6 +50,9 @@ struct Exchange {
 
   func deadlineError() -> CaffestaError {
     if let lastFailure { return Self.outOfTime(lastFailure).delivered(delivery) }
+    if attempt == 0 {
+      return CaffestaError(.timeout, "\(call): not sent: the call's deadline passed before its turn", delivery: delivery)
+    }
     return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms", delivery: delivery)
   }
 
@@ -66,11 +69,7 @@ struct Exchange {
   /// The error of a request stopped at a decision point: cancelled (`.cancelled`), or cut by
   /// the call's deadline (`.timeout`, a bulk call's).
   func stoppedError(_ reason: Status) -> CaffestaError {
-    guard reason == .timeout else { return cancelledError() }
-    if lastFailure == nil && attempt == 0 {
-      return CaffestaError(.timeout, "\(call): not sent: the call's deadline passed before its turn", delivery: delivery)
-    }
-    return deadlineError()
+    reason == .timeout ? deadlineError() : cancelledError()
   }
 
   /// Retry (when safe and the wait ends before the deadline) or the classified result. A
@@ -109,7 +108,7 @@ struct Exchange {
       // A retry cut by the call's deadline: the status is the last attempt's (TIMEOUT), and the
       // earlier failure is told too. A timeout before the deadline is the attempt's own (its
       // connect timeout): the retries ran out. (libcurl's timer may fire a few ms early.)
-      if error.status == .timeout, let lastFailure, caf_monotonic_ms() + Self.clockSlackMs >= deadline {
+      if error.status == .timeout, let lastFailure, caf_monotonic_ms() + timerSlackMs >= deadline {
         return .finished(.failure(CaffestaError(
           .timeout, "\(error.message) (a retry after: \(detail(of: lastFailure)))", httpStatus: error.httpStatus,
           delivery: delivery)))
@@ -131,9 +130,6 @@ struct Exchange {
     guard error.message.utf8.starts(with: prefix.utf8) else { return error.message }
     return String(decoding: error.message.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
   }
-
-  /// How early libcurl may end an attempt whose timeout is the call's remaining time.
-  private static let clockSlackMs: Int64 = 50
 
   private static func outOfTime(_ error: CaffestaError) -> CaffestaError {
     CaffestaError(error.status, "\(error.message) (a retry ran out of time)", httpStatus: error.httpStatus)

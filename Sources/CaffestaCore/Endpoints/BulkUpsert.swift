@@ -45,7 +45,7 @@ extension Client {
 /// run to their answer, and an item whose PUT found no product still gets its POST: a write is
 /// never abandoned half-way, and a "cancelled" item was never sent. A call object's cancel
 /// cuts the requests in flight as well.
-final class BulkRun {
+final class BulkRun: CallWatch {
   struct Item {
     var refCode: String? = nil
     var refToken: String? = nil  // the ref_code as the caller wrote it, for the report
@@ -111,24 +111,38 @@ final class BulkRun {
     min(context.deadline, context.lastAnswerAt + Int64(context.config.requestTimeoutMs))
   }
 
+  /// The deadline timer's watch: it fires early for a cancel not yet handled, and once the run
+  /// has ended (so that no timer outlives the call on the engine's driver).
+  var cut: Status? { nil }
+  var isStopped: Bool { ended || (!stopped && context.isStopped) }
+
   /// A timer at the deadline (or at a cancel, which fires it early): it cuts the call when the
   /// deadline has passed, ends the items a cancel kept from starting, and sets itself again.
   private func watchDeadline() {
     guard !ended else { return }
-    context.driver.schedule(at: deadline, watch: stopped ? nil : context) { [self] in
+    context.driver.schedule(at: deadline, watch: self) { [self] in
       guard !ended else { return }
       if !stopped && context.isStopped { stop() }
-      if caf_monotonic_ms() >= deadline && !context.deadlineCut {
-        context.deadlineCut = true  // the driver cuts the transfers in flight at its next turn
-        stop()
-      }
+      cutIfPastDeadline()
       endIfDone()
       if !context.deadlineCut { watchDeadline() }
     }
   }
 
-  /// Starts items while slots are free.
+  /// Past the deadline: the driver cuts the transfers in flight at its next turn, and the
+  /// items not started end now. (An item that timed out a few ms early, at libcurl's timer, is
+  /// the deadline's too: nothing is started in its slot.)
+  private func cutIfPastDeadline() {
+    guard !context.deadlineCut, caf_monotonic_ms() + timerSlackMs >= deadline else { return }
+    context.deadlineCut = true
+    caf_cancel_epoch_bump()
+    stop()
+  }
+
+  /// Starts items while slots are free, unless the deadline has passed meanwhile (a completion
+  /// may come in the same turn as the deadline, before its timer).
   private func fill() {
+    cutIfPastDeadline()
     while inFlight < concurrency, nextInQueue < queue.count, !stopped {
       let index = queue[nextInQueue]
       nextInQueue += 1

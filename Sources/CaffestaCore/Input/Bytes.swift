@@ -9,10 +9,9 @@ enum Bytes {
     let count = pattern.utf8CodeUnitCount
     guard start >= bytes.startIndex, start <= bytes.endIndex - count else { return false }
     let wanted = pattern.utf8Start
-    if ignoringCase {
-      for offset in 0..<count where lowered(bytes[start + offset]) != lowered(wanted[offset]) { return false }
-    } else {
-      for offset in 0..<count where bytes[start + offset] != wanted[offset] { return false }
+    for offset in 0..<count {
+      let byte = bytes[start + offset], expected = wanted[offset]
+      if byte != expected && !(ignoringCase && lowered(byte) == lowered(expected)) { return false }
     }
     return true
   }

@@ -16,7 +16,8 @@ final class CurlDriver: Driver {
   private let multi: UnsafeMutableRawPointer
   private let ledger: GoawayLedger
   private let concurrent: Bool
-  private var transfers: [UnsafeMutableRawPointer: Transfer] = [:]
+  /// In flight; few (a call's one, a bulk call's concurrency), so an array searched by handle.
+  private var transfers: [Transfer] = []
   private var timers = Timers()
   private var jobs: [() -> Void] = []
   /// The cancel epoch (caf_cancel_epoch) when the transfers were last looked at: a call's
@@ -45,7 +46,7 @@ final class CurlDriver: Driver {
       jobs.append { done(.failure(TransportFailure(status: .noMemory, message: "libcurl could not start the request", neverSent: true))) }
       return
     }
-    transfers[handle.easy] = Transfer(handle: handle, watch: watch, done: done)
+    transfers.append(Transfer(handle: handle, watch: watch, done: done))
   }
 
   func schedule(at time: Int64, watch: CallWatch?, _ fire: @escaping () -> Void) {
@@ -63,7 +64,9 @@ final class CurlDriver: Driver {
       collect()
       cutWhereAsked()
     }
-    for fire in timers.due(now: caf_monotonic_ms()) { fire() }
+    if !timers.isEmpty {
+      for fire in timers.due(now: caf_monotonic_ms()) { fire() }
+    }
     if !jobs.isEmpty {
       let now = jobs
       jobs = []
@@ -71,7 +74,7 @@ final class CurlDriver: Driver {
       return  // completions may have started transfers: no wait before they go out
     }
     var wait = maxWaitMs
-    if let next = timers.wait(now: caf_monotonic_ms()) { wait = min(wait, next) }
+    if !timers.isEmpty, let next = timers.wait(now: caf_monotonic_ms()) { wait = min(wait, next) }
     if isBusy { wait = min(wait, watchIntervalMs) }
     // Returns early when a socket is ready, at libcurl's own timeouts, or on wake().
     _ = curl_multi_poll(multi, nil, 0, Int32(clamping: wait), nil)
@@ -82,11 +85,11 @@ final class CurlDriver: Driver {
   func finish() {
     guard !finished else { return }
     finished = true
-    for (easy, transfer) in transfers {
-      curl_multi_remove_handle(multi, easy)
+    for transfer in transfers {
+      curl_multi_remove_handle(multi, transfer.handle.easy)
       transport.checkIn(transfer.handle)
     }
-    transfers = [:]
+    transfers = []
     transport.checkIn(multi: multi, ledger: ledger)
   }
 
@@ -95,8 +98,9 @@ final class CurlDriver: Driver {
     var queued: Int32 = 0
     while let message = curl_multi_info_read(multi, &queued) {
       guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-        let transfer = transfers.removeValue(forKey: easy)
+        let index = transfers.firstIndex(where: { $0.handle.easy == easy })
       else { continue }
+      let transfer = transfers.remove(at: index)
       let code = message.pointee.data.result
       curl_multi_remove_handle(multi, easy)
       let result = transfer.handle.finish(code)
@@ -106,16 +110,20 @@ final class CurlDriver: Driver {
   }
 
   /// Cuts the transfers whose call was cancelled or ran out of time (caffesta_call_cancel, a
-  /// bulk call's deadline). Looked at only when the cancel epoch moved, or when some call has a
-  /// deadline cut pending.
+  /// bulk call's deadline, an engine's halt: each bumps the cancel epoch). Looked at only when
+  /// the epoch moved.
   private func cutWhereAsked() {
     let epoch = caf_cancel_epoch()
-    guard epoch != epochSeen || transfers.values.contains(where: { $0.watch?.cut == .timeout }) else { return }
+    guard epoch != epochSeen else { return }
     epochSeen = epoch
-    for (easy, transfer) in transfers {
-      guard let reason = transfer.watch?.cut else { continue }
-      transfers[easy] = nil
-      curl_multi_remove_handle(multi, easy)
+    var index = 0
+    while index < transfers.count {
+      guard let reason = transfers[index].watch?.cut else {
+        index += 1
+        continue
+      }
+      let transfer = transfers.remove(at: index)
+      curl_multi_remove_handle(multi, transfer.handle.easy)
       let message = reason == .cancelled ? "cancelled while the request was in flight" : "cut at the call's deadline"
       let result = transfer.handle.cutShort(reason, message)
       transport.checkIn(transfer.handle)

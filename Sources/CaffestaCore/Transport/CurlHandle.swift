@@ -21,7 +21,9 @@ final class ResponseSink {
   func header(_ line: UnsafeRawBufferPointer) -> Bool {
     let name: StaticString = "content-encoding:"
     let count = name.utf8CodeUnitCount
-    guard line.count > count, Bytes.hasPrefix(line, name, ignoringCase: true) else { return true }
+    guard line.count > count else { return true }
+    // Every header line of every answer passes here: a plain loop, cheaper than Bytes.
+    for index in 0..<count where line[index] | 0x20 != name.utf8Start[index] { return true }
     for token in line[count...].split(separator: UInt8(ascii: ",")) {
       let coding = token.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }.map { $0 | 0x20 }
       let text = String(decoding: coding, as: UTF8.self)

@@ -36,6 +36,10 @@ public protocol Driver: AnyObject {
 /// How often a driver looks at cancels and deadlines while it waits.
 let watchIntervalMs = 50
 
+/// How early libcurl may end a transfer whose timeout is a deadline's remaining time: a failure
+/// that early is still the deadline's.
+let timerSlackMs: Int64 = 50
+
 /// The timers of a driver: few at a time, so a plain array.
 struct Timers {
   private var entries: [(at: Int64, watch: CallWatch?, fire: () -> Void)] = []
