@@ -59,13 +59,17 @@ final class CurlDriver: Driver {
 
   func turn(maxWaitMs: Int) {
     var running: Int32 = 0
+    var progressed = false  // something completed: its caller looks before anyone waits
     if !transfers.isEmpty {
       _ = curl_multi_perform(multi, &running)
-      collect()
-      cutWhereAsked()
+      progressed = collect()
+      progressed = cutWhereAsked() || progressed
     }
     if !timers.isEmpty {
-      for fire in timers.due(now: caf_monotonic_ms()) { fire() }
+      for fire in timers.due(now: caf_monotonic_ms()) {
+        fire()
+        progressed = true
+      }
     }
     if !jobs.isEmpty {
       let now = jobs
@@ -73,6 +77,7 @@ final class CurlDriver: Driver {
       for job in now { job() }
       return  // completions may have started transfers: no wait before they go out
     }
+    if progressed { return }
     var wait = maxWaitMs
     if !timers.isEmpty, let next = timers.wait(now: caf_monotonic_ms()) { wait = min(wait, next) }
     if isBusy { wait = min(wait, watchIntervalMs) }
@@ -93,8 +98,9 @@ final class CurlDriver: Driver {
     transport.checkIn(multi: multi, ledger: ledger)
   }
 
-  /// Hands each finished transfer's result to its call.
-  private func collect() {
+  /// Hands each finished transfer's result to its call; true when there was one.
+  private func collect() -> Bool {
+    var any = false
     var queued: Int32 = 0
     while let message = curl_multi_info_read(multi, &queued) {
       guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
@@ -106,16 +112,19 @@ final class CurlDriver: Driver {
       let result = transfer.handle.finish(code)
       transport.checkIn(transfer.handle)
       transfer.done(result)
+      any = true
     }
+    return any
   }
 
   /// Cuts the transfers whose call was cancelled or ran out of time (caffesta_call_cancel, a
   /// bulk call's deadline, an engine's halt: each bumps the cancel epoch). Looked at only when
   /// the epoch moved.
-  private func cutWhereAsked() {
+  private func cutWhereAsked() -> Bool {
     let epoch = caf_cancel_epoch()
-    guard epoch != epochSeen else { return }
+    guard epoch != epochSeen else { return false }
     epochSeen = epoch
+    var any = false
     var index = 0
     while index < transfers.count {
       guard let reason = transfers[index].watch?.cut else {
@@ -128,6 +137,8 @@ final class CurlDriver: Driver {
       let result = transfer.handle.cutShort(reason, message)
       transport.checkIn(transfer.handle)
       transfer.done(result)
+      any = true
     }
+    return any
   }
 }
