@@ -257,9 +257,10 @@ caffesta_status caffesta_client_set_log(caffesta_client *client, caffesta_log_fn
  * Synchronous (the default): the function runs on this thread as every call does and writes its
  * outputs, caffesta_last_error() and the rest as usual; the call object keeps the outcome too.
  *
- * Asynchronous (after caffesta_call_set_done()): the function checks its arguments and then
- * either fails at once (INVALID_ARGUMENT, NO_MEMORY: done() is not called) or returns
- * CAFFESTA_PENDING at once, leaving its outputs untouched. The library runs the call on its own
+ * Asynchronous (after caffesta_call_set_done()): the function never writes its outputs (NULL
+ * may be passed for them); it checks its arguments and then either fails at once
+ * (INVALID_ARGUMENT, NO_MEMORY: done() is not called; the status is also the call object's) or
+ * returns CAFFESTA_PENDING at once. The library runs the call on its own
  * thread — one per client, started by the client's first asynchronous call, driving all of
  * them at once through libcurl's multi interface; no thread per call — and calls
  * done(user_data, call) on that thread when the call ends. The outcome is then read from the
