@@ -56,6 +56,12 @@ install: lib
 	install -m 0644 include/caffesta.hpp $(DESTDIR)$(PREFIX)/include/caffesta.hpp
 	sed -e 's|@PREFIX@|$(PC_PREFIX)|g' -e 's|@LIBDIR@|$(shell realpath -m --relative-to=$(PREFIX) $(LIBDIR))|g' \
 	  -e 's|@VERSION@|$(VERSION)|g' caffesta.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/caffesta.pc
+	install -d $(DESTDIR)$(LIBDIR)/cmake/Caffesta
+	for f in CaffestaConfig CaffestaConfigVersion; do \
+	  sed -e 's|@PREFIX_FROM_HERE@|$(shell realpath -m --relative-to=$(LIBDIR)/cmake/Caffesta $(PREFIX))|g' \
+	    -e 's|@LIBDIR@|$(shell realpath -m --relative-to=$(PREFIX) $(LIBDIR))|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@MAJOR@|$(firstword $(subst ., ,$(VERSION)))|g' cmake/$$f.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/Caffesta/$$f.cmake; \
+	done
 
 # A private install that the C, Python and PHP suites use, so they test the shipped library.
 stage: lib

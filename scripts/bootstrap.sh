@@ -11,8 +11,10 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # nginx-light (ssl, http2), tinyproxy and httpbin are the real peers of Tests/c/test_peers.c.
 # libcurl4-doc is libcurl's record of when each function and option arrived (the libcurl floor
 # check); patchelf, debhelper, dpkg-dev, lintian and debootstrap are for make dist / dist-check.
+# composer installs the PHP package as a shop would (its tests) and builds it (make dist); cmake
+# builds a till against the installed CMake package (Tests/cmake).
 for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl php-fpm phpunit openssl \
-           valgrind nginx-light nlohmann-json3-dev tinyproxy libcurl4-doc patchelf \
+           valgrind nginx-light nlohmann-json3-dev tinyproxy libcurl4-doc patchelf composer cmake \
            debhelper dpkg-dev lintian debootstrap ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done
@@ -38,10 +40,10 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-# httpbin is a real peer of Tests/c/test_peers.c. click and tqdm are the `caffesta` command's
-# dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
+# httpbin is a real peer of Tests/c/test_peers.c. click, tqdm and openpyxl are the `caffesta`
+# command's dependencies (bindings/python/pyproject.toml); its tests run it from the source tree and build its wheel (wheel, for setuptools without
 # network). tomli only where Python has no tomllib (< 3.11). auditwheel and setuptools: make dist.
-modules="pytest requests httpbin click tqdm wheel auditwheel setuptools"
+modules="pytest requests httpbin click tqdm openpyxl wheel auditwheel setuptools"
 "$python" -c "import tomllib" 2>/dev/null || modules="$modules tomli"
 for module in $modules; do
   if ! "$python" -c "import $module" 2>/dev/null; then

@@ -29,6 +29,7 @@ suite "Swift core (swift test)" scripts/with-emulator.sh swift test --quiet
 suite "C (header, every function)" make --no-print-directory -C Tests/c run
 [ -d bindings/python/tests ] && suite "Python binding (pytest)" "$python" -m pytest -q bindings/python/tests
 [ -f bindings/php/phpunit.xml ] && suite "PHP binding (phpunit)" phpunit --colors=never -c bindings/php/phpunit.xml
+suite "CMake package: examples/cpp against the staged install" scripts/with-emulator.sh scripts/check-cmake.sh --bundle "$root/build/stage"
 [ -f scripts/extra-tests.sh ] && suite "extra checks" bash scripts/extra-tests.sh
 suite "benchmark, quick pass (works, not how fast)" bash bench/run.sh --quick
 # Hardening: the same suites under memcheck and the sanitizers, and a short fuzz pass

@@ -69,6 +69,27 @@ def field(obj, key, path, kind, required=True, nullable=False, default=None):
     return value
 
 
+def absent(obj, key, path, empty_too=False):
+    """The path of obj[key] when it is missing or null (or, with empty_too, a blank string),
+    marked "(empty)" for a blank one; None when it is there."""
+    value = obj.get(key)
+    if value is None:
+        return path + key
+    if empty_too and isinstance(value, str) and not value.strip():
+        return path + key + " (empty)"
+    return None
+
+
+def all_required(paths, why=""):
+    """Invalid naming every missing field at once: "a, b and c are required"."""
+    paths = [p for p in paths if p]
+    if not paths:
+        return
+    if len(paths) == 1:
+        raise Invalid("%s is required%s" % (paths[0], why))
+    raise Invalid("%s and %s are required%s" % (", ".join(paths[:-1]), paths[-1], why))
+
+
 def nonempty(value, name):
     if value is not None and value.strip() == "":
         raise Invalid("%s must not be empty" % name)

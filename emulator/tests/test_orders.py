@@ -6,6 +6,8 @@ import json
 from conftest import api_error, load_sample, ok_data
 
 SEED_RECEIPTS = 3  # one on POS 2 (2022-04-20), a sale and a return on POS 3 (2023-09-28)
+NEW_CLIENT = ("; a new client needs name, last_name, address, phone, card_number and "
+              "discount_group.id, a known one only its uuid")
 
 
 def order(**bill):
@@ -69,8 +71,9 @@ def test_order_shape_errors_are_immediate(emu):
     body = order()
     del body["bill"]["items"][0]["product_id"]
     assert api_error(emu.post("/draft/orders", body)) == "bill.items[0].product_id is required"
-    assert api_error(emu.post("/draft/orders", order(client={"phone": "1"}))) == \
-        "bill.client.name is required"
+    assert api_error(emu.post("/draft/orders", order(client={"phone": "1"}))) == (
+        "bill.client.name, bill.client.last_name, bill.client.address, bill.client.card_number and "
+        "bill.client.discount_group.id are required" + NEW_CLIENT)
     assert emu.stats()["jobs"] == 0
 
 
@@ -87,8 +90,10 @@ def test_unpaid_order_and_new_client(emu):
 
 def test_unknown_client_uuid_without_details_is_a_validation_error(emu):
     assert api_error(emu.post("/draft/orders", order(client={
-        "uuid": "00000000-0000-0000-0000-000000000000"}))) == \
-        "bill.client.name is required (no client has uuid 00000000-0000-0000-0000-000000000000)"
+        "uuid": "00000000-0000-0000-0000-000000000000"}))) == (
+        "bill.client.name, bill.client.last_name, bill.client.address, bill.client.phone, "
+        "bill.client.card_number and bill.client.discount_group.id are required (no client has "
+        "uuid 00000000-0000-0000-0000-000000000000)" + NEW_CLIENT)
     assert emu.stats()["jobs"] == 0
 
 
@@ -183,7 +188,9 @@ def test_v11_failures_put_the_reason_in_data_message_and_status(emu):
          "bill.client.discount_group.id: discount group 9 not found"),
         (order(items=[]), "bill.items must not be empty"),
         ({}, "bill is required"),
-        (order(client={"name": "Без фамилии"}), "bill.client.last_name is required"),
+        (order(client={"name": "Без фамилии", "last_name": "", "address": "В", "phone": "1",
+                       "card_number": "5", "discount_group": {"id": 1}}),
+         "bill.client.last_name (empty) is required" + NEW_CLIENT),
     ]
     for body, reason in cases:
         assert post_now(emu, body) == (200, {"success": False, "data": {
@@ -206,6 +213,27 @@ def test_v11_duplicate_client_answers_the_sql_text_in_data_status(emu):
     assert job(emu, jid)["message"].startswith("SQLSTATE[23505]")
 
 
+def test_every_missing_field_is_named_at_once(emu):
+    """A first order that lacks several fields hears of all of them in one answer, on both
+    paths; a blank client text counts as missing (the docs' rule needs a value)."""
+    body = order(client={"name": "Гость", "last_name": " ", "phone": "+375290000002",
+                         "card_number": ""})
+    del body["bill"]["app_id"]
+    del body["bill"]["items"][0]["product_id"]
+    body["bill"]["payments"][0]["value"] = None
+    expected = ("bill.app_id, bill.items[0].product_id, bill.payments[0].value, "
+                "bill.client.last_name (empty), bill.client.address, bill.client.card_number "
+                "(empty) and bill.client.discount_group.id are required" + NEW_CLIENT)
+    assert api_error(emu.post("/draft/receipts", body)) == expected
+    assert post_now(emu, body) == (200, {"success": False, "data": {"status": "failed",
+                                                                    "message": expected}})
+    # Without the client block the bill's own fields alone, and no word about clients.
+    del body["bill"]["client"]
+    assert api_error(emu.post("/draft/receipts", body)) == (
+        "bill.app_id, bill.items[0].product_id and bill.payments[0].value are required")
+    assert emu.stats()["jobs"] == 0 and emu.stats()["receipts"] == SEED_RECEIPTS
+
+
 def test_v10_receipts_goes_through_a_job(emu):
     created = ok_data(emu.post("/draft/receipts", order()))
     assert created == {"job_id": 54300903, "status": "pending"}
@@ -220,10 +248,10 @@ def test_client_rules_name_the_missing_field(emu):
         client = dict(full)
         del client[key]
         assert api_error(emu.post("/draft/orders", order(client=client))) == \
-            "bill.client.%s is required" % key
+            "bill.client.%s is required" % key + NEW_CLIENT
     client = dict(full, discount_group={})
     assert api_error(emu.post("/draft/orders", order(client=client))) == \
-        "bill.client.discount_group.id is required"
+        "bill.client.discount_group.id is required" + NEW_CLIENT
     # {uuid} of a known client is enough
     status, body = post_now(emu, order(client={"uuid": "64b14c01-c9d1-4a72-95f6-b3bd51488293"}))
     assert body["data"]["status"] == "success", body

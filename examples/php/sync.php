@@ -22,7 +22,6 @@ use Caffesta\Client;
 use Caffesta\Exception\AuthenticationException;
 use Caffesta\Exception\CaffestaException;
 use Caffesta\Exception\CancelledException;
-use Caffesta\Exception\LoadException;
 
 // With Composer, vendor/autoload.php does this.
 require dirname(__DIR__, 2) . '/bindings/php/autoload.php';
@@ -134,10 +133,8 @@ try {
     $client->close();
 } catch (AuthenticationException $e) {
     fail("the API key was refused: {$e->getMessage()}", 1);
-} catch (CaffestaException $e) {
+} catch (CaffestaException $e) {          // every failure, a library that would not load included
     fail("{$e->getMessage()} ({$e->getStatus()})", 1);
-} catch (LoadException $e) {
-    fail($e->getMessage(), 1);
 }
 
 foreach ($report as $i => $entry) {

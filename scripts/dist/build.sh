@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make dist`: the five artifacts in dist/, from the library `make lib` built.
+# `make dist`: the six artifacts in dist/, from the library `make lib` built.
 #   libcaffesta1_<v>_amd64.deb, libcaffesta-dev_<v>_amd64.deb   dpkg-buildpackage on a clean copy
 #   caffesta-<v>-py3-none-manylinux_2_28_x86_64.whl              setuptools, then auditwheel repair
 #   libcaffesta-<v>-linux-x86_64.tar.gz                          make install into a relocatable tree
+#   caffesta-php-<v>.tar.gz                                      the Composer package (php-package.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -48,6 +49,9 @@ tree="$work/tarball/$name"
 make --no-print-directory install PREFIX="$root/$tree" >/dev/null
 install -m 0644 LICENSE README.md "$tree/"
 tar -C "$work/tarball" --owner=0 --group=0 -czf "dist/$name.tar.gz" "$name"
+
+echo "== PHP package"
+bash scripts/dist/php-package.sh dist >/dev/null
 
 echo "== dist/"
 ls -l dist

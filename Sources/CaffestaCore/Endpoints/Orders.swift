@@ -48,7 +48,7 @@ extension Client {
       context.send(.post, path, body: text, read: {
         (answer: JSON, status: Int) throws(CaffestaError) -> (order: SubmittedOrder, httpStatus: Int) in
         (try Self.submittedOrder(Self.unwrap(answer), call: "POST \(context.config.baseURL)\(path)", httpStatus: status), status)
-      }, done)
+      }) { result in done(result.mapError(OrderRefusal.explained)) }
     }
   }
 
@@ -178,7 +178,8 @@ extension Client {
         done(.success((answer, status)))
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
-        done(.failure(CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status, delivery: .answered)))
+        done(.failure(OrderRefusal.explained(
+          CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status, delivery: .answered))))
       case "pending":
         let left = context.deadline - caf_monotonic_ms()
         guard left > 0 else { return done(.failure(CaffestaError(.timeout, stillPending, delivery: .answered))) }

@@ -8,6 +8,7 @@ use Caffesta\Exception\ApiException;
 use Caffesta\Exception\CaffestaException;
 use Caffesta\Exception\CancelledException;
 use Caffesta\Exception\InvalidArgumentException;
+use Caffesta\Exception\StatusException;
 use Caffesta\Exception\TimeoutException;
 
 /**
@@ -594,7 +595,7 @@ final class Client
             $items = $page['items'] ?? null;
             $next = $page['next_start_id'] ?? null;
             if (!is_array($items) || ($next !== null && !is_int($next))) {
-                throw CaffestaException::fromStatus(self::PROTOCOL,
+                throw StatusException::fromStatus(self::PROTOCOL,
                     "a products page is not {items: [...], next_start_id: id|null} (start_id $startId)");
             }
             if ($items !== []) {
@@ -604,7 +605,7 @@ final class Client
                 return;
             }
             if ($next <= $startId) {
-                throw CaffestaException::fromStatus(self::PROTOCOL,
+                throw StatusException::fromStatus(self::PROTOCOL,
                     "the products page of start_id $startId gives next_start_id $next, which does not move forward");
             }
             $startId = $next;
@@ -860,7 +861,7 @@ final class Client
         }
         $report = $this->decode($this->take($status, $out));
         if (!is_array($report) || !array_is_list($report) || count($report) !== $expected) {
-            throw CaffestaException::fromStatus(self::INTERNAL,
+            throw StatusException::fromStatus(self::INTERNAL,
                 "libcaffesta's bulk report does not hold one entry per product ($expected)");
         }
         return $report;
@@ -896,9 +897,9 @@ final class Client
 
     private function failure(int $status): CaffestaException
     {
-        return CaffestaException::fromStatus($status, $this->ffi->caffesta_last_error(),
+        return StatusException::fromStatus($status, $this->ffi->caffesta_last_error(),
             $this->ffi->caffesta_last_http_status(), $this->ffi->caffesta_status_name($status), null,
-            CaffestaException::DELIVERY[$this->ffi->caffesta_last_delivery()] ?? 'not_sent');
+            StatusException::DELIVERY[$this->ffi->caffesta_last_delivery()] ?? 'not_sent');
     }
 
     /** The text of a char* output, which is freed here, exactly once, whatever happens. */
@@ -906,7 +907,7 @@ final class Client
     {
         $failure = $status === self::OK ? null : $this->failure($status);
         if (\FFI::isNull($out)) {
-            throw $failure ?? CaffestaException::fromStatus(self::INTERNAL,
+            throw $failure ?? StatusException::fromStatus(self::INTERNAL,
                 'libcaffesta returned CAFFESTA_OK without its output');
         }
         try {
@@ -925,7 +926,7 @@ final class Client
         try {
             return json_decode($json, true, self::JSON_DEPTH, self::JSON_DECODE);
         } catch (\JsonException $e) {
-            throw CaffestaException::fromStatus(self::PROTOCOL,
+            throw StatusException::fromStatus(self::PROTOCOL,
                 "the answer is not JSON PHP can read: {$e->getMessage()}", 0, null, $e);
         }
     }
@@ -1067,6 +1068,6 @@ final class Client
 
     private static function invalid(string $message, ?\Throwable $previous = null): CaffestaException
     {
-        return CaffestaException::fromStatus(self::INVALID_ARGUMENT, $message, 0, null, $previous);
+        return StatusException::fromStatus(self::INVALID_ARGUMENT, $message, 0, null, $previous);
     }
 }

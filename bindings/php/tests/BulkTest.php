@@ -4,10 +4,10 @@ declare(strict_types=1);
 
 namespace Caffesta\Tests;
 
-use Caffesta\Exception\CaffestaException;
 use Caffesta\Exception\CancelledException;
 use Caffesta\Exception\InvalidArgumentException;
 use Caffesta\Exception\PartialException;
+use Caffesta\Exception\StatusException;
 use Caffesta\Tests\Support\EmulatorTestCase;
 
 /**
@@ -208,7 +208,7 @@ final class BulkTest extends EmulatorTestCase
 
     public function testThePartialStatusHasItsClass(): void
     {
-        $e = CaffestaException::fromStatus(14, '4 items failed');
+        $e = StatusException::fromStatus(14, '4 items failed');
         $this->assertInstanceOf(PartialException::class, $e);
         $this->assertSame('CAFFESTA_ERR_PARTIAL', $e->getStatus());
         // A batch where every item fails is still a report, not an exception.

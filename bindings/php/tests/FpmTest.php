@@ -8,30 +8,29 @@ use Caffesta\Library;
 use Caffesta\Tests\Support\Emulator;
 use Caffesta\Tests\Support\EmulatorTestCase;
 use Caffesta\Tests\Support\Process;
+use Caffesta\Tests\Support\Readme;
 
 /**
- * The php-fpm recipe of bindings/php/README.md, run exactly as written: its blocks (the header
- * command, the php.ini lines, the pool, the nginx site, the shop's script) and its line for
- * starting the master without systemd are read from the README, only the paths replaced by this
- * test's own (a copy of the binding and of the staged library in a temporary directory — never
- * installed, so the ffi.preload line must name its absolute path —, a free port). A request
- * goes nginx -> php-fpm -> the preloaded binding -> the emulator, with the master as root and as an
- * ordinary user; the account, the key and the base URL reach the worker only through the env
- * file and the pool's env[...] lines, and the site wins over a default server like Debian's.
+ * The php-fpm recipe of bindings/php/README.md, run as written: its blocks (php.ini, the pool, the
+ * nginx site, the shop's script) and its line for starting the master without systemd are read
+ * from the README, only the paths replaced by this test's own and the port by a free one.
+ *   - a root master: the packaged route. The shop's vendor/ comes from the README's Composer lines
+ *     (the clone's path repository); the library, staged, stands in for the .deb's through
+ *     LD_LIBRARY_PATH in the master's environment (the shipped caffesta.ffi.h names
+ *     libcaffesta.so.1 for the system loader). make dist-check runs the same blocks word for word
+ *     in a Debian 13 system with the .deb installed.
+ *   - an ordinary master: the source route of the README's note, the binding of a copy of the
+ *     tree and a header naming the library's absolute path (ffi-header.php).
+ * A request goes nginx -> php-fpm -> the preloaded binding -> the emulator; the account, the key
+ * and the base URL reach the worker only through the env file and the pool's env[...] lines, and
+ * the site wins over a default server like Debian's.
  */
 final class FpmTest extends EmulatorTestCase
 {
-    private const README = __DIR__ . '/../README.md';
-
     /** The fenced block after "<!-- fpm-recipe: $name -->" in the binding's README. */
-    public static function recipe(string $name, string $file = self::README): string
+    public static function recipe(string $name): string
     {
-        $text = (string) file_get_contents($file);
-        $pattern = '/<!-- fpm-recipe: ' . preg_quote($name, '/') . " -->\n```[a-z]*\n(.*?)```/s";
-        if (preg_match($pattern, $text, $match) !== 1) {
-            throw new \RuntimeException("no fpm-recipe: $name block in $file");
-        }
-        return $match[1];
+        return Readme::block('fpm-recipe', $name);
     }
 
     private static function binary(string ...$names): ?string
@@ -67,27 +66,48 @@ final class FpmTest extends EmulatorTestCase
         $this->assertRecipeWorks($this->runRecipe(asNobody: self::isRoot()));
     }
 
-    /** The main README gives the same php.ini lines and header command, not another recipe. */
-    public function testTheMainReadmeGivesTheSameRecipe(): void
+    /** No other page gives another recipe: every php.ini block that preloads the binding is this one. */
+    public function testNoOtherPageGivesAnotherRecipe(): void
     {
-        $main = (string) file_get_contents(dirname(__DIR__, 3) . '/README.md');
-        $this->assertStringContainsString("```ini\n" . self::recipe('php.ini') . "```", $main);
-        $this->assertStringContainsString(trim(self::recipe('header')), $main);
+        $root = dirname(__DIR__, 3);
+        $pages = [$root . '/README.md', ...glob($root . '/docs/*.md'), Readme::FILE];
+        $found = 0;
+        foreach ($pages as $page) {
+            preg_match_all("/```ini\n((?:(?!```).)*opcache\.preload=(?:(?!```).)*)```/s", (string) file_get_contents($page), $m);
+            foreach ($m[1] as $block) {
+                $this->assertSame(self::recipe('php.ini'), $block, "$page gives another php.ini for php-fpm");
+                $found++;
+            }
+        }
+        $this->assertGreaterThanOrEqual(1, $found);
         $this->assertStringContainsString('env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY', self::recipe('pool'));
-        $this->assertStringContainsString('env[CAFFESTA_API_KEY] = $CAFFESTA_API_KEY', $main);
         $this->assertStringContainsString('env[CAFFESTA_BASE_URL] = $CAFFESTA_BASE_URL', self::recipe('pool'));
-        $this->assertStringContainsString('env[CAFFESTA_BASE_URL] = $CAFFESTA_BASE_URL', $main);
-        $this->assertStringContainsString(self::startLine(), $main);
         $this->assertStringContainsString('server_name localhost;', self::recipe('nginx'));
+        self::startLine();
     }
 
-    /** The header command refuses what would stop the master: a path that is not the library file. */
+    /**
+     * The header command refuses what would stop the master, with its usage: a path that is not a
+     * file, a file that is no library, a library that is not libcaffesta, an option it does not know.
+     */
     public function testTheHeaderCommandRefusesAPathItCannotLoad(): void
     {
-        [$code, $out, $err] = Process::run([PHP_BINARY, dirname(__DIR__) . '/bin/ffi-header.php', sys_get_temp_dir()]);
-        $this->assertSame(1, $code);
-        $this->assertSame('', $out);
-        $this->assertStringContainsString('a directory, not the library file', $err);
+        $command = [PHP_BINARY, dirname(__DIR__) . '/bin/ffi-header.php'];
+        foreach ([
+            [sys_get_temp_dir(), 1, 'a directory, not the library file'],
+            ['libcaffesta.so.1', 1, 'libcaffesta.so.1: no such file'],
+            [__FILE__, 1, 'not an ELF shared object'],
+            ['--version', 2, 'unknown option --version'],
+        ] as [$argument, $status, $why]) {
+            [$code, $out, $err] = Process::run([...$command, $argument]);
+            $this->assertSame([$status, ''], [$code, $out], $argument);
+            $this->assertStringContainsString($why, $err);
+            $this->assertStringContainsString('usage: php ffi-header.php LIBRARY', $err);
+        }
+        [$code, $out, $err] = Process::run([...$command, '--help']);
+        $this->assertSame([0, ''], [$code, $err]);
+        $this->assertStringStartsWith('usage: php ffi-header.php LIBRARY', $out);
+        $this->assertStringNotContainsString('#define', $out);
     }
 
     private function assertRecipeWorks(array $answer): void
@@ -102,9 +122,9 @@ final class FpmTest extends EmulatorTestCase
     /** The README's line for a master started without systemd, exporting the env file's variables. */
     private static function startLine(): string
     {
-        $text = (string) file_get_contents(self::README);
+        $text = (string) file_get_contents(Readme::FILE);
         if (preg_match('/`(set -a; \. \/etc\/caffesta\.env; set \+a; exec php-fpm8\.2 [^`]*)`/', $text, $match) !== 1) {
-            throw new \RuntimeException('no line for starting php-fpm without systemd in ' . self::README);
+            throw new \RuntimeException('no line for starting php-fpm without systemd in ' . Readme::FILE);
         }
         return $match[1];
     }
@@ -118,36 +138,57 @@ final class FpmTest extends EmulatorTestCase
         $this->assertNotNull($nginx, 'nginx is not installed (scripts/bootstrap.sh installs it)');
         $staged = Library::libraryName();
         $this->assertStringContainsString('/', $staged, 'CAFFESTA_LIBRARY must name the staged library');
-        $user = $asNobody ? 'nobody' : 'www-data';
 
         // The binding and the staged library, copied where the workers' user can read them whatever
-        // the checkout's permissions: the recipe's /opt/libcaffesta and /usr/local/lib.
+        // the checkout's permissions; the shop's project with its document root.
         $dir = sys_get_temp_dir() . '/caffesta-fpm-' . getmypid() . ($asNobody ? '-nobody' : '-root');
-        mkdir("$dir/www", 0755, true);
+        mkdir("$dir/shop/public", 0755, true);
         mkdir("$dir/lib", 0755);
         mkdir("$dir/libcaffesta/bindings", 0755, true);
         mkdir("$dir/libcaffesta/include", 0755);
         Process::run(['cp', '-R', dirname(__DIR__), "$dir/libcaffesta/bindings/php"]);
         copy(dirname(__DIR__, 3) . '/include/caffesta.h', "$dir/libcaffesta/include/caffesta.h");
         copy($staged, "$dir/lib/libcaffesta.so.1");
+        $port = self::freePort();
+        $paths = [
+            '/home/me/libcaffesta' => "$dir/libcaffesta",
+            '/etc/php/8.2/fpm/' => "$dir/",
+            '/run/php/php8.2-fpm.sock' => "$dir/fpm.sock",
+            '/var/www/shop' => "$dir/shop",
+            'listen 80;' => "listen 127.0.0.1:$port;",
+            "listen [::]:80;\n" => '',   // the test asks 127.0.0.1 (the host may have no IPv6)
+            '/etc/caffesta.env' => "$dir/caffesta.env",
+        ];
+        $phpIni = self::recipe('php.ini');
+        $masterEnv = [];
+        if (!$asNobody) {
+            // The packaged route: vendor/ from the README's Composer lines (Packagist off: no
+            // network here), the library where the loader finds it, as the .deb puts it.
+            file_put_contents("$dir/shop/composer.json", "{\"repositories\": {\"packagist.org\": false}}\n");
+            $composer = strtr(Readme::block('composer', 'clone'), $paths);
+            [$code, $out, $err] = Process::run(['sh', '-ec', $composer], ['COMPOSER_HOME' => "$dir/composer-home",
+                'COMPOSER_ALLOW_SUPERUSER' => '1', 'COMPOSER_NO_INTERACTION' => '1'], "$dir/shop");
+            $this->assertSame(0, $code, "the README's Composer lines failed: $composer\n$out$err");
+            $masterEnv['LD_LIBRARY_PATH'] = "$dir/lib";
+        } else {
+            // The source route of the README's note: the binding of the tree, a header naming the library.
+            $note = (string) file_get_contents(Readme::FILE);
+            foreach (['ffi.preload=/home/me/libcaffesta/bindings/php/caffesta.ffi.h',
+                      'opcache.preload=/home/me/libcaffesta/bindings/php/preload.php'] as $line) {
+                $this->assertStringContainsString("`$line`", $note);
+            }
+            $header = strtr(self::recipe('source header'), $paths
+                + ['/opt/libcaffesta-1.1.0-linux-x86_64/lib/libcaffesta.so.1' => "$dir/lib/libcaffesta.so.1"]);
+            [$code, , $err] = Process::run(['sh', '-c', $header]);
+            $this->assertSame(0, $code, "the header command failed: $header\n$err");
+            $phpIni = strtr((string) preg_replace('/^ffi\.preload=.*$/m', 'ffi.preload=/etc/php/8.2/fpm/caffesta-ffi.h', $phpIni),
+                ['/var/www/shop/vendor/caffesta/caffesta' => '/home/me/libcaffesta/bindings/php']);
+        }
         Process::run(['chmod', '-R', 'a+rX', $dir]);
         if ($asNobody) {
             chown($dir, 'nobody');
         }
-        $port = self::freePort();
-        $paths = [
-            '/opt/libcaffesta' => "$dir/libcaffesta",
-            '/usr/local/lib/libcaffesta.so.1' => "$dir/lib/libcaffesta.so.1",
-            '/etc/php/8.2/fpm/' => "$dir/",
-            '/run/php/php8.2-fpm.sock' => "$dir/fpm.sock",
-            '/var/www/shop' => "$dir/www",
-            'listen 80;' => "listen 127.0.0.1:$port;",
-            '/etc/caffesta.env' => "$dir/caffesta.env",
-        ];
-        $header = strtr(self::recipe('header'), $paths);
-        [$code, , $err] = Process::run(['sh', '-c', $header]);
-        $this->assertSame(0, $code, "the header command failed: $header\n$err");
-        file_put_contents("$dir/php.ini", strtr(self::recipe('php.ini'), $paths));
+        file_put_contents("$dir/php.ini", strtr($phpIni, $paths));
         $pool = strtr(self::recipe('pool'), $paths);
         if ($asNobody) {   // the README's "a root master only" lines, left out as it says
             $pool = (string) preg_replace('/^; A root master only.*\n(.*\n){4}/m', '', $pool, 1, $count);
@@ -163,14 +204,14 @@ final class FpmTest extends EmulatorTestCase
             // Debian's sites-enabled/default: the default server, answering any other host with a 404.
             . "server {\n    listen 127.0.0.1:$port default_server;\n    server_name _;\n    return 404;\n}\n"
             . strtr(self::recipe('nginx'), $paths) . "}\n");
-        file_put_contents("$dir/www/shop.php", self::recipe('script'));
-        file_put_contents("$dir/www/check.php", self::CHECK);
+        file_put_contents("$dir/shop/public/shop.php", self::recipe('script'));
+        file_put_contents("$dir/shop/public/check.php", self::CHECK);
 
         // The master's environment: the env file, exported by the README's start line; nothing
         // of the test's own CAFFESTA_* (no CAFFESTA_LIBRARY: the recipe must not need it).
         file_put_contents("$dir/caffesta.env", "CAFFESTA_ACCOUNT=demo\nCAFFESTA_API_KEY=" . Emulator::API_KEY
             . "\nCAFFESTA_BASE_URL=" . $this->emulator->url() . "\n");
-        $env = array_filter(getenv(), static fn (string $k): bool => !str_starts_with($k, 'CAFFESTA_'), ARRAY_FILTER_USE_KEY);
+        $env = $masterEnv + array_filter(getenv(), static fn (string $k): bool => !str_starts_with($k, 'CAFFESTA_'), ARRAY_FILTER_USE_KEY);
         $start = strtr(self::startLine(), $paths + ['exec php-fpm8.2 ' => 'exec ' . escapeshellarg($fpm) . ' -c '
             . escapeshellarg("$dir/php.ini") . ' -y ' . escapeshellarg("$dir/fpm.conf") . ' ']);
         $fpmCommand = [...($asNobody ? Process::asNobody() : []), 'sh', '-c', $start];
@@ -204,6 +245,9 @@ final class FpmTest extends EmulatorTestCase
             $body = $get('/check.php');
             $answer = json_decode((string) $body, true);
             $this->assertIsArray($answer, "not the check's JSON: $body\n" . $logs());
+            $binding = $asNobody ? "$dir/libcaffesta/bindings/php" : "$dir/shop/vendor/caffesta/caffesta";
+            $this->assertSame($binding, $answer['binding'] ?? null, 'the preloaded binding is not the recipe\'s');
+            unset($answer['binding']);
             return ['shop' => $shop] + $answer;
         } finally {
             foreach ([$nginxProcess, $fpmProcess] as $process) {
@@ -238,6 +282,7 @@ final class FpmTest extends EmulatorTestCase
             $out['upsert'] = $client->upsertProduct(['ref_code' => 'fpm/' . getmypid(), 'name' => 'Из php-fpm',
                 'caf_tax_id' => 1, 'category_ref_code' => 'c', 'workspace_ref_code' => 'w'])['action'];
             $out['mode'] = Caffesta\Library::mode();
+            $out['binding'] = dirname((new ReflectionClass(Caffesta\Client::class))->getFileName(), 2);
         } catch (Throwable $e) {
             $out['error'] = get_class($e) . ': ' . $e->getMessage();
         }

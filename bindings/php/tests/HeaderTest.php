@@ -4,8 +4,8 @@ declare(strict_types=1);
 
 namespace Caffesta\Tests;
 
-use Caffesta\Exception\CaffestaException;
 use Caffesta\Exception\LoadException;
+use Caffesta\Exception\StatusException;
 use Caffesta\Library;
 use Caffesta\Tests\Support\Process;
 use PHPUnit\Framework\TestCase;
@@ -84,15 +84,15 @@ final class HeaderTest extends TestCase
     public function testTheBindingsStatusTableMatchesTheLibrary(): void
     {
         $ffi = Library::ffi();
-        foreach (CaffestaException::statuses() as $code => [$name, $class]) {
+        foreach (StatusException::statuses() as $code => [$name, $class]) {
             $this->assertSame($ffi->caffesta_status_name($code), $name);
-            $e = CaffestaException::fromStatus($code, 'm', 200);
+            $e = StatusException::fromStatus($code, 'm', 200);
             $this->assertInstanceOf($class, $e);
             $this->assertSame([$name, $code, 200, 'm'], [$e->getStatus(), $e->getCode(), $e->getHttpStatus(), $e->getMessage()]);
         }
         $this->assertSame('CAFFESTA_UNKNOWN', $ffi->caffesta_status_name(99));
-        $unknown = CaffestaException::fromStatus(99, '');
-        $this->assertSame(CaffestaException::class, get_class($unknown));
+        $unknown = StatusException::fromStatus(99, '');
+        $this->assertSame(StatusException::class, get_class($unknown));
         $this->assertSame(['CAFFESTA_UNKNOWN', 'CAFFESTA_UNKNOWN', 99], [$unknown->getStatus(), $unknown->getMessage(), $unknown->getCode()]);
     }
 

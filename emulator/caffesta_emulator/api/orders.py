@@ -9,7 +9,7 @@ import uuid as uuidlib
 from datetime import datetime, timezone
 
 from ..settings import ACCOUNT_TZ, DEFAULT_POS_ID
-from ..validation import Invalid, field, not_found, objects, parse_iso
+from ..validation import Invalid, absent, all_required, field, not_found, objects, parse_iso
 from ..wire import num, ok
 from . import common
 from .common import Area
@@ -46,9 +46,8 @@ class Orders(Area):
 
     def order_create(self, ctx):
         """A job: {"job_id": N, "status": "pending"}; the order is checked when it settles."""
-        bill = check_bill(ctx.json())
         with self.store.tx() as db:
-            check_client(db, bill)
+            bill = check_bill(ctx.json(), lambda uuid: client_known(db, uuid))
             job_id = db.execute("INSERT INTO jobs (bill, status, created_at) VALUES "
                                 "(?, 'pending', ?)", (json.dumps(bill), int(time.time()))
                                 ).lastrowid
@@ -59,9 +58,8 @@ class Orders(Area):
         any failure, a malformed bill included, is {"success": false, "data": {"status":
         "failed", "message": reason}} (or the SQL text in data.status, as field code saw)."""
         try:
-            bill = check_bill(ctx.json())
             with self.store.tx() as db:
-                check_client(db, bill)
+                bill = check_bill(ctx.json(), lambda uuid: client_known(db, uuid))
                 self._check_order(db, bill)
                 receipt = self._place_order(db, None, bill)
         except Invalid as e:
@@ -209,9 +207,11 @@ class Orders(Area):
 
 # ---- rules -----------------------------------------------------------------------------------
 
-def check_bill(body):
-    """The bill's shape (types, required fields); Invalid naming the first bad field."""
+def check_bill(body, client_known):
+    """The bill's shape: Invalid naming every missing field at once (missing_fields), else the
+    first field of a wrong type. client_known(uuid) says whether a client has that uuid."""
     bill = field(body, "bill", "", "obj")
+    missing_fields(bill, client_known)
     p = "bill."
     field(bill, "pos_id", p, "int", required=False)
     field(bill, "app_id", p, "int")
@@ -249,21 +249,35 @@ def check_bill(body):
     return bill
 
 
-def check_client(db, bill):
-    """The docs' rule: a client is {uuid} of a known client, or carries name, last_name,
-    address, phone, card_number and discount_group.id; Invalid naming the missing field."""
-    client = bill.get("client")
-    if client is None:
-        return
-    cuuid = client.get("uuid")
-    if cuuid and db.execute("SELECT 1 FROM clients WHERE uuid=?", (cuuid,)).fetchone():
-        return
-    why = " (no client has uuid %s)" % cuuid if cuuid else ""
-    for key in CLIENT_FIELDS:
-        if not client.get(key):
-            raise Invalid("bill.client.%s is required%s" % (key, why))
-    if not (client.get("discount_group") or {}).get("id"):
-        raise Invalid("bill.client.discount_group.id is required%s" % why)
+def missing_fields(bill, client_known):
+    """Every required field the bill lacks, named at once (a missing value, null, or a client's
+    blank text): the bill's own, each item's and payment's, and the client's, which the docs'
+    rule needs unless its uuid is a known client's."""
+    p = "bill."
+    paths = [absent(bill, key, p) for key in ("app_id", "delivery_type", "total_sum", "items")]
+    for key, fields in (("items", ("count", "total_sum", "product_id")),
+                        ("payments", ("payment_id", "value"))):
+        if isinstance(bill.get(key), list):
+            for i, entry in enumerate(bill[key]):
+                if isinstance(entry, dict):
+                    paths += [absent(entry, f, "%s%s[%d]." % (p, key, i)) for f in fields]
+    client, why = bill.get("client"), ""
+    if isinstance(client, dict):
+        cuuid = client.get("uuid")
+        if not (isinstance(cuuid, str) and cuuid and client_known(cuuid)):
+            cp = p + "client."
+            paths += [absent(client, key, cp, empty_too=True) for key in CLIENT_FIELDS]
+            group = client.get("discount_group")
+            paths.append(absent(group if isinstance(group, dict) else {}, "id", cp + "discount_group."))
+            why = " (no client has uuid %s)" % cuuid if cuuid else ""
+            if any(path and path.startswith(cp) for path in paths):
+                why += ("; a new client needs %s and discount_group.id, a known one only its uuid"
+                        % ", ".join(CLIENT_FIELDS))
+    all_required(paths, why)
+
+
+def client_known(db, cuuid):
+    return db.execute("SELECT 1 FROM clients WHERE uuid=?", (cuuid,)).fetchone() is not None
 
 
 def duplicate_client(db, bill):

@@ -14,7 +14,7 @@ namespace Caffesta\Exception;
  * threw, getPrevious() is what it threw. Other calls throw it without a report when the library's
  * caffesta_client_cancel() stopped them at a retry.
  */
-class CancelledException extends CaffestaException
+class CancelledException extends StatusException
 {
     /** @var list<array<string, mixed>>|null */
     private ?array $report = null;

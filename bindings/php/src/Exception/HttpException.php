@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** Any other HTTP status. (CAFFESTA_ERR_HTTP) */
-class HttpException extends CaffestaException
+class HttpException extends StatusException
 {
 }

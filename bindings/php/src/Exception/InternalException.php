@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** A fault inside the library. (CAFFESTA_ERR_INTERNAL) */
-class InternalException extends CaffestaException
+class InternalException extends StatusException
 {
 }

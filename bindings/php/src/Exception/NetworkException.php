@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** DNS, connect, or a connection reset or closed mid-answer. (CAFFESTA_ERR_NETWORK) */
-class NetworkException extends CaffestaException
+class NetworkException extends StatusException
 {
 }

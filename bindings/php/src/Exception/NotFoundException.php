@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** HTTP 404. (CAFFESTA_ERR_NOT_FOUND) */
-class NotFoundException extends CaffestaException
+class NotFoundException extends StatusException
 {
 }

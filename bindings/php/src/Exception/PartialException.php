@@ -11,6 +11,6 @@ namespace Caffesta\Exception;
  * report, whose failed entries have 'action' => 'failed' (with their own status and message). The
  * class exists so that every status of the library has one.
  */
-class PartialException extends CaffestaException
+class PartialException extends StatusException
 {
 }

@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** HTTP 5xx, after the retries. (CAFFESTA_ERR_SERVER) */
-class ServerException extends CaffestaException
+class ServerException extends StatusException
 {
 }

@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** The connect timeout or the deadline of the whole call passed. (CAFFESTA_ERR_TIMEOUT) */
-class TimeoutException extends CaffestaException
+class TimeoutException extends StatusException
 {
 }

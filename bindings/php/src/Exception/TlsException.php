@@ -5,6 +5,6 @@ declare(strict_types=1);
 namespace Caffesta\Exception;
 
 /** The TLS handshake or certificate verification failed. (CAFFESTA_ERR_TLS) */
-class TlsException extends CaffestaException
+class TlsException extends StatusException
 {
 }

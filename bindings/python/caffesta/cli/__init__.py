@@ -19,9 +19,12 @@ from typing import Any, Iterator, List, Optional, TextIO
 import click
 
 import caffesta
+from caffesta._client import DEFAULT_CONCURRENCY
 
 from . import _catalog, _errors, _output, _pulled, _push, _settings, _sync
 from ._errors import EXIT_CODES_HELP, UsageProblem
+from ._lookup import ProductNames
+from ._progress import Progress
 
 CREDENTIALS_HELP = """\b
 Credentials: CAFFESTA_ACCOUNT and CAFFESTA_API_KEY, else account and api_key in
@@ -38,6 +41,21 @@ FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(_output.OUTPUT_FORMATS), default="table",
     show_default=True,
     help="table for people; csv, json or jsonl for programs (numbers as the server wrote them).")
+
+
+def table_options(command: Any) -> Any:
+    """--format, --output and --excel: what every table-shaped command takes."""
+    for option in reversed([
+            FORMAT_OPTION,
+            click.option("--output", "-o", metavar="FILE",
+                         help="Write to FILE instead of stdout (a table becomes CSV)."),
+            click.option("--excel", is_flag=True, help=EXCEL_HELP + " Implies --format csv.")]):
+        command = option(command)
+    return command
+
+
+POS_FOR_NAMES_HELP = ("Any POS of the account: its products feed, read once, gives each "
+                      "product's ref_code (and name) by Caffesta id.")
 
 
 class Settings:
@@ -88,7 +106,7 @@ def cli(ctx: click.Context, base_url: Optional[str]) -> None:
     \b
     Quick start against the bundled emulator, which accepts the key it finds in
     CAFFESTA_API_KEY (POS 2 is the one whose prices the catalog sets):
-      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=my-test-key-2024
+      export CAFFESTA_ACCOUNT=demo CAFFESTA_API_KEY=0123456789abcdef0123456789abcdef
       export CAFFESTA_BASE_URL=http://127.0.0.1:8765
       caffesta emulator --port 8765 &          # stop it later with: kill %1
       caffesta products push examples/catalog.csv --report report.csv
@@ -123,11 +141,14 @@ def products() -> None:
 @products.command("push")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(_catalog.FORMATS),
-              help="The file's format (default: from its extension: .csv, .json, .jsonl).")
+              help="The file's format (default: a workbook's own, else from the extension: "
+                   ".csv, .xlsx, .json, .jsonl).")
+@click.option("--sheet", metavar="NAME",
+              help="A workbook's sheet to read (default: the first).")
 @click.option("--encoding", default="utf-8", show_default=True,
-              help="The file's text encoding (a BOM is skipped); e.g. cp1251 for old exports.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Requests in flight at once.")
+              help="A text file's encoding (a BOM is skipped); e.g. cp1251 for old exports.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY,
+              show_default=True, help="Requests in flight at once (the bindings' default too).")
 @click.option("--dry-run", is_flag=True,
               help="Check every row and say which are bad; send nothing (no credentials "
                    "needed).")
@@ -137,15 +158,17 @@ def products() -> None:
                    "valid), id, status, http_status, message.")
 @click.option("--excel", is_flag=True, help=EXCEL_HELP + " For a .csv --report.")
 @click.pass_context
-def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: str,
+def products_push(ctx: click.Context, file: str, fmt: Optional[str], sheet: Optional[str],
+                  encoding: str,
                   concurrency: int, dry_run: bool, report_path: Optional[str],
                   excel: bool) -> None:
     """Create or update (by ref_code) every product of FILE ('-': stdin).
 
     \b
     FILE is CSV as shops export it (UTF-8 with or without a BOM, ',' or ';' between
-    cells, decimal commas such as 12,50), a JSON array of products, or JSONL (one
-    product per line). The CSV header names product fields:
+    cells, decimal commas such as 12,50), an Excel workbook (.xlsx: its first sheet, or
+    --sheet), a JSON array of products, or JSONL (one product per line). The first row
+    of a CSV file or a sheet names product fields:
       ref_code (required), name, measure (pcs, kg, l), barcode, country, description,
       category_ref_code, workspace_ref_code, caf_tax_id, cancellation_type (0, 1, 2),
       for_sale, use_discounts (true/false, 1/0, да/нет), type, weight_in_gram,
@@ -162,8 +185,8 @@ def products_push(ctx: click.Context, file: str, fmt: Optional[str], encoding: s
     """
     if report_path:
         _push.check_report_path(report_path)
-    fmt = _catalog.detect_format(file, fmt)
-    rows = _catalog.read_rows(_catalog.decode(_read_input(file), encoding, file), fmt, file)
+    data = _read_input(file)
+    rows = _catalog.read_file(data, _catalog.detect_format(file, fmt, data), encoding, file, sheet)
     if dry_run:
         ctx.exit(_push.dry_run(rows, report_path, excel))
     with client_for(ctx) as client:
@@ -256,12 +279,12 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
     csv_style = _output.style(excel)
     ts = _timestamp(since)
     with client_for(ctx) as client, _output_stream(output) as out:
-        bar = _progress_bar("products")
+        progress = Progress("products pull", "products")
         count = 0
         items: List[Any] = []
         try:
             for page in client.iter_product_pages(pos_id, ts):
-                bar.update(len(page))
+                progress.update(len(page))
                 if for_push:
                     page = [_pulled.for_push(item, shop_id, storage_id) for item in page]
                 if fmt == "jsonl":  # a page at a time: a large catalog is never held whole
@@ -269,7 +292,7 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
                 else:
                     items.extend(page)
         finally:
-            bar.close()
+            progress.close()
         if fmt != "jsonl":
             count = _output.write_records(
                 items, fmt, out, preferred=_pulled.COLUMNS if for_push else ("id", "name"),
@@ -278,32 +301,61 @@ def products_pull(ctx: click.Context, pos_id: int, since: Optional[str], fmt: st
         click.echo("%d products written to %s" % (count, output), err=True)
 
 
-def _progress_bar(unit: str) -> Any:
-    from tqdm import tqdm
-    return tqdm(unit=" " + unit, file=sys.stderr, disable=None, leave=False)
-
-
 # ---- storages, stock, sales, receipts ----------------------------------------------------------
 
+def _table_format(ctx: click.Context, fmt: str, excel: bool, output: Optional[str]) -> str:
+    """--excel and --output FILE write CSV unless --format says otherwise (a table is for a
+    terminal); --excel with another --format is refused."""
+    default = ctx.get_parameter_source("fmt") == click.core.ParameterSource.DEFAULT
+    if excel and not default and fmt != "csv":
+        raise UsageProblem("--excel writes CSV: drop --format %s" % fmt)
+    if default and (excel or (output and output != "-")):
+        return "csv"
+    return fmt
+
+
+def _write_table(ctx: click.Context, rows: List[Any], fmt: str, output: Optional[str],
+                 excel: bool, **columns: Any) -> None:
+    fmt = _table_format(ctx, fmt, excel, output)
+    with _output_stream(output) as out:
+        count = _output.write_records(rows, fmt, out, csv_style=_output.style(excel), **columns)
+    if output and output != "-":
+        click.echo("%d %s written to %s" % (count, "row" if count == 1 else "rows", output),
+                   err=True)
+
+
 @cli.command()
-@FORMAT_OPTION
+@table_options
 @click.pass_context
-def storages(ctx: click.Context, fmt: str) -> None:
+def storages(ctx: click.Context, fmt: str, output: Optional[str], excel: bool) -> None:
     """The account's storages: id and name."""
     with client_for(ctx) as client:
-        _output.write_records(client.list_storages(), fmt, sys.stdout,
-                              table_columns=("id", "name"))
+        _write_table(ctx, client.list_storages(), fmt, output, excel,
+                     table_columns=("id", "name"))
 
 
 @cli.command()
 @click.argument("storage_id", type=click.IntRange(min=1))
-@FORMAT_OPTION
+@click.option("--pos", "pos_id", type=click.IntRange(min=1), metavar="ID",
+              help=POS_FOR_NAMES_HELP + " Without it the rows carry Caffesta ids only.")
+@table_options
 @click.pass_context
-def stock(ctx: click.Context, storage_id: int, fmt: str) -> None:
-    """The stock on one storage: id, name, measure, cost, summ, balance."""
+def stock(ctx: click.Context, storage_id: int, pos_id: Optional[int], fmt: str,
+          output: Optional[str], excel: bool) -> None:
+    """The stock on one storage: id, ref_code (with --pos), name, measure, cost, summ,
+    balance.
+
+    \b
+    For a spreadsheet: caffesta stock 1 --pos 2 --excel --output stock.csv
+    """
     with client_for(ctx) as client:
-        _output.write_records(client.get_storage_stock(storage_id), fmt, sys.stdout,
-                              preferred=("id", "name", "measure", "cost", "summ", "balance"))
+        rows = client.get_storage_stock(storage_id)
+        if pos_id is not None:
+            rows = ProductNames(client, pos_id).add_to(rows, "id")
+        else:
+            click.echo("caffesta: add --pos ID (any POS) for each product's ref_code", err=True)
+        _write_table(ctx, rows, fmt, output, excel,
+                     preferred=("id", "ref_code", "name", "measure", "cost", "summ", "balance"))
 
 
 @cli.command()
@@ -312,27 +364,41 @@ def stock(ctx: click.Context, storage_id: int, fmt: str) -> None:
 @click.option("--end", metavar="TIME", help="To (ISO 8601), with --start.")
 @click.option("--by", type=click.Choice(["product", "pos"]), default="product",
               show_default=True, help="Group by POS, price and product, or by POS alone.")
-@FORMAT_OPTION
+@click.option("--pos", "pos_id", type=click.IntRange(min=1), metavar="ID",
+              help="With --by product: " + POS_FOR_NAMES_HELP + " For rows whose ref_code or "
+                   "name the export leaves empty.")
+@table_options
 @click.pass_context
 def sales(ctx: click.Context, shift_day: Optional[str], start: Optional[str],
-          end: Optional[str], by: str, fmt: str) -> None:
-    """Sales of a shift day (--shift-day D) or a period (--start S --end E)."""
+          end: Optional[str], by: str, pos_id: Optional[int], fmt: str, output: Optional[str],
+          excel: bool) -> None:
+    """Sales of a shift day (--shift-day D) or a period (--start S --end E).
+
+    By product, each row names the product: caf_id, ref_code and name, as the export gives
+    them (--pos fills those it leaves empty).
+    """
     if shift_day and (start or end):
         raise UsageProblem("give --shift-day, or --start and --end, not both")
     if not shift_day and not (start and end):
         raise UsageProblem("give --shift-day D, or both --start S and --end E")
+    if pos_id is not None and by != "product":
+        raise UsageProblem("--pos names products: it goes with --by product")
     with client_for(ctx) as client:
         call = client.get_sales_by_product if by == "product" else client.get_sales_by_pos
         rows = (call(shift_day=shift_day) if shift_day else call(start=start, end=end))
-        _output.write_records(rows, fmt, sys.stdout)
+        if pos_id is not None:
+            rows = ProductNames(client, pos_id).add_to(rows, "caf_id")
+        preferred = ("caf_terminal_id", "caf_id", "ref_code", "name") if by == "product" else ()
+        _write_table(ctx, rows, fmt, output, excel, preferred=preferred)
 
 
 @cli.command()
 @click.argument("terminal_id", type=click.IntRange(min=1))
 @click.argument("day", metavar="DAY")
-@FORMAT_OPTION
+@table_options
 @click.pass_context
-def receipts(ctx: click.Context, terminal_id: int, day: str, fmt: str) -> None:
+def receipts(ctx: click.Context, terminal_id: int, day: str, fmt: str, output: Optional[str],
+             excel: bool) -> None:
     """Every receipt of one shift DAY (YYYY-MM-DD) of a terminal.
 
     The table shows one line per receipt with its number of lines; csv, json and jsonl
@@ -340,15 +406,15 @@ def receipts(ctx: click.Context, terminal_id: int, day: str, fmt: str) -> None:
     """
     with client_for(ctx) as client:
         rows = client.get_receipts_by_shift_day(terminal_id, day)
-        if fmt == "table":
-            rows = [dict({k: v for k, v in r.items() if k != "bill_dishes"},
-                         lines=len(r.get("bill_dishes") or [])) for r in rows]
-            columns = [c for c in ("id", "terminal_number", "type", "income", "total",
-                                   "total_sum", "discount_sum", "cash_pay", "card_pay",
-                                   "created_at", "lines") if any(c in r for r in rows)]
-            _output.write_records(rows, fmt, sys.stdout, table_columns=columns)
-        else:
-            _output.write_records(rows, fmt, sys.stdout)
+    if _table_format(ctx, fmt, excel, output) == "table":
+        rows = [dict({k: v for k, v in r.items() if k != "bill_dishes"},
+                     lines=len(r.get("bill_dishes") or [])) for r in rows]
+        columns = [c for c in ("id", "terminal_number", "type", "income", "total",
+                               "total_sum", "discount_sum", "cash_pay", "card_pay",
+                               "created_at", "lines") if any(c in r for r in rows)]
+        _write_table(ctx, rows, fmt, output, excel, table_columns=columns)
+    else:
+        _write_table(ctx, rows, fmt, output, excel)
 
 
 # ---- sync -------------------------------------------------------------------------------------

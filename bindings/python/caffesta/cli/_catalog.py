@@ -1,23 +1,27 @@
-"""Reading a shop's catalog file (CSV, a JSON array or JSONL) into product bodies.
+"""Reading a shop's catalog file (CSV, an Excel workbook, a JSON array or JSONL) into product
+bodies.
 
 Each row becomes a product body (docs/api.md, The product body) or an error naming its line; a bad row
 never stops the others. Numbers stay exact: "12,50" and 12.50 become Decimal("12.50") and reach
-the wire as 12.50, never through a float.
+the wire as 12.50, never through a float. A workbook's numbers are stored as binary floats:
+each is read as the shortest text that gives it back (12.5, not 12.5000000001).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ._errors import UsageProblem
 
-FORMATS = ("csv", "json", "jsonl")
+FORMATS = ("csv", "xlsx", "json", "jsonl")
 
 
 @dataclass
@@ -182,8 +186,7 @@ def product_from(record: Mapping[str, Any], allow_prices_list: bool) -> Dict[str
     if ref_code != ref_code.strip():
         raise RowError("ref_code %r has spaces around it" % ref_code)
     if price:
-        if "price" not in price or "caf_shop_id" not in price:
-            raise RowError("a price needs price and caf_shop_id (and caf_storage_id)")
+        _check_price(price, "")
         if "prices" in product:
             raise RowError("give either prices or price, caf_shop_id, caf_storage_id, not both")
         product["prices"] = [price]
@@ -202,10 +205,19 @@ def _prices(value: Any) -> List[Dict[str, Any]]:
             raise RowError("prices[%d]: unknown field %s" % (index, ", ".join(map(repr, unknown))))
         checked = {key: PRICE_FIELDS[key](item, "prices[%d].%s" % (index, key))
                    for key, item in entry.items()}
-        if "price" not in checked or "caf_shop_id" not in checked:
-            raise RowError("prices[%d] needs price and caf_shop_id" % index)
+        _check_price(checked, "prices[%d]: " % index)
         result.append(checked)
     return result
+
+
+def _check_price(price: Mapping[str, Any], where: str) -> None:
+    """A price names its amount and its shop; the message says which of the two is missing."""
+    if "price" not in price:
+        raise RowError("%s%s given but no price: fill in the price, or leave %s empty too"
+                       % (where, ", ".join(sorted(price)), "them" if len(price) > 1 else "it"))
+    if "caf_shop_id" not in price:
+        raise RowError("%sprice %s needs caf_shop_id, the shop it is for (and caf_storage_id)"
+                       % (where, price["price"]))
 
 
 def _row(line: int, record: Mapping[str, Any], allow_prices_list: bool) -> Row:
@@ -219,7 +231,49 @@ def _row(line: int, record: Mapping[str, Any], allow_prices_list: bool) -> Row:
 
 # ---- file formats ------------------------------------------------------------------------------
 
-def detect_format(path: str, given: Optional[str]) -> str:
+# What a file's first bytes say it is, for files that are not text: an .xlsx is read, the
+# others are named (a CSV reader would only see bytes in no encoding).
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+XLSX = "an Excel workbook (.xlsx)"
+
+
+def sniff(data: bytes) -> Optional[str]:
+    """What a binary file is ("an Excel workbook (.xlsx)", ...), or None for text."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return XLSX
+            if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+                return "an OpenDocument spreadsheet (.ods)"
+        except (zipfile.BadZipFile, OSError):
+            return "a damaged zip archive (a workbook saved half-way?)"
+        return "a zip archive"
+    if data.startswith(_OLE2):
+        return "an Excel 97-2003 workbook (.xls)"
+    if data.startswith(b"%PDF"):
+        return "a PDF document"
+    return None
+
+
+SAVE_AS = "save it from the spreadsheet as .xlsx, or as CSV UTF-8"
+
+
+def detect_format(path: str, given: Optional[str], data: bytes = b"") -> str:
+    """The format to read: what the file's bytes say when they are a workbook, else --format,
+    else the extension. A binary file that is not read is named, with what to do."""
+    kind = sniff(data)
+    if kind == XLSX:
+        if given not in (None, "xlsx"):
+            raise UsageProblem("%s is %s, not %s: drop --format %s (a workbook is read as it is)"
+                               % (path, XLSX, given, given))
+        return "xlsx"
+    if kind is not None:
+        raise UsageProblem("%s is %s, which is not read: %s" % (path, kind, SAVE_AS))
+    if given == "xlsx" or (given is None and path.lower().endswith(".xlsx")):
+        raise UsageProblem("%s is not %s: its bytes are text (a CSV file named .xlsx? use "
+                           "--format csv)" % (path, XLSX))
     if given:
         return given
     lower = path.lower()
@@ -227,21 +281,34 @@ def detect_format(path: str, given: Optional[str]) -> str:
                          (".ndjson", "jsonl"), (".json", "json")):
         if lower.endswith(suffix):
             return name
-    raise UsageProblem("cannot tell the format of %s from its name: add --format csv, json or "
-                       "jsonl" % path)
+    raise UsageProblem("cannot tell the format of %s from its name: add --format csv, xlsx, "
+                       "json or jsonl" % path)
 
 
 def decode(data: bytes, encoding: str, path: str) -> str:
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
     try:
-        text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in
-                           ("utf-8", "utf8") else encoding)
+        text = data.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise UsageProblem("%s is not %s text (line %d); save it as CSV UTF-8, or pass "
-                           "--encoding cp1251" % (path, encoding, line)) from None
+        if utf8:
+            raise UsageProblem("%s is not UTF-8 text (line %d): an older program's export may be "
+                               "cp1251 (--encoding cp1251); or %s" % (path, line, SAVE_AS)) from None
+        raise UsageProblem("%s is not %s text either (line %d): %s"
+                           % (path, encoding, line, SAVE_AS)) from None
     except LookupError:
         raise UsageProblem("unknown encoding %r" % encoding) from None
     return text
+
+
+def read_file(data: bytes, fmt: str, encoding: str, path: str,
+              sheet: Optional[str] = None) -> List[Row]:
+    """The rows of a catalog file's bytes, in the format detect_format() gave."""
+    if fmt == "xlsx":
+        return _without_repeats(list(_xlsx_rows(data, path, sheet)))
+    if sheet is not None:
+        raise UsageProblem("--sheet is for a workbook (.xlsx), and %s is read as %s" % (path, fmt))
+    return read_rows(decode(data, encoding, path), fmt, path)
 
 
 def read_rows(text: str, fmt: str, path: str) -> List[Row]:
@@ -304,12 +371,72 @@ def _csv_rows(text: str, path: str) -> Iterator[Row]:
         yield _row(line, dict(zip(header, cells)), allow_prices_list=False)
 
 
-def _check_header(header: List[str], path: str, delimiter: str) -> None:
+def _xlsx_cell(value: Any) -> str:
+    """A workbook cell as the text a CSV cell would hold: numbers in the shortest form that
+    gives the stored number back (a SKU typed as 1001 is "1001", a price 12.5 is "12.5")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else "NaN"
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(data: bytes, path: str, sheet: Optional[str]) -> Iterator[Row]:
+    """The first worksheet (or `sheet`), its first non-empty row naming the fields, as a CSV
+    file is read; a row's line is its row number in the sheet. Formulas give their values."""
+    import openpyxl  # a dependency of the command (pyproject.toml)
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a broken file
+        raise UsageProblem("%s: cannot read the workbook: %s" % (path, e)) from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise UsageProblem("%s has no sheet %r (its sheets: %s)"
+                               % (path, sheet, ", ".join(workbook.sheetnames)))
+        header: Optional[List[str]] = None
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_cell(value) for value in values]
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                header = [cell.strip() for cell in cells]
+                _check_header(header, "%s (sheet %r)" % (path, worksheet.title), None)
+                continue
+            extra = [cell for cell in cells[len(header):] if cell.strip()]
+            if extra:
+                yield Row(number, cells[0].strip() if cells else "", None,
+                          "cells beyond the header's %d columns: %s" % (len(header),
+                                                                         ", ".join(map(repr, extra))))
+                continue
+            yield _row(number, dict(zip(header, cells + [""] * (len(header) - len(cells)))),
+                       allow_prices_list=False)
+        if header is None:
+            raise UsageProblem("%s: the sheet %r is empty: its first row must name the fields"
+                               % (path, worksheet.title))
+    finally:
+        workbook.close()
+
+
+def _check_header(header: List[str], path: str, delimiter: Optional[str]) -> None:
     unknown = [name for name in header if name not in KNOWN_FIELDS]
     if unknown:
         raise UsageProblem(
-            "%s: the header names unknown fields %s (separated by %r); known fields: %s"
-            % (path, ", ".join(map(repr, unknown)), delimiter, ", ".join(KNOWN_FIELDS)))
+            "%s: the header names unknown fields %s%s; known fields: %s"
+            % (path, ", ".join(map(repr, unknown)),
+               " (separated by %r)" % delimiter if delimiter else "", ", ".join(KNOWN_FIELDS)))
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise UsageProblem("%s: the header repeats %s" % (path, ", ".join(repeated)))

@@ -7,6 +7,7 @@ written with its own digits (12.50 stays 12.50), in every format.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence, TextIO
@@ -42,13 +43,36 @@ def style(excel: bool) -> CsvStyle:
     return EXCEL if excel else PLAIN
 
 
-def cell(value: Any, csv_style: CsvStyle = PLAIN) -> str:
-    """One value as text for a table or a CSV cell."""
+# Columns whose digits are words, never amounts: a ref_code "1.5" stays "1.5" in an Excel file.
+TEXT_COLUMNS = {"ref_code", "alternateName", "barcode", "code", "name", "title", "uuid",
+                "comment", "label"}
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d+\.\d+$")
+
+
+def _amount_columns(rows: Sequence[Dict[str, Any]], columns: Sequence[str]) -> set:
+    """The columns that hold amounts: every value a number, or a number the server wrote as a
+    string ("0.245614", as stock and sales answers do). An Excel file writes them with decimal
+    commas, as that locale's Excel reads numbers (a "0.245614" cell would be text there)."""
+    amounts = set()
+    for column in columns:
+        if column.split(".")[-1] in TEXT_COLUMNS:
+            continue
+        values = [row.get(column) for row in rows if row.get(column) not in (None, "")]
+        if values and all((isinstance(v, (int, Decimal)) and not isinstance(v, bool))
+                          or (isinstance(v, str) and (_DECIMAL_TEXT.match(v) or v.isdigit()))
+                          for v in values):
+            amounts.add(column)
+    return amounts
+
+
+def cell(value: Any, csv_style: CsvStyle = PLAIN, amount: bool = False) -> str:
+    """One value as text for a table or a CSV cell; `amount`: in an amounts column."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal) and csv_style.decimal_comma:
+    if csv_style.decimal_comma and (isinstance(value, Decimal) or
+                                    (amount and isinstance(value, str))):
         return str(value).replace(".", ",")  # the digits as the server wrote them
     if isinstance(value, (str, int, Decimal)):
         return str(value)
@@ -99,8 +123,10 @@ def write_records(records: Iterable[Any], fmt: str, out: TextIO,
             out.write("\ufeff")
         writer = csv.writer(out, delimiter=csv_style.delimiter, lineterminator="\n")
         writer.writerow(columns)
+        amounts = _amount_columns(rows, columns) if csv_style.decimal_comma else set()
         for row in rows:
-            writer.writerow([cell(row.get(column), csv_style) for column in columns])
+            writer.writerow([cell(row.get(column), csv_style, column in amounts)
+                             for column in columns])
         return len(rows)
     columns = list(table_columns) if table_columns else columns_of(rows, preferred)
     out.write(table(rows, columns))

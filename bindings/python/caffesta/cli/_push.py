@@ -11,16 +11,15 @@ import csv
 import json
 import os
 import signal
-import sys
 from typing import Any, Dict, List, Optional
 
 import click
-from tqdm import tqdm
 
 import caffesta
 
 from . import _errors, _output
 from ._catalog import Row
+from ._progress import Progress
 
 REPORT_COLUMNS = ("line", "ref_code", "outcome", "id", "status", "http_status", "message")
 
@@ -136,8 +135,7 @@ def push(client: caffesta.Client, rows: List[Row], concurrency: int,
                 client.auth_test()  # a refused key stops here, not once per row
             checked = True
             if pending and not interrupt.requested:
-                bar = tqdm(total=len(pending), unit="row", file=sys.stderr, disable=None,
-                           leave=False)
+                bar = Progress("push", "rows", total=len(pending))
                 report = _send(client, [rows[i].product for i in pending], concurrency, bar,
                                interrupt)
                 for offset, index in enumerate(pending):
@@ -165,7 +163,7 @@ def push(client: caffesta.Client, rows: List[Row], concurrency: int,
     return _errors.OK
 
 
-def _send(client: caffesta.Client, products: List[Any], concurrency: int, bar: Any,
+def _send(client: caffesta.Client, products: List[Any], concurrency: int, bar: Progress,
           interrupt: _Interrupt) -> Optional[List[Dict[str, Any]]]:
     """One bulk call for every row: the library stops it as a whole on Ctrl-C (an earlier
     version sent chunks, and a Ctrl-C noticed only at the next progress event let the
