@@ -95,6 +95,8 @@ final class CurlDriver: Driver {
       transport.checkIn(transfer.handle)
     }
     transfers = []
+    timers = Timers()
+    jobs = []
     transport.checkIn(multi: multi, ledger: ledger)
   }
 

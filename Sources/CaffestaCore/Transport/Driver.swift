@@ -29,7 +29,9 @@ public protocol Driver: AnyObject {
   var isBusy: Bool { get }
   /// Ends a turn that waits on another thread (the engine's new submissions). Thread-safe.
   func wake()
-  /// Gives back what the driver holds (connections stay pooled for the next call).
+  /// Gives back what the driver holds (connections stay pooled for the next call) and drops
+  /// the timers and jobs left (a closure of a call that ended, which holds its context, which
+  /// holds this driver: dropped here, not leaked).
   func finish()
 }
 
@@ -142,5 +144,9 @@ final class SequentialDriver: Driver {
 
   func wake() { if let wakes { caf_counter_increment(wakes) } }
 
-  func finish() {}
+  func finish() {
+    requests = []
+    timers = Timers()
+    jobs = []
+  }
 }
