@@ -13,6 +13,8 @@ public final class Client {
   /// Guards `engine`, the library thread of asynchronous calls (Engine.swift).
   let engineLock: OpaquePointer
   var engine: Engine? = nil
+  /// close() ran: no engine is started again.
+  var closed = false
 
   /// The client's settings as one call sees them: an immutable snapshot once published (update
   /// replaces it with a changed copy), so a call takes it with one retain instead of copying

@@ -99,6 +99,8 @@ extension Client {
   func runningEngine() throws(CaffestaError) -> Engine {
     caf_mutex_lock(engineLock)
     defer { caf_mutex_unlock(engineLock) }
+    // A done callback starting a call while caffesta_client_free ends the engine: not a new one.
+    guard !closed else { throw CaffestaError(.cancelled, "the client is being freed") }
     if let engine, engine.forkGeneration == caf_fork_generation() { return engine }
     if let stale = engine {
       caf_global_lock()
@@ -119,6 +121,7 @@ extension Client {
     caf_mutex_lock(engineLock)
     let running = engine
     engine = nil
+    closed = true
     caf_mutex_unlock(engineLock)
     guard let running, running.forkGeneration == caf_fork_generation() else { return }
     running.halt()
