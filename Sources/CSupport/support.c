@@ -9,6 +9,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(CAFFESTA_GLIBC_SHIMS) && defined(__GLIBC__)
+/* The shipped library loads on glibc 2.28 (README, supported systems). glibc 2.34 moved
+ * pthread_create, _join and _detach from libpthread into libc under new symbol versions; the
+ * original versions remain in both (on 2.28 in libpthread, which libcurl loads), so the engine's
+ * thread binds to those. */
+#if defined(__x86_64__)
+#define CAF_GLIBC_BASE "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define CAF_GLIBC_BASE "GLIBC_2.17"
+#endif
+#ifdef CAF_GLIBC_BASE
+__asm__(".symver pthread_create, pthread_create@" CAF_GLIBC_BASE);
+__asm__(".symver pthread_join, pthread_join@" CAF_GLIBC_BASE);
+__asm__(".symver pthread_detach, pthread_detach@" CAF_GLIBC_BASE);
+#endif
+#endif
+
 /* A fixed per-thread buffer: nothing to free when a host's thread ends. */
 #define CAF_ERROR_CAPACITY 2048
 static _Thread_local char error_message[CAF_ERROR_CAPACITY];
@@ -84,11 +101,13 @@ caf_thread *caf_thread_start(void (*fn)(void *arg), void *arg) {
   t->fn = fn;
   t->arg = arg;
   t->holders = 2;
+  /* sigprocmask acts on the calling thread in glibc, as pthread_sigmask does (which glibc 2.32
+   * versioned anew). */
   sigset_t all, before;
   sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &before);
+  sigprocmask(SIG_SETMASK, &all, &before);
   int failed = pthread_create(&t->id, NULL, caf_thread_main, t);
-  pthread_sigmask(SIG_SETMASK, &before, NULL);
+  sigprocmask(SIG_SETMASK, &before, NULL);
   if (failed) {
     free(t);
     return NULL;
