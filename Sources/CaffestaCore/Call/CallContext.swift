@@ -21,11 +21,13 @@ final class CallContext: CallWatch {
   /// An engine's halt counter (Engine.halted): once it moves, the call is cut as if cancelled.
   private let halt: OpaquePointer?
 
+  /// `cancelMark`: the client's cancel counter when the call entered the library (an
+  /// asynchronous call's, taken when it was submitted); now when not given.
   init(client: Client, driver: Driver, options: CallOptions?, deadline rule: DeadlineRule, effect: Effect?,
-       halt: OpaquePointer? = nil) {
+       halt: OpaquePointer? = nil, cancelMark: UInt64? = nil) {
     self.client = client
     self.halt = halt
-    cancelMark = client.cancelMark  // the call starts here: a cancel() from now on stops it
+    self.cancelMark = cancelMark ?? client.cancelMark  // a cancel() from the call's start on stops it
     config = client.currentSettings
     self.driver = driver
     self.options = options

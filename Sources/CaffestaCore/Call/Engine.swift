@@ -135,7 +135,10 @@ extension Operation {
     throws(CaffestaError)
   {
     let engine = try client.runningEngine()
-    let accepted = engine.submit { driver, engine in self.start(on: driver, options: options, halt: engine.halted, done) }
+    let mark = client.cancelMark  // the call starts now, not when the engine's thread takes it up
+    let accepted = engine.submit { driver, engine in
+      self.start(on: driver, options: options, halt: engine.halted, cancelMark: mark, done)
+    }
     guard accepted else { throw CaffestaError(.cancelled, "the client is being freed") }
   }
 }

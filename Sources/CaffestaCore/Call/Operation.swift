@@ -29,10 +29,10 @@ public struct Operation<Value> {
 
   /// Starts the call on `driver`; `done` runs once, from one of the driver's turns. `halt` is
   /// an engine's: once it moves, the call is cut as if cancelled.
-  func start(on driver: Driver, options: CallOptions?, halt: OpaquePointer? = nil,
+  func start(on driver: Driver, options: CallOptions?, halt: OpaquePointer? = nil, cancelMark: UInt64? = nil,
              _ done: @escaping (Result<Value, CaffestaError>) -> Void) {
     let context = CallContext(client: client, driver: driver, options: options, deadline: deadline, effect: effect,
-                              halt: halt)
+                              halt: halt, cancelMark: cancelMark)
     if context.cut != nil {  // a call object cancelled already: nothing is sent
       let error = CaffestaError(.cancelled, "cancelled before it was sent")
       driver.later { done(context.finish(.failure(error))) }
