@@ -24,6 +24,8 @@ suite "portability floors: glibc 2.28, libcurl 7.74, jansson 2.13 (objdump -T)" 
   "$python" scripts/check-portability.py "$CAFFESTA_LIBRARY"
 suite "ABI: the header against abi/caffesta.abi" "$python" scripts/abi.py check abi/caffesta.abi include/caffesta.h
 suite "ABI checker, both ways (pytest)" "$python" -m pytest -q Tests/abi
+suite "endpoint table: api/calls.toml against the header and the generated layers" "$python" scripts/calls.py check
+suite "endpoint table checker, both ways (pytest)" "$python" -m pytest -q Tests/calls
 suite "emulator (pytest)" "$python" -m pytest -q emulator/tests
 suite "Swift core (swift test)" scripts/with-emulator.sh swift test --quiet
 suite "C (header, every function)" make --no-print-directory -C Tests/c run

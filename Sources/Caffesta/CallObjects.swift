@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "One call" section of include/caffesta.h, and caffesta_last_delivery of "Errors".
+// The "One call: its own timeout, its own cancel, asynchronous completion" section of
+// include/caffesta.h (written by hand: the call object lives across the boundary).
 
 public typealias DoneFunction = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?) -> Void
 
@@ -246,9 +247,4 @@ public func caffesta_call_http_status(_ pointer: OpaquePointer?) -> Int32 {
 @_cdecl("caffesta_call_delivery")
 public func caffesta_call_delivery(_ pointer: OpaquePointer?) -> Int32 {
   (CallObject.from(pointer)?.delivery ?? .notSent).rawValue
-}
-
-@_cdecl("caffesta_last_delivery")
-public func caffesta_last_delivery() -> Int32 {
-  caf_error_delivery()
 }

@@ -1,6 +1,13 @@
 import CSupport
 import CaffestaCore
 
+/// const char *: a caller's NUL-terminated string.
+public typealias CText = UnsafePointer<CChar>?
+/// char **result_json: where a JSON result is handed out.
+public typealias JSONOut = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+/// long long *: where a create call's new id goes.
+public typealias IDOut = UnsafeMutablePointer<Int64>?
+
 /// Converts and validates what crosses the C boundary. No business logic here.
 enum ABI {
   /// A caller's NUL-terminated string as validated UTF-8.
@@ -57,6 +64,40 @@ enum ABI {
     message.withUTF8 { buffer in
       caf_error_set(UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count,
                     httpStatus, error.delivery.rawValue)
+    }
+  }
+
+  // The plain calls' bodies (Sources/Caffesta/*.generated.swift): the output and the client are
+  // checked first, then `body` converts the arguments and returns the core's operation, which
+  // CallRunner.swift runs (under this thread's armed call object, if any).
+
+  /// A call whose JSON result goes to `out`.
+  static func json(_ client: OpaquePointer?, _ out: JSONOut, _ body: (Client) throws(CaffestaError) -> Operation<Reply>)
+    -> Int32
+  {
+    callReturningJSON(out) { () throws(CaffestaError) -> Operation<Reply> in try body(try ABI.client(client)) }
+  }
+
+  /// A create call whose new id goes to `out`.
+  static func id(
+    _ client: OpaquePointer?, _ out: IDOut,
+    _ body: (Client) throws(CaffestaError) -> Operation<(id: Int, httpStatus: Int)>
+  ) -> Int32 {
+    callReturningID(out) { () throws(CaffestaError) -> Operation<(id: Int, httpStatus: Int)> in
+      try body(try ABI.client(client))
+    }
+  }
+
+  /// A call that returns a status only.
+  static func status(_ client: OpaquePointer?, _ body: (Client) throws(CaffestaError) -> Operation<Reply>) -> Int32 {
+    callReturningNothing { () throws(CaffestaError) -> Operation<Reply> in try body(try ABI.client(client)) }
+  }
+
+  /// A client setting: no request, so no HTTP status.
+  static func set(_ client: OpaquePointer?, _ body: (Client) throws(CaffestaError) -> Void) -> Int32 {
+    call { () throws(CaffestaError) -> Int in
+      try body(try ABI.client(client))
+      return 0
     }
   }
 }

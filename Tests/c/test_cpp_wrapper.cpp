@@ -172,6 +172,46 @@ int main() {
   EXPECT(report.find("\"failed\"") != std::string::npos && report.find("\"created\"") != std::string::npos);
   EXPECT(caffesta::version() == CAFFESTA_VERSION_STRING);
 
+  // Every call of the header has its method (generated from api/calls.toml): the feeds a till
+  // reads, the reference lists, the sales exports with and without grouping, the request log,
+  // the bulk progress and cancel.
+  EXPECT(moved.get_products_page(2).find("\"next_start_id\"") != std::string::npos);
+  EXPECT(moved.get_all_products(2, 0).find("\"id\"") != std::string::npos);
+  EXPECT(moved.get_balances(2).find("\"product_id\"") != std::string::npos);
+  EXPECT(moved.get_product_shop_data(2).find("\"shop_id\"") != std::string::npos);
+  EXPECT(moved.get_clients().front() == '[');
+  EXPECT(moved.get_categories().front() == '[' && moved.get_workspaces().front() == '[');
+  EXPECT(moved.get_taxes().front() == '[' && moved.get_modifier_groups().front() == '[');
+  EXPECT(moved.sync_changes(2).find("\"timestamps\"") != std::string::npos);
+  EXPECT(moved.get_sales_by_product(nullptr, nullptr, "2022-04-20").front() == '[');
+  EXPECT(moved.get_sales_by_pos("2022-04-20", std::string("2022-04-21"), nullptr, "terminal_id").front() == '[');
+  EXPECT(moved.get_receipts_by_shift_day(2, "2022-04-20").front() == '[');
+  EXPECT(moved.list_invoices("2018-06-01").front() == '[');
+  try {
+    moved.get_sales_by_product("2022-04-20", nullptr, "2022-04-20");  // both forms: refused before any request
+    EXPECT(!"no exception");
+  } catch (const caffesta::Error &e) {
+    EXPECT(e.status() == CAFFESTA_ERR_INVALID_ARGUMENT);
+  }
+  struct Seen {
+    int events = 0, progress = 0;
+  } seen;
+  moved.set_log([](void *user_data, const char *event_json) {
+    if (std::string(event_json).find("\"attempt\"") != std::string::npos) static_cast<Seen *>(user_data)->events++;
+  }, &seen);
+  moved.set_progress([](void *user_data, std::size_t, std::size_t) { static_cast<Seen *>(user_data)->progress++; }, &seen);
+  moved.upsert_products(R"([{"ref_code": "cpp-3", "name": "Мокко", "caf_tax_id": 1}])");
+  EXPECT(seen.events >= 1 && seen.progress == 1);
+  moved.set_log(nullptr, nullptr);
+  moved.set_progress(nullptr, nullptr);
+  moved.auth_test();
+  EXPECT(seen.events >= 1 && seen.progress == 1);
+  // cancel() while no call runs stops nothing: later calls run (async-signal-safe, noexcept).
+  moved.cancel();
+  moved.auth_test();
+  client.cancel();  // a moved-from client: a no-op
+  static_assert(noexcept(moved.cancel()), "cancel() is callable from a signal handler");
+
   std::printf("%s C++ wrapper (__cplusplus %ld): %s\n", failed ? "FAIL" : "ok  ", static_cast<long>(__cplusplus),
               failed ? "see above" : "every check passed");
   return failed ? 1 : 0;

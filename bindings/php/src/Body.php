@@ -74,7 +74,7 @@ final class Body
         try {
             $json = json_encode($value, self::ENCODE, self::DEPTH);
         } catch (\JsonException $e) {
-            throw StatusException::fromStatus(1, "$what cannot be encoded as JSON: {$e->getMessage()}", 0, null, $e);
+            throw StatusException::fromStatus(Status::INVALID_ARGUMENT, "$what cannot be encoded as JSON: {$e->getMessage()}", 0, null, $e);
         } finally {
             if ($changed) {
                 ini_set('serialize_precision', $precision);
@@ -124,7 +124,7 @@ final class Body
                 return $value;
             }
             if (preg_match(self::NUMBER, $value) !== 1) {
-                throw StatusException::fromStatus(1, "$what: $where must be a number, or a numeric string "
+                throw StatusException::fromStatus(Status::INVALID_ARGUMENT, "$what: $where must be a number, or a numeric string "
                     . "such as '12.50'; got " . json_encode($value, JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE));
             }
             $token = "\u{E000}$nonce:" . count($numbers);

@@ -1,4 +1,4 @@
-"""upsert_products() off the calling thread, so that it can be stopped.
+"""The bulk call, upsert_products(), run off the calling thread so that it can be stopped.
 
 The C call runs on a worker thread; the calling thread waits for it in short slices, runs the
 progress callback there (so a callback may use the client, a nested upsert_products included),
@@ -16,10 +16,13 @@ import queue
 import threading
 import time
 from ctypes import byref, c_void_p
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from . import _native
+from ._convert import _C_INT_MAX, _as_dict, _integer, _json_text
 from .errors import CancelledError, CaffestaError
+
+DEFAULT_CONCURRENCY = 8  # the bulk calls' default, the same in PHP
 
 #: How long the calling thread waits for the requests in flight after a stop.
 GRACE = 0.5
@@ -76,7 +79,7 @@ def run(client: Any, pointer: Any, body: bytes, workers: int,
                     error.report = outcome.report
                     outcome.error = error
             else:
-                outcome.report = client._take_json(status, out)
+                outcome.report = client._take_json(status, out, "caffesta_products_upsert_many")
         except BaseException as e:  # CaffestaError; re-raised on the calling thread
             outcome.error = e
         finally:
@@ -130,3 +133,84 @@ def run(client: Any, pointer: Any, body: bytes, workers: int,
         raise outcome.error
     assert outcome.report is not None
     return outcome.report
+
+
+class BulkUpsert:
+    """caffesta.Client's bulk call; the core (caffesta._client) provides the rest."""
+
+    if TYPE_CHECKING:
+        _lib: Any
+        _cond: Any
+        _progress_installed: bool
+        _progress_local: Any
+        _progress_trampoline: Any
+
+        def _acquire(self) -> Any: ...
+        def _release(self) -> None: ...
+        def _check(self, status: int, function: Optional[str] = None) -> None: ...
+
+    def upsert_products(
+        self,
+        products: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: Optional[Callable[[int, int], None]] = None,
+    ) -> List[Dict[str, Any]]:
+        """Upserts many products as upsert_product() does one, with up to ``concurrency`` (1 to
+        64) requests in flight on a worker thread.
+
+        Returns the report: one entry per product, in input order, either
+        ``{"ref_code", "action": "created" | "updated", "id"}`` or ``{"ref_code",
+        "action": "failed", "status": "CAFFESTA_ERR_...", "message", "http_status"?}``. Failed
+        items do not raise: check the actions. Products that are not valid (no ref_code, say)
+        fail alone, without a request. ``progress(done, total)`` is called on this thread after
+        each finished item; it may use the client, a nested upsert_products() included.
+
+        Stopping: Ctrl-C (KeyboardInterrupt), or an exception raised by ``progress``, cancels the
+        batch at once — no further item is sent, the requests in flight finish — and that
+        exception propagates with ``.report`` attached (items never sent have
+        ``"action": "cancelled"``). The call waits at most half a second for the requests in
+        flight; if their answers are still outstanding then, ``.report`` is None and
+        ``.wait_report(timeout=None)`` returns the report once they have come. ``cancel()``
+        from another thread makes this raise CancelledError, whose ``.report`` is the report.
+        """
+        items = list(products)
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise TypeError("products[%d] must be a mapping, not %s"
+                                % (index, type(item).__name__))
+        body = _json_text([_as_dict(item) for item in items], "products")
+        workers = _integer(concurrency, "concurrency", _C_INT_MAX)
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable")
+        pointer = self._acquire()
+        handed_over = False
+        try:
+            if progress is not None:
+                self._install_progress(pointer)
+            handed_over = True  # the worker releases the client when the C call has ended
+            return run(self, pointer, body, workers, progress)
+        finally:
+            if not handed_over:
+                self._release()
+
+    def _install_progress(self, pointer: Any) -> None:
+        """Installs, once per client, a C callback that hands progress to the waiting thread.
+
+        The library calls it on the worker thread that runs the bulk call; a thread-local tells
+        which call's queue it belongs to when several calls share the client.
+        """
+        with self._cond:
+            if self._progress_installed:
+                return
+            local = self._progress_local
+
+            def trampoline(user_data: Any, done: int, total: int) -> None:
+                events = getattr(local, "queue", None)
+                if events is not None:
+                    events.put((done, total))
+
+            self._progress_trampoline = _native.caffesta_progress_fn(trampoline)  # kept alive
+            self._check(self._lib.caffesta_client_set_progress(
+                pointer, self._progress_trampoline, None))
+            self._progress_installed = True

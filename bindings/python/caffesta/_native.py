@@ -1,16 +1,9 @@
 """Raw ctypes declarations of include/caffesta.h, and the loader that finds the library.
 
-This module is the only place that knows the C signatures. Every function of the header is
-declared with its argtypes and restype, so that a call with a wrong type fails in Python with
-ctypes.ArgumentError instead of reaching C. Nothing here raises CaffestaError or converts
-strings: that is the job of caffesta._client.
-
-Ownership, as the header says:
-  * strings the library hands out (the char **result_json outputs) are declared as pointers
-    to c_void_p, so that ctypes never turns them into bytes and loses the pointer; read them
-    with ctypes.string_at() and free each exactly once with caffesta_string_free();
-  * caffesta_last_error, caffesta_status_name and caffesta_version return static or
-    thread-local storage that must not be freed: they are declared c_char_p.
+The C signatures are caffesta._prototypes, generated from api/calls.toml: every function of
+the header is declared with its argtypes and restype, so that a call with a wrong type fails in
+Python with ctypes.ArgumentError instead of reaching C (ownership of the strings: there). Nothing
+here raises CaffestaError or converts strings: that is the job of caffesta._client.
 """
 
 from __future__ import annotations
@@ -18,8 +11,16 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from ctypes import CFUNCTYPE, POINTER, c_char_p, c_int, c_long, c_longlong, c_size_t, c_void_p
 from typing import Any, List, Optional
+
+from ._prototypes import (
+    PROTOTYPES,
+    caffesta_client,
+    caffesta_client_p,
+    caffesta_log_fn,
+    caffesta_progress_fn,
+    caffesta_status,
+)
 
 __all__ = [
     "ENV_VAR",
@@ -58,16 +59,6 @@ class MissingFunctionError(AttributeError):
 MissingFunctionError.__module__ = "caffesta"
 
 
-class caffesta_client(ctypes.Structure):
-    """The opaque struct caffesta_client; only pointers to it are ever used."""
-
-
-caffesta_client_p = POINTER(caffesta_client)
-
-# caffesta_status is a C enum: an int.
-caffesta_status = c_int
-
-
 class Status:
     """The values of enum caffesta_status."""
 
@@ -99,114 +90,6 @@ class Delivery:
     ANSWERED = 2
     NAMES = {NOT_SENT: "not_sent", MAY_HAVE_ARRIVED: "may_have_arrived", ANSWERED: "answered"}
 
-
-# typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
-caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
-# typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
-caffesta_log_fn = CFUNCTYPE(None, c_void_p, c_char_p)
-
-
-class caffesta_call(ctypes.Structure):
-    """The opaque struct caffesta_call; only pointers to it are ever used."""
-
-
-caffesta_call_p = POINTER(caffesta_call)
-# typedef void (*caffesta_done_fn)(void *user_data, caffesta_call *call);
-caffesta_done_fn = CFUNCTYPE(None, c_void_p, caffesta_call_p)
-
-_C = caffesta_client_p
-_S = caffesta_status
-_ID = c_longlong                # long long ids and timestamps
-_JSON_OUT = POINTER(c_void_p)   # char **result_json: read with string_at, free once
-_ID_OUT = POINTER(c_longlong)   # long long *id
-
-# name: (restype, argtypes) — every function of include/caffesta.h, in its order.
-PROTOTYPES = {
-    # ---- Client ----
-    "caffesta_client_new": (_C, [c_char_p, c_char_p]),
-    "caffesta_client_create": (_S, [c_char_p, c_char_p, POINTER(_C)]),
-    "caffesta_client_free": (None, [_C]),
-    "caffesta_client_set_base_url": (_S, [_C, c_char_p]),
-    "caffesta_client_set_timeouts": (_S, [_C, c_long, c_long]),
-    "caffesta_client_set_max_retries": (_S, [_C, c_int]),
-    "caffesta_client_set_ca_file": (_S, [_C, c_char_p]),
-    "caffesta_client_set_max_response_size": (_S, [_C, c_longlong]),
-    "caffesta_client_set_proxy": (_S, [_C, c_char_p]),
-    # ---- Calls ----
-    "caffesta_auth_test": (_S, [_C]),
-    "caffesta_product_upsert": (_S, [_C, c_char_p, _JSON_OUT]),
-    "caffesta_request": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
-    # ---- Bulk catalog sync ----
-    "caffesta_products_upsert_many": (_S, [_C, c_char_p, c_int, _JSON_OUT]),
-    "caffesta_client_set_progress": (_S, [_C, caffesta_progress_fn, c_void_p]),
-    # ---- Stopping and seeing: cancel and the request log ----
-    "caffesta_client_cancel": (None, [_C]),
-    "caffesta_client_set_log": (_S, [_C, caffesta_log_fn, c_void_p]),
-    # ---- One call: its own timeout, its own cancel, asynchronous completion ----
-    "caffesta_call_create": (_S, [POINTER(caffesta_call_p)]),
-    "caffesta_call_free": (None, [caffesta_call_p]),
-    "caffesta_call_set_timeout": (_S, [caffesta_call_p, c_longlong]),
-    "caffesta_call_set_done": (_S, [caffesta_call_p, caffesta_done_fn, c_void_p]),
-    "caffesta_call_next": (_S, [caffesta_call_p]),
-    "caffesta_call_cancel": (None, [caffesta_call_p]),
-    "caffesta_call_status": (_S, [caffesta_call_p]),
-    "caffesta_call_take_result": (_S, [caffesta_call_p, _JSON_OUT]),
-    "caffesta_call_id": (c_longlong, [caffesta_call_p]),
-    "caffesta_call_error": (c_char_p, [caffesta_call_p]),
-    "caffesta_call_http_status": (c_int, [caffesta_call_p]),
-    "caffesta_call_delivery": (c_int, [caffesta_call_p]),
-    # ---- Storages ----
-    "caffesta_storages_list": (_S, [_C, _JSON_OUT]),
-    "caffesta_storage_stock": (_S, [_C, _ID, _JSON_OUT]),
-    # ---- Incoming invoices and moves ----
-    "caffesta_invoice_create": (_S, [_C, c_char_p, _ID_OUT]),
-    "caffesta_invoice_wire": (_S, [_C, _ID]),
-    "caffesta_invoice_unwire": (_S, [_C, _ID]),
-    "caffesta_invoices_list": (_S, [_C, c_char_p, _JSON_OUT]),
-    "caffesta_invoice_get": (_S, [_C, _ID, _JSON_OUT]),
-    "caffesta_move_create": (_S, [_C, c_char_p, _ID_OUT]),
-    "caffesta_move_wire": (_S, [_C, _ID]),
-    "caffesta_move_unwire": (_S, [_C, _ID]),
-    # ---- Products ----
-    "caffesta_product_get": (_S, [_C, c_char_p, _JSON_OUT]),
-    "caffesta_product_update": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
-    "caffesta_product_update_by_ref_code": (_S, [_C, c_char_p, c_char_p, _JSON_OUT]),
-    "caffesta_menu_import": (_S, [_C, c_char_p, _JSON_OUT]),
-    "caffesta_menu_import_part": (_S, [_C, c_char_p, _JSON_OUT]),
-    # ---- Delivery orders ----
-    "caffesta_client_set_order_path": (_S, [_C, c_char_p]),
-    "caffesta_order_submit": (_S, [_C, c_char_p, _JSON_OUT]),
-    "caffesta_order_wait_submitted": (_S, [_C, c_char_p, c_long, _JSON_OUT]),
-    "caffesta_order_create": (_S, [_C, c_char_p, _ID_OUT]),
-    "caffesta_order_job_status": (_S, [_C, _ID, _JSON_OUT]),
-    "caffesta_order_wait": (_S, [_C, _ID, c_long, _JSON_OUT]),
-    "caffesta_receipt_info": (_S, [_C, c_char_p, _JSON_OUT]),
-    # ---- Update feeds ----
-    "caffesta_updates_get": (_S, [_C, _ID, _JSON_OUT]),
-    "caffesta_products_page": (_S, [_C, _ID, _ID, _ID, _JSON_OUT]),
-    "caffesta_products_all": (_S, [_C, _ID, _ID, _JSON_OUT]),
-    "caffesta_balances_get": (_S, [_C, _ID, _ID, _JSON_OUT]),
-    "caffesta_clients_get": (_S, [_C, _ID, _JSON_OUT]),
-    "caffesta_product_shop_data_get": (_S, [_C, _ID, _ID, _JSON_OUT]),
-    "caffesta_categories_get": (_S, [_C, _JSON_OUT]),
-    "caffesta_workspaces_get": (_S, [_C, _JSON_OUT]),
-    "caffesta_taxes_get": (_S, [_C, _JSON_OUT]),
-    "caffesta_modifier_groups_get": (_S, [_C, _JSON_OUT]),
-    "caffesta_sync_changes": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
-    # ---- Sales exports ----
-    "caffesta_sales_by_product": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
-    "caffesta_sales_by_pos": (_S, [_C, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
-    "caffesta_sales_by_product_grouped": (_S, [_C, c_char_p, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
-    "caffesta_sales_by_pos_grouped": (_S, [_C, c_char_p, c_char_p, c_char_p, c_char_p, _JSON_OUT]),
-    "caffesta_receipts_by_shift_day": (_S, [_C, _ID, c_char_p, _JSON_OUT]),
-    # ---- Errors, memory, version ----
-    "caffesta_last_error": (c_char_p, []),
-    "caffesta_last_http_status": (c_int, []),
-    "caffesta_last_delivery": (c_int, []),
-    "caffesta_status_name": (c_char_p, [_S]),
-    "caffesta_string_free": (None, [c_void_p]),
-    "caffesta_version": (c_char_p, []),
-}
 
 # The stable core (docs/design.md, "The C ABI contract") and the client options: a library without
 # one of these is refused. The other functions are declared when the library has them; calling

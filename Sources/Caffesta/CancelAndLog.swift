@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Stopping and seeing: cancel and the request log" section of include/caffesta.h.
+// The "Stopping and seeing: cancel and the request log" section of include/caffesta.h (written
+// by hand: an async-signal-safe cancel, and a C callback).
 
 @_cdecl("caffesta_client_cancel")
 public func caffesta_client_cancel(_ client: OpaquePointer?) {
@@ -16,15 +17,7 @@ public typealias LogFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafeP
 public func caffesta_client_set_log(
   _ client: OpaquePointer?, _ callback: LogFunction?, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    let target = try ABI.client(client)
-    guard let callback else {
-      target.setLog(nil)
-      return 0
-    }
-    target.setLog { event in
-      event.withCString { callback(userData, $0) }
-    }
-    return 0
+  ABI.set(client) { c throws(CaffestaError) in  // NULL turns it off
+    c.setLog(callback.map { callback in { event in event.withCString { callback(userData, $0) } } })
   }
 }

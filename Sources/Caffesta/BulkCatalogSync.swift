@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Bulk catalog sync" section of include/caffesta.h.
+// The "Bulk catalog sync" section of include/caffesta.h (written by hand: the report comes back
+// with PARTIAL and CANCELLED too, and the progress callback crosses the boundary).
 
 @_cdecl("caffesta_products_upsert_many")
 public func caffesta_products_upsert_many(
@@ -35,14 +36,8 @@ public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, In
 public func caffesta_client_set_progress(
   _ client: OpaquePointer?, _ callback: ProgressFunction?, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-  ABI.call { () throws(CaffestaError) -> Int in
-    let target = try ABI.client(client)
-    guard let callback else {
-      target.setProgress(nil)
-      return 0
-    }
-    target.setProgress { done, total in callback(userData, done, total) }
-    return 0
+  ABI.set(client) { c throws(CaffestaError) in  // NULL turns it off
+    c.setProgress(callback.map { callback in { done, total in callback(userData, done, total) } })
   }
 }
 

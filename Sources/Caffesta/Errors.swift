@@ -1,7 +1,8 @@
 import CSupport
 import CaffestaCore
 
-// The "Errors, memory, version" section of include/caffesta.h.
+// The "Errors, memory, version" section of include/caffesta.h (written by hand: these take no
+// client and set no last error).
 
 @_cdecl("caffesta_last_error")
 public func caffesta_last_error() -> UnsafePointer<CChar> {
@@ -11,6 +12,11 @@ public func caffesta_last_error() -> UnsafePointer<CChar> {
 @_cdecl("caffesta_last_http_status")
 public func caffesta_last_http_status() -> Int32 {
   caf_error_http_status()
+}
+
+@_cdecl("caffesta_last_delivery")
+public func caffesta_last_delivery() -> Int32 {
+  caf_error_delivery()
 }
 
 @_cdecl("caffesta_status_name")
