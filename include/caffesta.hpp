@@ -41,9 +41,10 @@ class Error : public std::runtime_error {
   /* What the wrapper throws; public so a till's own tests can throw what a Client would:
    * caffesta::Error(CAFFESTA_ERR_NETWORK, "connect to https://mycafe.caffesta.com failed", 0).
    * what() becomes "CAFFESTA_ERR_NETWORK: connect to ..."; http_status 0 means no answer. */
-  Error(caffesta_status status, const std::string &message, int http_status)
+  Error(caffesta_status status, const std::string &message, int http_status,
+        caffesta_delivery delivery = CAFFESTA_NOT_SENT)
       : std::runtime_error(std::string(caffesta_status_name(status)) + ": " + message),
-        status_(status), http_status_(http_status), message_(message) {}
+        status_(status), http_status_(http_status), delivery_(delivery), message_(message) {}
   caffesta_status status() const noexcept { return status_; }
   /* "CAFFESTA_ERR_API": static storage. */
   const char *status_name() const noexcept { return caffesta_status_name(status_); }
@@ -51,10 +52,15 @@ class Error : public std::runtime_error {
   int http_status() const noexcept { return http_status_; }
   /* The library's message alone (what() adds the status name in front). */
   const std::string &message() const noexcept { return message_; }
+  /* What became of the request (caffesta_delivery): a write that may have arrived must be
+   * checked before it is sent again (docs/api.md, "Writes that may have arrived"). */
+  caffesta_delivery delivery() const noexcept { return delivery_; }
+  bool may_have_arrived() const noexcept { return delivery_ == CAFFESTA_MAY_HAVE_ARRIVED; }
 
  private:
   caffesta_status status_;
   int http_status_;
+  caffesta_delivery delivery_;
   std::string message_;
 };
 
@@ -101,7 +107,7 @@ namespace detail {
 
 /* Throws the current thread's error of a failed call; must run right after it. */
 inline void check(caffesta_status status) {
-  if (status != CAFFESTA_OK) throw Error(status, caffesta_last_error(), caffesta_last_http_status());
+  if (status != CAFFESTA_OK) throw Error(status, caffesta_last_error(), caffesta_last_http_status(), caffesta_last_delivery());
 }
 
 /* The caller's text as a NUL-terminated copy; a NUL inside is refused before any request. */

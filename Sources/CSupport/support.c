@@ -2,18 +2,37 @@
 #include "CSupport.h"
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#if defined(CAFFESTA_GLIBC_SHIMS) && defined(__GLIBC__)
+/* The shipped library loads on glibc 2.28 (README, supported systems). glibc 2.34 moved
+ * pthread_create, _join and _detach from libpthread into libc under new symbol versions; the
+ * original versions remain in both (on 2.28 in libpthread, which libcurl loads), so the engine's
+ * thread binds to those. */
+#if defined(__x86_64__)
+#define CAF_GLIBC_BASE "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define CAF_GLIBC_BASE "GLIBC_2.17"
+#endif
+#ifdef CAF_GLIBC_BASE
+__asm__(".symver pthread_create, pthread_create@" CAF_GLIBC_BASE);
+__asm__(".symver pthread_join, pthread_join@" CAF_GLIBC_BASE);
+__asm__(".symver pthread_detach, pthread_detach@" CAF_GLIBC_BASE);
+#endif
+#endif
+
 /* A fixed per-thread buffer: nothing to free when a host's thread ends. */
 #define CAF_ERROR_CAPACITY 2048
 static _Thread_local char error_message[CAF_ERROR_CAPACITY];
 static _Thread_local int error_http_status;
+static _Thread_local int error_delivery;
 
-void caf_error_set(const char *message, size_t length, int http_status) {
+void caf_error_set(const char *message, size_t length, int http_status, int delivery) {
   if (message == NULL) length = 0;
   if (length >= CAF_ERROR_CAPACITY) {
     length = CAF_ERROR_CAPACITY - 1;
@@ -23,10 +42,19 @@ void caf_error_set(const char *message, size_t length, int http_status) {
   if (length > 0) memcpy(error_message, message, length);
   error_message[length] = '\0';
   error_http_status = http_status;
+  error_delivery = delivery;
 }
 
 const char *caf_error_message(void) { return error_message; }
 int caf_error_http_status(void) { return error_http_status; }
+int caf_error_delivery(void) { return error_delivery; }
+
+static _Thread_local void *armed_call;
+void *caf_armed_call_swap(void *call) {
+  void *before = armed_call;
+  armed_call = call;
+  return before;
+}
 
 static _Thread_local int received_status;
 void caf_received_status_set(int status) { received_status = status; }
@@ -46,6 +74,58 @@ void caf_mutex_free(caf_mutex *m) {
   pthread_mutex_destroy(&m->mutex);
   free(m);
 }
+
+struct caf_thread {
+  pthread_t id;
+  void (*fn)(void *);
+  void *arg;
+  int holders; /* the thread and its handle's owner: freed by the last to let go */
+};
+
+static void caf_thread_release(caf_thread *t) {
+  if (__atomic_sub_fetch(&t->holders, 1, __ATOMIC_ACQ_REL) == 0) free(t);
+}
+
+static void *caf_thread_main(void *raw) {
+  caf_thread *t = raw;
+  void (*fn)(void *) = t->fn;
+  void *arg = t->arg;
+  caf_thread_release(t);
+  fn(arg);
+  return NULL;
+}
+
+caf_thread *caf_thread_start(void (*fn)(void *arg), void *arg) {
+  caf_thread *t = malloc(sizeof *t);
+  if (t == NULL) return NULL;
+  t->fn = fn;
+  t->arg = arg;
+  t->holders = 2;
+  /* sigprocmask acts on the calling thread in glibc, as pthread_sigmask does (which glibc 2.32
+   * versioned anew). */
+  sigset_t all, before;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &before);
+  int failed = pthread_create(&t->id, NULL, caf_thread_main, t);
+  sigprocmask(SIG_SETMASK, &before, NULL);
+  if (failed) {
+    free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void caf_thread_join(caf_thread *t) {
+  pthread_join(t->id, NULL);
+  caf_thread_release(t);
+}
+
+void caf_thread_detach(caf_thread *t) {
+  pthread_detach(t->id);
+  caf_thread_release(t);
+}
+
+int caf_thread_is_current(const caf_thread *t) { return pthread_equal(t->id, pthread_self()); }
 
 static pthread_mutex_t global_mutex = PTHREAD_MUTEX_INITIALIZER;
 void caf_global_lock(void) { pthread_mutex_lock(&global_mutex); }
@@ -86,6 +166,10 @@ caf_counter *caf_counter_new(void) { return calloc(1, sizeof(caf_counter)); }
 void caf_counter_free(caf_counter *c) { free(c); }
 void caf_counter_increment(caf_counter *c) { __atomic_add_fetch(&c->value, 1, __ATOMIC_SEQ_CST); }
 uint64_t caf_counter_value(const caf_counter *c) { return __atomic_load_n(&c->value, __ATOMIC_SEQ_CST); }
+
+static uint64_t cancel_epoch;
+void caf_cancel_epoch_bump(void) { __atomic_add_fetch(&cancel_epoch, 1, __ATOMIC_SEQ_CST); }
+uint64_t caf_cancel_epoch(void) { return __atomic_load_n(&cancel_epoch, __ATOMIC_SEQ_CST); }
 
 int64_t caf_monotonic_ms(void) {
   struct timespec t;

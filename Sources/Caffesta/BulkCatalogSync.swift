@@ -8,26 +8,26 @@ import CaffestaCore
 public func caffesta_products_upsert_many(
   _ client: OpaquePointer?, _ products: CText, _ concurrency: Int32, _ report: JSONOut
 ) -> Int32 {
-  report?.pointee = nil
-  var partial: UnsafeMutablePointer<CChar>? = nil
-  let status = ABI.call { () throws(CaffestaError) -> Int in
-    guard let report else { throw CaffestaError(.invalidArgument, "report_json is NULL") }
-    let (text, failed, cancelled) = try ABI.client(client).upsertMany(
-      json: try ABI.string(products, "products_json_array"), concurrency: Int(concurrency))
-    let copy = try ABI.handOut(text)
-    guard cancelled == 0 else {
-      partial = copy
-      throw CaffestaError(.cancelled, "cancelled: \(cancelled) items stopped, \(failed - cancelled) failed; the report says which")
+  ABI.perform(present: report != nil, { () throws(CaffestaError) -> Operation<Client.BulkReport> in
+    try ABI.client(client).upsertMany(json: try ABI.string(products, "products_json_array"), concurrency: Int(concurrency))
+  }, outcome: ABI.bulkOutcome, clear: { report?.pointee = nil },
+  write: { (outcome: CallOutcome) throws(CaffestaError) in report?.pointee = try ABI.handOut(outcome.json ?? "[]") })
+}
+
+extension ABI {
+  /// A bulk call's report, with PARTIAL when items failed and CANCELLED when a cancel stopped some.
+  static func bulkOutcome(_ report: Client.BulkReport) -> CallOutcome {
+    var outcome = CallOutcome(json: report.json, httpStatus: 0)
+    if report.cancelled > 0 {
+      outcome.status = .cancelled
+      outcome.message = "cancelled: \(report.cancelled) items stopped, \(report.failed - report.cancelled) failed; the report says which"
+    } else if report.failed > 0 {
+      outcome.status = .partial
+      outcome.message = "\(report.failed) items failed: the report says which and why"
     }
-    guard failed == 0 else {
-      partial = copy
-      throw CaffestaError(.partial, "\(failed) items failed: the report says which and why")
-    }
-    report.pointee = copy
-    return 0
+    outcome.delivery = report.failed > 0 ? report.delivery : .answered
+    return outcome
   }
-  if let partial { report?.pointee = partial }
-  return status
 }
 
 public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, Int, Int) -> Void

@@ -35,5 +35,7 @@ public func caffesta_client_create(
 @_cdecl("caffesta_client_free")
 public func caffesta_client_free(_ client: OpaquePointer?) {
   guard let client else { return }
-  Unmanaged<Client>.fromOpaque(UnsafeRawPointer(client)).release()
+  let owned = Unmanaged<Client>.fromOpaque(UnsafeRawPointer(client))
+  owned.takeUnretainedValue().close()  // its asynchronous calls end (CANCELLED) and its thread with them
+  owned.release()
 }

@@ -47,7 +47,9 @@ enum ABI {
     caf_received_status_set(0)
     do {
       let httpStatus = try body()
-      caf_error_set(nil, 0, Int32(truncatingIfNeeded: httpStatus))
+      // A success with an answer was answered; one without (a setter) sent nothing.
+      let delivery = httpStatus > 0 ? Delivery.answered : Delivery.notSent
+      caf_error_set(nil, 0, Int32(truncatingIfNeeded: httpStatus), delivery.rawValue)
       return Status.ok.rawValue
     } catch {
       record(error)
@@ -61,54 +63,34 @@ enum ABI {
     let httpStatus = error.httpStatus != 0 ? Int32(truncatingIfNeeded: error.httpStatus) : caf_received_status()
     message.withUTF8 { buffer in
       caf_error_set(UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count,
-                    httpStatus)
-    }
-  }
-
-  /// A call whose JSON result goes to `out`: NULL first, the text only on success.
-  static func callReturningJSON(
-    _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ body: () throws(CaffestaError) -> Reply
-  ) -> Int32 {
-    out?.pointee = nil
-    return call { () throws(CaffestaError) -> Int in
-      guard let out else { throw CaffestaError(.invalidArgument, "the output pointer is NULL") }
-      let reply = try body()
-      out.pointee = try handOut(reply.json)
-      return reply.httpStatus
-    }
-  }
-
-  /// A create call whose new id goes to `out`: 0 first, the id only on success.
-  static func callReturningID(
-    _ out: UnsafeMutablePointer<Int64>?, _ body: () throws(CaffestaError) -> (id: Int, httpStatus: Int)
-  ) -> Int32 {
-    out?.pointee = 0
-    return call { () throws(CaffestaError) -> Int in
-      guard let out else { throw CaffestaError(.invalidArgument, "the id output pointer is NULL") }
-      let (id, status) = try body()
-      out.pointee = Int64(id)
-      return status
+                    httpStatus, error.delivery.rawValue)
     }
   }
 
   // The plain calls' bodies (Sources/Caffesta/*.generated.swift): the output and the client are
-  // checked first, then `body` converts the arguments and calls the core.
+  // checked first, then `body` converts the arguments and returns the core's operation, which
+  // CallRunner.swift runs (under this thread's armed call object, if any).
 
   /// A call whose JSON result goes to `out`.
-  static func json(_ client: OpaquePointer?, _ out: JSONOut, _ body: (Client) throws(CaffestaError) -> Reply) -> Int32 {
-    callReturningJSON(out) { () throws(CaffestaError) -> Reply in try body(try ABI.client(client)) }
+  static func json(_ client: OpaquePointer?, _ out: JSONOut, _ body: (Client) throws(CaffestaError) -> Operation<Reply>)
+    -> Int32
+  {
+    callReturningJSON(out) { () throws(CaffestaError) -> Operation<Reply> in try body(try ABI.client(client)) }
   }
 
   /// A create call whose new id goes to `out`.
   static func id(
-    _ client: OpaquePointer?, _ out: IDOut, _ body: (Client) throws(CaffestaError) -> (id: Int, httpStatus: Int)
+    _ client: OpaquePointer?, _ out: IDOut,
+    _ body: (Client) throws(CaffestaError) -> Operation<(id: Int, httpStatus: Int)>
   ) -> Int32 {
-    callReturningID(out) { () throws(CaffestaError) -> (id: Int, httpStatus: Int) in try body(try ABI.client(client)) }
+    callReturningID(out) { () throws(CaffestaError) -> Operation<(id: Int, httpStatus: Int)> in
+      try body(try ABI.client(client))
+    }
   }
 
-  /// A call that returns a status only; `body` gives the HTTP status of its last answer.
-  static func status(_ client: OpaquePointer?, _ body: (Client) throws(CaffestaError) -> Int) -> Int32 {
-    call { () throws(CaffestaError) -> Int in try body(try ABI.client(client)) }
+  /// A call that returns a status only.
+  static func status(_ client: OpaquePointer?, _ body: (Client) throws(CaffestaError) -> Operation<Reply>) -> Int32 {
+    callReturningNothing { () throws(CaffestaError) -> Operation<Reply> in try body(try ABI.client(client)) }
   }
 
   /// A client setting: no request, so no HTTP status.

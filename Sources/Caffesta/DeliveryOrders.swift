@@ -6,8 +6,7 @@ import CaffestaCore
 
 @_cdecl("caffesta_order_submit")
 public func caffesta_order_submit(_ client: OpaquePointer?, _ json: CText, _ result: JSONOut) -> Int32 {
-  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Reply in
-    let (order, status) = try ABI.client(client).submitOrder(json: try ABI.string(json, "order_json"))
-    return Reply(json: try order.json(), httpStatus: status)
+  ABI.callReturningJSON(result) { () throws(CaffestaError) -> Operation<Reply> in
+    try ABI.client(client).submitOrder(json: try ABI.string(json, "order_json"))
   }
 }

@@ -14,6 +14,11 @@ public func caffesta_last_http_status() -> Int32 {
   caf_error_http_status()
 }
 
+@_cdecl("caffesta_last_delivery")
+public func caffesta_last_delivery() -> Int32 {
+  caf_error_delivery()
+}
+
 @_cdecl("caffesta_status_name")
 public func caffesta_status_name(_ status: Int32) -> UnsafePointer<CChar> {
   guard let known = Status(rawValue: status) else { return ("CAFFESTA_UNKNOWN" as StaticString).cString }

@@ -1,7 +1,8 @@
 import CSupport
 
-/// A Caffesta account's client: configuration, and the one place where requests are sent,
-/// retried and classified. Safe to share between threads.
+/// A Caffesta account's client: its configuration, its transport and its cancel. Its calls
+/// (Operation, made by the methods under Endpoints/) run on a driver: the caller's thread's or
+/// the client's engine. Safe to share between threads.
 public final class Client {
   let transport: Transport
   let apiKey: String
@@ -9,8 +10,16 @@ public final class Client {
   /// Bumped by cancel(); a call is cancelled when it differs from the value it started with.
   private let cancels: OpaquePointer
   private var settings: Settings
+  /// Guards `engine`, the library thread of asynchronous calls (Engine.swift).
+  let engineLock: OpaquePointer
+  var engine: Engine? = nil
+  /// close() ran: no engine is started again.
+  var closed = false
 
-  struct Settings {
+  /// The client's settings as one call sees them: an immutable snapshot once published (update
+  /// replaces it with a changed copy), so a call takes it with one retain instead of copying
+  /// every field.
+  final class Settings {
     var baseURL: String
     var connectTimeoutMs = 10_000
     var requestTimeoutMs = 60_000
@@ -22,6 +31,23 @@ public final class Client {
     /// nil: the environment's proxy variables; "": no proxy ("direct"); else a proxy URL.
     var proxy: String? = nil
     var log: LogSink? = nil
+
+    init(baseURL: String) { self.baseURL = baseURL }
+
+    /// Every field above, copied: a new field must be added here too.
+    func copy() -> Settings {
+      let other = Settings(baseURL: baseURL)
+      other.connectTimeoutMs = connectTimeoutMs
+      other.requestTimeoutMs = requestTimeoutMs
+      other.maxRetries = maxRetries
+      other.caFile = caFile
+      other.maxResponseBytes = maxResponseBytes
+      other.orderPath = orderPath
+      other.progress = progress
+      other.proxy = proxy
+      other.log = log
+      return other
+    }
   }
 
   /// A client for https://{accountName}.caffesta.com over libcurl.
@@ -43,21 +69,30 @@ public final class Client {
       caf_mutex_free(lock)
       throw CaffestaError(.noMemory, "out of memory")
     }
-    return Client(transport: transport, apiKey: apiKey, lock: lock, cancels: cancels,
+    guard let engineLock = caf_mutex_new() else {
+      caf_mutex_free(lock)
+      caf_counter_free(cancels)
+      throw CaffestaError(.noMemory, "out of memory")
+    }
+    return Client(transport: transport, apiKey: apiKey, lock: lock, cancels: cancels, engineLock: engineLock,
                   settings: Settings(baseURL: "https://\(accountName).caffesta.com"))
   }
 
-  private init(transport: Transport, apiKey: String, lock: OpaquePointer, cancels: OpaquePointer, settings: Settings) {
+  private init(transport: Transport, apiKey: String, lock: OpaquePointer, cancels: OpaquePointer,
+               engineLock: OpaquePointer, settings: Settings) {
     self.transport = transport
     self.apiKey = apiKey
     self.lock = lock
     self.cancels = cancels
+    self.engineLock = engineLock
     self.settings = settings
   }
 
   deinit {
+    close()
     caf_mutex_free(lock)
     caf_counter_free(cancels)
+    caf_mutex_free(engineLock)
   }
 
   // MARK: Configuration
@@ -70,7 +105,7 @@ public final class Client {
   public func setTimeouts(connectMs: Int, requestMs: Int) throws(CaffestaError) {
     guard connectMs > 0, requestMs > 0 else { throw .invalid("timeouts must be positive") }
     guard connectMs <= requestMs else { throw .invalid("connect timeout must not exceed the request timeout") }
-    guard requestMs <= 24 * 3_600_000 else { throw .invalid("request timeout must be at most 24 hours") }
+    guard requestMs <= Limits.maxTimeoutMs else { throw .invalid("request timeout must be at most 24 hours") }
     update {
       $0.connectTimeoutMs = connectMs
       $0.requestTimeoutMs = requestMs
@@ -78,7 +113,7 @@ public final class Client {
   }
 
   public func setMaxRetries(_ count: Int) throws(CaffestaError) {
-    guard (0...10).contains(count) else { throw .invalid("max_retries must be 0 to 10") }
+    guard (0...Limits.maxRetries).contains(count) else { throw .invalid("max_retries must be 0 to \(Limits.maxRetries)") }
     update { $0.maxRetries = count }
   }
 
@@ -90,7 +125,7 @@ public final class Client {
   }
 
   public func setMaxResponseSize(_ bytes: Int64) throws(CaffestaError) {
-    guard bytes >= 1024, bytes <= 1 << 32 else { throw .invalid("max response size must be 1 KiB to 4 GiB") }
+    guard Limits.responseBytes.contains(bytes) else { throw .invalid("max response size must be 1 KiB to 4 GiB") }
     update { $0.maxResponseBytes = bytes }
   }
 
@@ -112,7 +147,9 @@ public final class Client {
 
   func update(_ change: (inout Settings) -> Void) {
     caf_mutex_lock(lock)
-    change(&settings)
+    var changed = settings.copy()
+    change(&changed)
+    settings = changed
     caf_mutex_unlock(lock)
   }
 
@@ -130,48 +167,8 @@ public final class Client {
   /// there is no flag to clear.
   public func cancel() { caf_counter_increment(cancels) }
 
-  /// Taken when a call starts; compared by `isCancelled(since:)` at each decision point.
+  /// Taken when a call starts (CallContext); compared by `isCancelled(since:)` at each decision point.
   var cancelMark: UInt64 { caf_counter_value(cancels) }
 
   func isCancelled(since mark: UInt64) -> Bool { caf_counter_value(cancels) != mark }
-
-  /// Waits `ms`, in slices, unless the call is cancelled meanwhile; false when it was.
-  func sleep(_ ms: Int, unlessCancelledSince mark: UInt64) -> Bool {
-    let end = caf_monotonic_ms() + Int64(ms)
-    while true {
-      if isCancelled(since: mark) { return false }
-      let left = end - caf_monotonic_ms()
-      if left <= 0 { return true }
-      caf_sleep_ms(min(left, 50))
-    }
-  }
-
-  // MARK: Sending
-
-  /// Sends one request (retrying what is safe to retry) and returns the classified answer.
-  /// `path` is already validated and encoded, relative to the base URL. `deadline` is the
-  /// whole call's (callDeadline()); a call of one request may leave it out. A cancel()
-  /// ends it at its next retry decision (or during the wait before a retry) with CANCELLED.
-  func send(_ method: HTTPMethod, _ path: String, body: String? = nil, deadline: Int64? = nil)
-    throws(CaffestaError) -> (JSON, Int)
-  {
-    let mark = cancelMark
-    let config = currentSettings
-    var exchange = Exchange(method: method, path: path, body: body, config: config,
-                            deadline: deadline ?? callDeadline(config))
-    while true {
-      guard let settings = exchange.settings(apiKey: apiKey) else { throw exchange.deadlineError() }
-      let result = transport.send(exchange.request, settings: settings)
-      switch exchange.judge(result, cancelled: isCancelled(since: mark)) {
-      case .retry(let delayMs):
-        guard sleep(delayMs, unlessCancelledSince: mark) else { throw exchange.cancelledError() }
-      case .finished(let result): return try result.get()
-      }
-    }
-  }
-
-  /// When a call starting now must end: the request timeout covers all its requests and retries.
-  func callDeadline(_ config: Settings? = nil) -> Int64 {
-    caf_monotonic_ms() + Int64((config ?? currentSettings).requestTimeoutMs)
-  }
 }

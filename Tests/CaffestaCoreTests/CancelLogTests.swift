@@ -29,24 +29,24 @@ private func cancellingClient(_ script: [TransportResult]) throws -> (Client, Ca
   @Test func aCancelledCallIsNotRetried() throws {
     let (client, transport) = try cancellingClient([answer(503, ""), answer(200, #"{"success":true}"#)])
     do {
-      _ = try client.authTest()
+      _ = try client.authTest().run()
       Issue.record("expected CANCELLED")
     } catch {
       #expect(error.status == .cancelled)
       #expect(error.httpStatus == 503)
     }
     #expect(transport.sent.count == 1)
-    _ = try client.authTest()  // the next call runs normally
+    _ = try client.authTest().run()  // the next call runs normally
   }
 
   @Test func aBulkCallSendsNothingMoreAfterACancel() throws {
     let ok = answer(200, #"{"success":true,"data":{"id":5}}"#)
     let (client, transport) = try cancellingClient([ok, ok, ok])
-    let (report, failed, cancelled) = try client.upsertMany(
-      json: #"[{"ref_code":"a"},{"ref_code":"b"},{"ref_code":"c"}]"#, concurrency: 1)
+    let bulk = try client.upsertMany(
+      json: #"[{"ref_code":"a"},{"ref_code":"b"},{"ref_code":"c"}]"#, concurrency: 1).run()
     #expect(transport.sent.count == 1)
-    #expect((failed, cancelled) == (2, 2))
-    #expect(report == #"[{"ref_code":"a","action":"updated","id":5},{"ref_code":"b","action":"cancelled"},{"ref_code":"c","action":"cancelled"}]"#)
+    #expect((bulk.failed, bulk.cancelled) == (2, 2))
+    #expect(bulk.json == #"[{"ref_code":"a","action":"updated","id":5},{"ref_code":"b","action":"cancelled"},{"ref_code":"c","action":"cancelled"}]"#)
   }
 
   @Test func theLogHasOneEventPerAttemptWithoutTheKeyOrBody() throws {
@@ -54,7 +54,7 @@ private func cancellingClient(_ script: [TransportResult]) throws -> (Client, Ca
                                           answer(200, #"{"success":true,"data":{"id":1}}"#)])
     var events: [String] = []
     client.setLog { events.append($0) }
-    _ = try client.request(method: "PUT", path: "/a/v1.0/product/by_ref_code/x", body: #"{"name":"body text"}"#)
+    _ = try client.request(method: "PUT", path: "/a/v1.0/product/by_ref_code/x", body: #"{"name":"body text"}"#).run()
     #expect(events.count == 2)
     #expect(events.first?.contains(#""http_status":503"#) == true)
     #expect(events.first?.contains(#""retry":true,"retry_delay_ms":1000,"retry_after_s":1"#) == true)

@@ -63,18 +63,18 @@ import Testing
 @Suite struct AnswerShapeTests {
   @Test func noContentIsASuccessWithNull() throws {
     let (client, _) = try scriptedClient([answer(204, "")])
-    #expect(try client.request(method: "DELETE", path: "/a/v1.0/x", body: nil).json == "null")
+    #expect(try client.request(method: "DELETE", path: "/a/v1.0/x", body: nil).run().json == "null")
   }
 
   @Test func nulInsideAStringIsValidJSON() throws {
     let (client, transport) = try scriptedClient([answer(200, #"{"success":true,"data":{"name":"a\u0000b"}}"#)])
-    let reply = try client.request(method: "POST", path: "/a/v1.0/x", body: #"{"note":"x\u0000y"}"#)
+    let reply = try client.request(method: "POST", path: "/a/v1.0/x", body: #"{"note":"x\u0000y"}"#).run()
     #expect(reply.json == #"{"success":true,"data":{"name":"a\u0000b"}}"#)
     #expect(transport.sent.first?.body == #"{"note":"x\u0000y"}"#)
   }
 
   @Test func jobIdsAreNumbersInEveryAnswer() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"job_id":"54300903","status":"pending","message":null}}"#)])
-    #expect(try client.orderJobStatus(jobId: 54300903).json == #"{"job_id":54300903,"status":"pending","message":null}"#)
+    #expect(try client.orderJobStatus(jobId: 54300903).run().json == #"{"job_id":54300903,"status":"pending","message":null}"#)
   }
 }

@@ -14,14 +14,14 @@ struct EmulatorTests {
   }
 
   @Test func authTest() throws {
-    let reply = try client.authTest()
+    let reply = try client.authTest().run()
     #expect(reply.httpStatus == 200)
   }
 
   @Test func upsertCreatesThenUpdates() throws {
     let body = #"{"ref_code":"swift-test/1","name":"Тест","measure":"pcs","type":"product","cancellation_type":0,"for_sale":true,"use_discounts":true,"caf_tax_id":1,"category_ref_code":"c","workspace_ref_code":"w","prices":[]}"#
-    let first = try JSON.parse(try client.upsertProduct(json: body).json, what: "result")
-    let second = try JSON.parse(try client.upsertProduct(json: body).json, what: "result")
+    let first = try JSON.parse(try client.upsertProduct(json: body).run().json, what: "result")
+    let second = try JSON.parse(try client.upsertProduct(json: body).run().json, what: "result")
     #expect(second["action"]?.string == "updated")
     #expect(first["id"]?.integer == second["id"]?.integer)
   }
@@ -30,7 +30,7 @@ struct EmulatorTests {
     let wrong = try Client.make(accountName: "demo", apiKey: "wrong-key")
     try wrong.setBaseURL(String(cString: getenv("CAFFESTA_BASE_URL")))
     do {
-      _ = try wrong.authTest()
+      _ = try wrong.authTest().run()
       Issue.record("expected unauthorized")
     } catch {
       #expect(error.status == .unauthorized)

@@ -7,7 +7,7 @@ import Testing
 
   @Test func storageIdsComeFromLabelsNotKeys() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"2":"(id:7) Общий склад","1":"(id:1) Склад","3":"Без номера"}"#)])
-    #expect(try client.listStorages().json == #"[{"id":1,"name":"Склад","label":"(id:1) Склад","position":1},"#
+    #expect(try client.listStorages().run().json == #"[{"id":1,"name":"Склад","label":"(id:1) Склад","position":1},"#
       + #"{"id":7,"name":"Общий склад","label":"(id:7) Общий склад","position":2},"#
       + #"{"id":null,"name":"Без номера","label":"Без номера","position":3}]"#)
   }
@@ -23,15 +23,15 @@ import Testing
 
   @Test func aStorageKeyThatIsNotAPositionIsAProtocolError() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"a":"(id:1) Склад"}"#)])
-    #expect(throws: CaffestaError.self) { try client.listStorages() }
+    #expect(throws: CaffestaError.self) { try client.listStorages().run() }
   }
 
   @Test func anOrderMadeAtOnce() throws {
     let (client, transport) = try scriptedClient([answer(200, #"{"success":true,"data":{"status":"success","message":"u-1"}}"#)])
-    let (submitted, _) = try client.submitOrder(json: order)
-    #expect(try submitted.json() == #"{"job_id":null,"status":"success","uuid":"u-1"}"#)
+    let submitted = try client.submitOrder(json: order).run()
+    #expect(submitted.json == #"{"job_id":null,"status":"success","uuid":"u-1"}"#)
     #expect(transport.sent.first?.url == "http://127.0.0.1:9/a/v1.1/draft/receipts")
-    let waited = try client.waitForOrder(submitted: try submitted.json(), timeoutMs: 1000)
+    let waited = try client.waitForOrder(submitted: submitted.json, timeoutMs: 1000).run()
     #expect(waited.json == #"{"job_id":null,"status":"success","uuid":"u-1"}"#)
     #expect(transport.sent.count == 1)
   }
@@ -41,9 +41,9 @@ import Testing
       answer(200, #"{"success":true,"data":{"job_id":"54300903","status":"pending"}}"#),
       answer(200, #"{"job_id":"54300903","status":"success","message":"u-2"}"#),
     ])
-    let (submitted, _) = try client.submitOrder(json: order)
-    #expect(try submitted.json() == #"{"job_id":54300903,"status":"pending","uuid":null}"#)
-    let waited = try client.waitForOrder(submitted: try submitted.json(), timeoutMs: 5000)
+    let submitted = try client.submitOrder(json: order).run()
+    #expect(submitted.json == #"{"job_id":54300903,"status":"pending","uuid":null}"#)
+    let waited = try client.waitForOrder(submitted: submitted.json, timeoutMs: 5000).run()
     #expect(waited.json == #"{"job_id":54300903,"status":"success","uuid":"u-2"}"#)
     #expect(transport.sent.last?.url == "http://127.0.0.1:9/a/v1.0/draft/get_job_status/54300903")
   }
@@ -51,7 +51,7 @@ import Testing
   @Test func aFailedOrderIsAnAPIErrorWithTheReason() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"status":"failed","message":"Смена закрыта"}}"#)])
     do {
-      _ = try client.createOrder(json: order)
+      _ = try client.createOrder(json: order).run()
       Issue.record("no error")
     } catch {
       #expect(error.status == .api)
@@ -61,13 +61,13 @@ import Testing
 
   @Test func aNullJobIdIsNoJob() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"job_id":null,"status":"success","message":"u-4"}}"#)])
-    #expect(try client.submitOrder(json: order).order.json() == #"{"job_id":null,"status":"success","uuid":"u-4"}"#)
+    #expect(try client.submitOrder(json: order).run().json == #"{"job_id":null,"status":"success","uuid":"u-4"}"#)
   }
 
   @Test func anAnswerWithNeitherJobNorUUIDIsAProtocolError() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"status":"pending"}}"#)])
     do {
-      _ = try client.submitOrder(json: order)
+      _ = try client.submitOrder(json: order).run()
       Issue.record("no error")
     } catch {
       #expect(error.status == .protocolError)
@@ -77,7 +77,7 @@ import Testing
 
   @Test func theOldCreateGivesJobZeroForAnOrderMadeAtOnce() throws {
     let (client, _) = try scriptedClient([answer(200, #"{"success":true,"data":{"status":"success","message":"u-3"}}"#)])
-    #expect(try client.createOrder(json: order).id == 0)
+    #expect(try client.createOrder(json: order).run().id == 0)
   }
 
   func message(_ status: Int, _ body: String) -> String {
@@ -100,11 +100,11 @@ import Testing
 
   @Test func salesGroupingGoesIntoTheQuery() throws {
     let (client, transport) = try scriptedClient([answer(200, #"{"data":[{"caf_terminal_id":null}],"success":true}"#)])
-    let reply = try client.exportSales(.byPOS, start: nil, end: nil, shiftDay: "2022-04-20", addGroupBy: "terminal_id")
+    let reply = try client.exportSales(.byPOS, start: nil, end: nil, shiftDay: "2022-04-20", addGroupBy: "terminal_id").run()
     #expect(reply.json == #"[{"caf_terminal_id":null}]"#)
     #expect(transport.sent.first?.url == "http://127.0.0.1:9/a/v1.0/product/export_sales_totals?shift_day=2022-04-20&add_gr_by=terminal_id")
     #expect(throws: CaffestaError.self) {
-      try client.exportSales(.byPOS, start: nil, end: nil, shiftDay: "2022-04-20", addGroupBy: "x&y=1")
+      try client.exportSales(.byPOS, start: nil, end: nil, shiftDay: "2022-04-20", addGroupBy: "x&y=1").run()
     }
   }
 }

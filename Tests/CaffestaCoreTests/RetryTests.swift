@@ -6,21 +6,21 @@ import Testing
     let (client, transport) = try scriptedClient([
       answer(503, ""), answer(503, ""), answer(200, #"{"success":true,"data":{"id":"test"}}"#),
     ])
-    _ = try client.authTest()
+    _ = try client.authTest().run()
     #expect(transport.sent.count == 3)
   }
 
   @Test func retriesStopAtTheConfiguredCount() throws {
     let (client, transport) = try scriptedClient([answer(502, ""), answer(502, ""), answer(502, "")])
     try client.setMaxRetries(1)
-    #expect(throws: CaffestaError.self) { try client.authTest() }
+    #expect(throws: CaffestaError.self) { try client.authTest().run() }
     #expect(transport.sent.count == 2)
   }
 
   @Test func postIsNotResentOnceItMayHaveArrived() throws {
     let (client, transport) = try scriptedClient([failure(.network, neverSent: false), answer(200, "{}")])
     do {
-      _ = try client.request(method: "POST", path: "/a/v1.0/storage/invoices", body: "{}")
+      _ = try client.request(method: "POST", path: "/a/v1.0/storage/invoices", body: "{}").run()
       Issue.record("expected a network error")
     } catch {
       #expect(error.status == .network)
@@ -31,7 +31,7 @@ import Testing
   @Test func postIsNotResentAfter502() throws {
     let (client, transport) = try scriptedClient([answer(502, ""), answer(200, "{}")])
     #expect(throws: CaffestaError.self) {
-      try client.request(method: "POST", path: "/a/v1.0/storage/invoices", body: "{}")
+      try client.request(method: "POST", path: "/a/v1.0/storage/invoices", body: "{}").run()
     }
     #expect(transport.sent.count == 1)
   }
@@ -40,14 +40,14 @@ import Testing
     let (client, transport) = try scriptedClient([
       failure(.network, neverSent: true), answer(503, ""), answer(200, #"{"success":true,"data":{"id":7}}"#),
     ])
-    let reply = try client.request(method: "POST", path: "/a/v1.0/storage/invoices", body: "{}")
+    let reply = try client.request(method: "POST", path: "/a/v1.0/storage/invoices", body: "{}").run()
     #expect(reply.json == #"{"success":true,"data":{"id":7}}"#)
     #expect(transport.sent.count == 3)
   }
 
   @Test func getIsResentAfterAResetConnection() throws {
     let (client, transport) = try scriptedClient([failure(.network, neverSent: false), answer(200, "[]")])
-    _ = try client.request(method: "GET", path: "/a/v1.0/draft/receipts/x/info", body: nil)
+    _ = try client.request(method: "GET", path: "/a/v1.0/draft/receipts/x/info", body: nil).run()
     #expect(transport.sent.count == 2)
   }
 
@@ -56,7 +56,7 @@ import Testing
       failure(.timeout, neverSent: true), failure(.timeout, neverSent: true), failure(.timeout, neverSent: true),
     ])
     do {
-      _ = try client.request(method: "GET", path: "/x", body: nil)
+      _ = try client.request(method: "GET", path: "/x", body: nil).run()
       Issue.record("expected a timeout")
     } catch {
       #expect(error.status == .timeout)
@@ -68,7 +68,7 @@ import Testing
 
   @Test func timeoutsAfterSendingAreNotRetried() throws {
     let (client, transport) = try scriptedClient([failure(.timeout, neverSent: false), answer(200, "[]")])
-    #expect(throws: CaffestaError.self) { try client.request(method: "GET", path: "/x", body: nil) }
+    #expect(throws: CaffestaError.self) { try client.request(method: "GET", path: "/x", body: nil).run() }
     #expect(transport.sent.count == 1)
   }
 
@@ -76,7 +76,7 @@ import Testing
     let (client, transport) = try scriptedClient([answer(429, "", retryAfter: 30), answer(200, "{}")])
     try client.setTimeouts(connectMs: 100, requestMs: 1_000)
     do {
-      _ = try client.authTest()
+      _ = try client.authTest().run()
       Issue.record("expected rate limited")
     } catch {
       #expect(error.status == .rateLimited)
@@ -89,7 +89,7 @@ import Testing
       answer(404, #"{"success":false,"data":{"error":"product not found"}}"#),
       answer(200, #"{"success":true,"data":{"id":42}}"#),
     ])
-    let reply = try client.upsertProduct(json: #"{"ref_code":"a/b","name":"x"}"#)
+    let reply = try client.upsertProduct(json: #"{"ref_code":"a/b","name":"x"}"#).run()
     #expect(reply.json == #"{"id":42,"ref_code":"a/b","action":"created"}"#)
     #expect(transport.sent.map(\.url) == [
       "http://127.0.0.1:9/a/v1.0/product/by_ref_code/a%2Fb", "http://127.0.0.1:9/a/v1.0/product/",
@@ -98,7 +98,7 @@ import Testing
 
   @Test func upsertDoesNotCreateOnOtherErrors() throws {
     let (client, transport) = try scriptedClient([answer(200, #"{"success":false,"data":{"error":"caf_tax_id is invalid"}}"#)])
-    #expect(throws: CaffestaError.self) { try client.upsertProduct(json: #"{"ref_code":"x"}"#) }
+    #expect(throws: CaffestaError.self) { try client.upsertProduct(json: #"{"ref_code":"x"}"#).run() }
     #expect(transport.sent.count == 1)
   }
 }

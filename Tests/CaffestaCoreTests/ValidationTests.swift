@@ -93,7 +93,7 @@ import Testing
   @Test func upsertSendsTheCallersTextUnchanged() throws {
     let (client, transport) = try scriptedClient([answer(200, #"{"success":true,"data":{"id":1}}"#)])
     let body = #"{"ref_code":"x", "price": 0.6}"#
-    _ = try client.upsertProduct(json: body)
+    _ = try client.upsertProduct(json: body).run()
     #expect(transport.sent.first?.body == body)
   }
 }
@@ -102,8 +102,8 @@ import Testing
   @Test func nulNeverReachesAPath() throws {
     for bad in ["a\u{0}b", "\u{0}"] {
       let (client, transport) = try scriptedClient([])
-      #expect(throws: CaffestaError.self) { try client.upsertProduct(json: #"{"ref_code":"\#(bad.debugEscaped)"}"#) }
-      #expect(throws: CaffestaError.self) { try client.getProduct(refCode: bad) }
+      #expect(throws: CaffestaError.self) { try client.upsertProduct(json: #"{"ref_code":"\#(bad.debugEscaped)"}"#).run() }
+      #expect(throws: CaffestaError.self) { try client.getProduct(refCode: bad).run() }
       #expect(transport.sent.isEmpty)
     }
   }

@@ -28,7 +28,7 @@ def edit(pattern, replacement):
 
 
 def last_status():
-    return max(int(v) for v in re.findall(r"CAFFESTA_(?:OK|ERR_\w+) = (\d+)", HEADER))
+    return max(int(v) for v in re.findall(r"CAFFESTA_(?:OK|PENDING|ERR_\w+) = (\d+)", HEADER))
 
 
 def test_the_committed_description_matches_the_header():
@@ -46,7 +46,7 @@ def test_a_new_function_and_a_new_status_pass(tmp_path):
     text = edit(r"(const char \*caffesta_version\(void\);)",
                 r"\1\ncaffesta_status caffesta_client_frobnicate(caffesta_client *client, int level);")
     n = last_status() + 1
-    text = re.sub(r"(CAFFESTA_ERR_\w+ = %d)(\s*,?)" % (n - 1), r"\1, CAFFESTA_ERR_FROB = %d\2" % n, text, count=1)
+    text = re.sub(r"(CAFFESTA_(?:PENDING|ERR_\w+) = %d)(\s*,?)" % (n - 1), r"\1, CAFFESTA_ERR_FROB = %d\2" % n, text, count=1)
     result = check(tmp_path, text)
     assert result.returncode == 0, result.stderr
     assert "caffesta_client_frobnicate" in result.stdout and "CAFFESTA_ERR_FROB = %d" % n in result.stdout
@@ -81,7 +81,7 @@ def test_a_renumbered_status_fails(tmp_path):
 
 def test_a_new_status_on_a_taken_number_fails(tmp_path):
     n = last_status()
-    text = re.sub(r"(CAFFESTA_ERR_\w+ = %d)(\s*,?)" % n, r"\1, CAFFESTA_ERR_OTHER = %d\2" % n, HEADER, count=1)
+    text = re.sub(r"(CAFFESTA_(?:PENDING|ERR_\w+) = %d)(\s*,?)" % n, r"\1, CAFFESTA_ERR_OTHER = %d\2" % n, HEADER, count=1)
     result = check(tmp_path, text)
     assert result.returncode != 0
     assert "share the value %d" % n in result.stderr

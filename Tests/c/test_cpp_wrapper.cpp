@@ -133,6 +133,7 @@ int main() {
     EXPECT(!"no exception");
   } catch (const caffesta::Error &e) {
     EXPECT(e.status() == CAFFESTA_ERR_PROXY);
+    EXPECT(e.delivery() == CAFFESTA_NOT_SENT && !e.may_have_arrived());  // nothing reached the server
     EXPECT(e.message().find("127.0.0.1:1") != std::string::npos);
     EXPECT(e.message().find("s3cret") == std::string::npos);
   }
@@ -152,6 +153,8 @@ int main() {
   caffesta::Error fake(CAFFESTA_ERR_NETWORK, "connect failed", 0);
   EXPECT(std::string(fake.what()) == "CAFFESTA_ERR_NETWORK: connect failed");
   EXPECT(fake.status() == CAFFESTA_ERR_NETWORK && fake.http_status() == 0 && fake.message() == "connect failed");
+  caffesta::Error cut(CAFFESTA_ERR_NETWORK, "closed before any answer", 0, CAFFESTA_MAY_HAVE_ARRIVED);
+  EXPECT(cut.may_have_arrived() && !fake.may_have_arrived());
 
   // RAII: a moved-from client refuses calls; the moved-to one works; both free once.
   caffesta::Client moved(std::move(client));

@@ -24,8 +24,34 @@ typedef enum caffesta_status {
   CAFFESTA_ERR_INTERNAL = 13,
   CAFFESTA_ERR_PARTIAL = 14,         /* a bulk call in which some items failed; the report says which */
   CAFFESTA_ERR_PROXY = 15,           /* the proxy could not be reached, or refused (401, 403, 407): fix the proxy, not the key */
-  CAFFESTA_ERR_CANCELLED = 16        /* caffesta_client_cancel() stopped the call */
+  CAFFESTA_ERR_CANCELLED = 16,       /* caffesta_client_cancel() or caffesta_call_cancel() stopped the call */
+  CAFFESTA_PENDING = 17              /* not an error: an asynchronous call started; done() tells its end */
 } caffesta_status;
+
+/* What became of a failed call's request, in a form a program reads (caffesta_last_delivery(),
+ * caffesta_call_delivery(), "delivery" in a bulk report's failed entries):
+ *   NOT_SENT          nothing reached the server, or the server proved it did nothing with it:
+ *                     bad input (INVALID_ARGUMENT), DNS, a refused connection, a connect
+ *                     timeout, a TLS handshake, an HTTP 429 or 503 answer, a proxy's refusal,
+ *                     an HTTP/2 stream above the server's GOAWAY, a cancel before sending.
+ *                     Safe to send again.
+ *   MAY_HAVE_ARRIVED  the request may have reached the server and no answer says what it did:
+ *                     a timeout or a closed or reset connection after sending, a gateway's 502
+ *                     or 504, an answer cut short, too large or unreadable (PROTOCOL after a 2xx),
+ *                     a cancel after sending. A write may have been applied: check before sending
+ *                     it again (docs/api.md, "Writes that may have arrived").
+ *   ANSWERED          the server answered and the status says how (OK, API, NOT_FOUND, ...).
+ * A call's state is that of its last attempt (a write resent after a 503 whose resend timed out
+ * is TIMEOUT and MAY_HAVE_ARRIVED), except that a write that may have arrived stays
+ * MAY_HAVE_ARRIVED until a later answer to the same request settles it. After a success it is
+ * ANSWERED. The message of a failed write says the same in words ("the invoice may have been
+ * created: check the invoice list before sending it again"). docs/api.md lists which states
+ * each status can carry. */
+typedef enum caffesta_delivery {
+  CAFFESTA_NOT_SENT = 0,
+  CAFFESTA_MAY_HAVE_ARRIVED = 1,
+  CAFFESTA_ANSWERED = 2
+} caffesta_delivery;
 
 /* Progress of a bulk call: called on the caller's thread after each finished item. */
 typedef void (*caffesta_progress_fn)(void *user_data, size_t done, size_t total);
@@ -182,34 +208,47 @@ caffesta_status caffesta_request(caffesta_client *client, const char *method, co
 
 /* ---- Bulk catalog sync ---- */
 
-/* Upserts many products, as caffesta_product_upsert does one, with up to `concurrency`
- * requests in flight on this thread (libcurl's multi interface, connections reused).
+/* Upserts many products, as caffesta_product_upsert does one, with `concurrency` requests in
+ * flight at once on this thread (libcurl's multi interface): over HTTP/1.1 that many
+ * connections, over HTTP/2 that many streams of one connection; connections are reused.
  *   products_json_array  a JSON array of product objects; [] is a valid batch of none.
  *   concurrency          1 to 64.
  *   report_json          one entry per input item, in input order:
  *                        {"ref_code", "action": "created"|"updated", "id"},
  *                        {"ref_code", "action": "failed", "status": "CAFFESTA_ERR_...", "message",
- *                         "http_status"?}, or, after caffesta_client_cancel(),
- *                        {"ref_code", "action": "cancelled"} for an item never sent; ref_code as
- *                        the caller wrote it (null without one), id as the server wrote it;
- *                        free with caffesta_string_free().
+ *                         "delivery": "not_sent"|"may_have_arrived"|"answered", "http_status"?},
+ *                        or, after a cancel, {"ref_code", "action": "cancelled"} for an item
+ *                        never sent; ref_code as the caller wrote it (null without one), id as
+ *                        the server wrote it; free with caffesta_string_free().
+ * Time: an item's requests get the client's request timeout from the item's first request
+ * (its PUT and a POST after it share it), so an item queued behind slow ones loses no time
+ * waiting. The whole call has a deadline too: the call object's timeout from the start of the
+ * call when one is set (caffesta_call_set_timeout(); here it may be longer than the client's),
+ * and in any case the client's request timeout after the last answer the server gave (so a
+ * server that stops answering ends the call within one request timeout, however many items
+ * are left). When the deadline passes, requests in flight are cut and their items fail with
+ * CAFFESTA_ERR_TIMEOUT and their delivery state, and items not started fail with
+ * CAFFESTA_ERR_TIMEOUT, "delivery": "not_sent" and the message "not sent: the call's deadline
+ * passed before its turn".
  * Each element is sent as written; a duplicate key anywhere refuses the whole array.
  * Statuses: OK when every item succeeded; PARTIAL when some failed; CANCELLED when
- * caffesta_client_cancel() stopped items (see there) — the report is written with PARTIAL and
+ * caffesta_client_cancel() or caffesta_call_cancel() stopped items (see there) — the report is written with PARTIAL and
  * CANCELLED too, and no item is ever dropped; INVALID_ARGUMENT (no report) when the array or
  * concurrency is bad. Items that are not valid products fail alone, without a request. */
 caffesta_status caffesta_products_upsert_many(caffesta_client *client, const char *products_json_array,
                                               int concurrency, char **report_json);
 
 /* Sets the progress callback of this client's bulk calls; NULL turns it off. The callback is
- * called on the thread that runs the bulk call, after each finished item, never from another
- * thread; user_data is passed back as is. */
+ * called on the thread that runs the bulk call (the caller's, or the library's for an
+ * asynchronous one), after each finished item, never from another thread; user_data is passed
+ * back as is. */
 caffesta_status caffesta_client_set_progress(caffesta_client *client, caffesta_progress_fn callback,
                                              void *user_data);
 
 /* ---- Stopping and seeing: cancel and the request log ---- */
 
-/* Stops the calls running on this client. Async-signal-safe: it only increments an atomic
+/* Stops the calls running on this client (to stop one call, and cut its request in flight,
+ * use caffesta_call_cancel()). Async-signal-safe: it only increments an atomic
  * counter, so it may be called from any thread, from inside a progress or log callback, and
  * from a signal handler (SIGINT). NULL: no-op.
  *   - Bulk calls (caffesta_products_upsert_many): items not yet sent are reported
@@ -234,7 +273,7 @@ void caffesta_client_cancel(caffesta_client *client);
 /* Sets the request log of this client; NULL turns it off. Calls already running keep the log
  * they started with. `callback(user_data, event_json)` is called once per attempt (each retry
  * is an attempt), on the thread that runs the call — for a bulk call, the thread that called
- * caffesta_products_upsert_many — after the answer or failure and the retry decision, before
+ * caffesta_products_upsert_many; for an asynchronous call, the library's thread — after the answer or failure and the retry decision, before
  * any retry wait. It must not free event_json and may call any function of this library.
  * An event is a JSON object (new fields may be added; ignore those you do not know):
  *   "method"          "GET", "PUT", "POST", ...
@@ -258,6 +297,110 @@ void caffesta_client_cancel(caffesta_client *client);
  * server's error text (which comes from a body): a ref_code in the path is its only data.
  * Statuses: INVALID_ARGUMENT when client is NULL. */
 caffesta_status caffesta_client_set_log(caffesta_client *client, caffesta_log_fn callback, void *user_data);
+
+/* ---- One call: its own timeout, its own cancel, asynchronous completion ----
+ *
+ * A caffesta_call holds the options and the outcome of one call. Arm it with caffesta_call_next()
+ * and this thread's next call that makes requests runs under it: any function that takes a
+ * client, from caffesta_auth_test() on, except the caffesta_client_* setters, cancel and log.
+ *
+ *   caffesta_call *call = NULL;
+ *   caffesta_call_create(&call);
+ *   caffesta_call_set_timeout(call, 2000);   // this call only, within the client's timeout
+ *   caffesta_call_next(call);
+ *   status = caffesta_product_get(client, "latte", &json);  // another thread may caffesta_call_cancel(call)
+ *   caffesta_call_free(call);
+ *
+ * Synchronous (the default): the function runs on this thread as every call does and writes its
+ * outputs, caffesta_last_error() and the rest as usual; the call object keeps the outcome too.
+ *
+ * Asynchronous (after caffesta_call_set_done()): the function never writes its outputs (NULL
+ * may be passed for them); it checks its arguments and then either fails at once
+ * (INVALID_ARGUMENT, NO_MEMORY: done() is not called; the status is also the call object's) or
+ * returns CAFFESTA_PENDING at once. The library runs the call on its own
+ * thread — one per client, started by the client's first asynchronous call, driving all of
+ * them at once through libcurl's multi interface; no thread per call — and calls
+ * done(user_data, call) on that thread when the call ends. The outcome is then read from the
+ * call object: caffesta_call_status(), caffesta_call_take_result() (calls that give JSON, and a
+ * bulk report), caffesta_call_id() (calls that give an id), caffesta_call_error(),
+ * caffesta_call_http_status(), caffesta_call_delivery(). done() must not block (it holds up the
+ * client's other asynchronous calls); it may start calls (asynchronous ones are queued), free
+ * the call, and hand the outcome to another thread (an event loop: Python's
+ * loop.call_soon_threadsafe). The request log and the progress callback of an asynchronous call
+ * run on the library's thread.
+ *
+ * caffesta_client_free() with asynchronous calls in flight cancels them — each done() runs, with
+ * CAFFESTA_ERR_CANCELLED — and waits for the library's thread to end; it may be called from
+ * done(). After fork(), the child's first asynchronous call starts the child's own thread; calls
+ * in flight at the fork end in the parent only. */
+typedef struct caffesta_call caffesta_call; /* opaque */
+
+/* Called once when an asynchronous call ends, on the library's thread. */
+typedef void (*caffesta_done_fn)(void *user_data, caffesta_call *call);
+
+/* Creates a call object: synchronous, the client's timeout, not cancelled.
+ *   out  on CAFFESTA_OK the call, freed with caffesta_call_free(); NULL after an error.
+ * Statuses: INVALID_ARGUMENT (out is NULL), NO_MEMORY. */
+caffesta_status caffesta_call_create(caffesta_call **out);
+
+/* Frees the call object. A pending asynchronous call is cancelled first; its done() still runs
+ * once, and the pointer stays valid until done() returns. NULL: no-op. */
+void caffesta_call_free(caffesta_call *call);
+
+/* This call's own timeout in ms (1 ms to 24 hours; 0: none, the client's alone). It covers all the
+ * call's requests and retries, as the client's request timeout does, and the shorter of the two
+ * applies, except in caffesta_products_upsert_many (the whole batch's deadline, which may be
+ * longer: see there) and caffesta_order_wait*() (the wait's timeout_ms and this one: the shorter).
+ * A call that runs out of it fails with CAFFESTA_ERR_TIMEOUT and its delivery state.
+ * Statuses: INVALID_ARGUMENT. */
+caffesta_status caffesta_call_set_timeout(caffesta_call *call, long long timeout_ms);
+
+/* Makes the calls made under this object asynchronous (see above): done(user_data, call) runs once
+ * on the library's thread when each ends. NULL done makes them synchronous again.
+ * Statuses: INVALID_ARGUMENT (call NULL, or a call under it still pending). */
+caffesta_status caffesta_call_set_done(caffesta_call *call, caffesta_done_fn done, void *user_data);
+
+/* Arms the call object: this thread's next call that makes requests runs under it (and disarms
+ * it). The library keeps a reference meanwhile, so the object may be freed before that call.
+ * Arming another object, or NULL, disarms the first. A call object may serve one call after
+ * another, each outcome replacing the last. Statuses: INVALID_ARGUMENT when a call under it is
+ * still pending. */
+caffesta_status caffesta_call_next(caffesta_call *call);
+
+/* Cancels the call running under this object, and only that one, from any thread; also
+ * async-signal-safe (an atomic store and increment). Within 100 ms its request in flight is cut
+ * (libcurl drops the transfer and its connection), its retry wait ends, and the call fails with
+ * CAFFESTA_ERR_CANCELLED: delivery NOT_SENT when no byte of the request had gone out, else
+ * MAY_HAVE_ARRIVED. In a bulk call, every item in flight is cut that way and items not sent are
+ * reported "cancelled". The cancel sticks: every later call made under this object fails with
+ * CAFFESTA_ERR_CANCELLED before sending anything (create a new object for a new call). Other
+ * calls, of this client or any, are not touched. NULL: no-op. */
+void caffesta_call_cancel(caffesta_call *call);
+
+/* The status of the last call made under this object: CAFFESTA_PENDING while an asynchronous
+ * one runs, CAFFESTA_OK before any call. INVALID_ARGUMENT for NULL. Sets no last error. */
+caffesta_status caffesta_call_status(const caffesta_call *call);
+
+/* Takes the JSON result of the last call made under this object, for calls that give one in
+ * *result_json (and the report of caffesta_products_upsert_many, also with PARTIAL and
+ * CANCELLED). Returns that call's status (PENDING while it runs);
+ *   result_json  the result, now the caller's (free with caffesta_string_free()); NULL when the
+ *                call gave none, failed, or the result was taken already.
+ * Sets no last error. */
+caffesta_status caffesta_call_take_result(caffesta_call *call, char **result_json);
+
+/* The id of the last call made under this object, for calls that give one (*invoice_id,
+ * *move_id, *job_id); 0 when it failed, is pending or gives none. */
+long long caffesta_call_id(const caffesta_call *call);
+
+/* The message of the last call made under this object: "" after a success or while pending.
+ * Valid until the object is used for another call or freed; do not free. "" for NULL. */
+const char *caffesta_call_error(const caffesta_call *call);
+
+/* The HTTP status (as caffesta_last_http_status()) and delivery state (as
+ * caffesta_last_delivery()) of the last call made under this object. */
+int caffesta_call_http_status(const caffesta_call *call);
+caffesta_delivery caffesta_call_delivery(const caffesta_call *call);
 
 /* ---- Storages (docs/api.md, Storages) ----
  * Calls below that return JSON write it to *result_json on CAFFESTA_OK (free it with
@@ -471,6 +614,10 @@ const char *caffesta_last_error(void);
  * also when the call failed after it (a 200 too large, cut off by the timeout, or without the id it
  * should carry), and a proxy's answer to CONNECT. */
 int caffesta_last_http_status(void);
+
+/* This thread's most recent call: what became of its request (caffesta_delivery above).
+ * NOT_SENT after a call that sends nothing, ANSWERED after a call's success. */
+caffesta_delivery caffesta_last_delivery(void);
 
 /* The enum name of a status, "CAFFESTA_ERR_API"; "CAFFESTA_UNKNOWN" for other values.
  * Static storage: do not free. */

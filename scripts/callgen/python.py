@@ -11,6 +11,8 @@ CTYPES = {
     "const char *": "c_char_p", "char **": "_JSON_OUT", "char *": "c_void_p", "void *": "c_void_p",
     "long long": "_ID", "long long *": "_ID_OUT", "long": "c_long", "int": "c_int", "int *": "POINTER(c_int)", "void": "None",
     "caffesta_progress_fn": "caffesta_progress_fn", "caffesta_log_fn": "caffesta_log_fn",
+    "caffesta_call *": "_CALL", "const caffesta_call *": "_CALL", "caffesta_call **": "POINTER(_CALL)",
+    "caffesta_done_fn": "caffesta_done_fn", "caffesta_delivery": "caffesta_delivery",
 }
 
 PROTOTYPES_HEAD = '''# %s
@@ -38,8 +40,20 @@ caffesta_status = c_int
 caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
 # typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
 caffesta_log_fn = CFUNCTYPE(None, c_void_p, c_char_p)
+# caffesta_delivery is a C enum: an int.
+caffesta_delivery = c_int
+
+
+class caffesta_call(Structure):
+    """The opaque struct caffesta_call; only pointers to it are ever used."""
+
+
+caffesta_call_p = POINTER(caffesta_call)
+# typedef void (*caffesta_done_fn)(void *user_data, caffesta_call *call);
+caffesta_done_fn = CFUNCTYPE(None, c_void_p, caffesta_call_p)
 
 _C = caffesta_client_p
+_CALL = caffesta_call_p
 _S = caffesta_status
 _ID = c_longlong                # long long ids and timestamps
 _JSON_OUT = POINTER(c_void_p)   # char **result_json: read with string_at, free once

@@ -5,10 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* This thread's last error: message (copied, truncated to fit) and HTTP status. */
-void caf_error_set(const char *message, size_t length, int http_status);
+/* This thread's last error: message (copied, truncated to fit), HTTP status and delivery state
+ * (caffesta_delivery). */
+void caf_error_set(const char *message, size_t length, int http_status, int delivery);
 const char *caf_error_message(void);
 int caf_error_http_status(void);
+int caf_error_delivery(void);
+/* This thread's armed call object (caffesta_call_next): sets it and returns the one before. */
+void *caf_armed_call_swap(void *call);
+
 /* The status of the last HTTP status line this thread received (0: none since the reset), so
  * that a call failing after an answer arrived (too large, cut off, no id) still reports it. */
 void caf_received_status_set(int status);
@@ -20,6 +25,15 @@ caf_mutex *caf_mutex_new(void);
 void caf_mutex_lock(caf_mutex *m);
 void caf_mutex_unlock(caf_mutex *m);
 void caf_mutex_free(caf_mutex *m);
+
+/* A thread of the library (the engine's): started with every signal blocked, so that the
+ * host's signal handlers run on its own threads. caf_thread_start returns NULL when the thread
+ * could not be made; join and detach free the handle. */
+typedef struct caf_thread caf_thread;
+caf_thread *caf_thread_start(void (*fn)(void *arg), void *arg);
+void caf_thread_join(caf_thread *t);
+void caf_thread_detach(caf_thread *t);
+int caf_thread_is_current(const caf_thread *t);
 
 /* One process-wide mutex, for the rare global state (handles left to a parent after fork). */
 void caf_global_lock(void);
@@ -43,6 +57,11 @@ caf_counter *caf_counter_new(void);
 void caf_counter_free(caf_counter *c);
 void caf_counter_increment(caf_counter *c);
 uint64_t caf_counter_value(const caf_counter *c);
+
+/* The cancel epoch: every cancel of one call (caffesta_call_cancel) bumps it, so that a driver
+ * looks at its transfers only when some call was cancelled since it last looked. Lock-free. */
+void caf_cancel_epoch_bump(void);
+uint64_t caf_cancel_epoch(void);
 
 int64_t caf_monotonic_ms(void);
 void caf_sleep_ms(int64_t ms);

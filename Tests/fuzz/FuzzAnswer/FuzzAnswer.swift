@@ -1,8 +1,13 @@
 // libFuzzer target: server answers, through the classification and every call that reads
 // them. The first two bytes pick the HTTP status and the call; the rest is the body.
 import Caffesta
+import CaffestaCore
+import CSupport
 import FuzzDriver
 import FuzzSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @_cdecl("FuzzAnswer_main")
 func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
@@ -19,6 +24,21 @@ public func fuzzAnswer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let input = UnsafeBufferPointer(start: data, count: size)
   let client = memoryClient(status: statuses[Int(input[0]) % statuses.count], body: Array(input[2...]))
   defer { caffesta_client_free(client) }
+  // The selector's top bits run the call under a call object: 0x40 with its own timeout,
+  // 0x80 asynchronously on the library's thread (waited for here).
+  var call: OpaquePointer? = nil
+  let finished = caf_counter_new()  // bumped by done, on the library's thread
+  defer { caf_counter_free(finished) }
+  if input[1] & 0xC0 != 0 {
+    _ = caffesta_call_create(&call)
+    _ = caffesta_call_set_timeout(call, 1000)
+    if input[1] & 0x80 != 0 {
+      _ = caffesta_call_set_done(call, { data, _ in caf_counter_increment(OpaquePointer(data)) },
+                                 UnsafeMutableRawPointer(finished))
+    }
+    _ = caffesta_call_next(call)
+  }
+  defer { caffesta_call_free(call) }
   var out: UnsafeMutablePointer<CChar>? = nil
   var id: Int64 = 0
   let product = #"{"ref_code":"a/b","name":"x"}"#
@@ -41,6 +61,16 @@ public func fuzzAnswer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   case 14: _ = caffesta_order_submit(client, order, &out)
   default: _ = caffesta_order_create(client, order, &id)
   }
-  consume(&out)
+  if caffesta_call_status(call) == Status.pending.rawValue {
+    while caf_counter_value(finished) == 0 { usleep(1000) }
+    var result: UnsafeMutablePointer<CChar>? = nil
+    _ = caffesta_call_take_result(call, &result)
+    consume(&result)
+    _ = caffesta_call_id(call)
+    _ = caffesta_call_delivery(call)
+    _ = caffesta_call_error(call)
+  } else {
+    consume(&out)
+  }
   return 0
 }

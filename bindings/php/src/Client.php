@@ -422,7 +422,8 @@ final class Client implements ClientInterface
             }
         }
         return StatusException::fromStatus($status, $message,
-            $this->ffi->caffesta_last_http_status(), $this->ffi->caffesta_status_name($status));
+            $this->ffi->caffesta_last_http_status(), $this->ffi->caffesta_status_name($status), null,
+            StatusException::DELIVERY[$this->ffi->caffesta_last_delivery()] ?? 'not_sent');
     }
 
     /** The text of a char* output, which is freed here, exactly once, whatever happens. */

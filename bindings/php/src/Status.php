@@ -27,6 +27,7 @@ final class Status
     public const PARTIAL = 14;
     public const PROXY = 15;
     public const CANCELLED = 16;
+    public const PENDING = 17;
 
     private function __construct()
     {

@@ -66,6 +66,8 @@ def _error(lib: _native.Library, status: Optional[int], function: Optional[str] 
     """
     raw = lib.caffesta_last_error()
     http_status = int(lib.caffesta_last_http_status())
+    last_delivery = getattr(lib, "caffesta_last_delivery", None)  # a 1.1 library has none
+    delivery = _native.Delivery.NAMES.get(int(last_delivery()) if last_delivery else 0, "not_sent")
     message = raw.decode("utf-8", "replace") if raw else ""
     if status is None:
         status = (_native.Status.ERR_NO_MEMORY if "out of memory" in message
@@ -74,7 +76,7 @@ def _error(lib: _native.Library, status: Optional[int], function: Optional[str] 
         message = _argument_named(message, function)
     name = lib.caffesta_status_name(status).decode("ascii", "replace")
     cls = ERROR_CLASSES.get(status, CaffestaError)
-    return cls(message or name, status=name, code=status, http_status=http_status)
+    return cls(message or name, status=name, code=status, http_status=http_status, delivery=delivery)
 
 
 def _argument_named(message: str, function: str) -> str:

@@ -79,6 +79,16 @@ class Status:
     ERR_PARTIAL = 14
     ERR_PROXY = 15
     ERR_CANCELLED = 16
+    PENDING = 17
+
+
+class Delivery:
+    """The values of enum caffesta_delivery, and the words the bindings and bulk reports use."""
+
+    NOT_SENT = 0
+    MAY_HAVE_ARRIVED = 1
+    ANSWERED = 2
+    NAMES = {NOT_SENT: "not_sent", MAY_HAVE_ARRIVED: "may_have_arrived", ANSWERED: "answered"}
 
 
 # The stable core (docs/design.md, "The C ABI contract") and the client options: a library without

@@ -23,8 +23,20 @@ caffesta_status = c_int
 caffesta_progress_fn = CFUNCTYPE(None, c_void_p, c_size_t, c_size_t)
 # typedef void (*caffesta_log_fn)(void *user_data, const char *event_json);
 caffesta_log_fn = CFUNCTYPE(None, c_void_p, c_char_p)
+# caffesta_delivery is a C enum: an int.
+caffesta_delivery = c_int
+
+
+class caffesta_call(Structure):
+    """The opaque struct caffesta_call; only pointers to it are ever used."""
+
+
+caffesta_call_p = POINTER(caffesta_call)
+# typedef void (*caffesta_done_fn)(void *user_data, caffesta_call *call);
+caffesta_done_fn = CFUNCTYPE(None, c_void_p, caffesta_call_p)
 
 _C = caffesta_client_p
+_CALL = caffesta_call_p
 _S = caffesta_status
 _ID = c_longlong                # long long ids and timestamps
 _JSON_OUT = POINTER(c_void_p)   # char **result_json: read with string_at, free once
@@ -55,6 +67,19 @@ PROTOTYPES = {
     # ---- Stopping and seeing: cancel and the request log ----
     "caffesta_client_cancel": (None, [_C]),
     "caffesta_client_set_log": (_S, [_C, caffesta_log_fn, c_void_p]),
+    # ---- One call: its own timeout, its own cancel, asynchronous completion ----
+    "caffesta_call_create": (_S, [POINTER(_CALL)]),
+    "caffesta_call_free": (None, [_CALL]),
+    "caffesta_call_set_timeout": (_S, [_CALL, _ID]),
+    "caffesta_call_set_done": (_S, [_CALL, caffesta_done_fn, c_void_p]),
+    "caffesta_call_next": (_S, [_CALL]),
+    "caffesta_call_cancel": (None, [_CALL]),
+    "caffesta_call_status": (_S, [_CALL]),
+    "caffesta_call_take_result": (_S, [_CALL, _JSON_OUT]),
+    "caffesta_call_id": (_ID, [_CALL]),
+    "caffesta_call_error": (c_char_p, [_CALL]),
+    "caffesta_call_http_status": (c_int, [_CALL]),
+    "caffesta_call_delivery": (caffesta_delivery, [_CALL]),
     # ---- Storages ----
     "caffesta_storages_list": (_S, [_C, _JSON_OUT]),
     "caffesta_storage_stock": (_S, [_C, _ID, _JSON_OUT]),
@@ -102,6 +127,7 @@ PROTOTYPES = {
     # ---- Errors, memory, version ----
     "caffesta_last_error": (c_char_p, []),
     "caffesta_last_http_status": (c_int, []),
+    "caffesta_last_delivery": (caffesta_delivery, []),
     "caffesta_status_name": (c_char_p, [_S]),
     "caffesta_string_free": (None, [c_void_p]),
     "caffesta_version": (c_char_p, []),

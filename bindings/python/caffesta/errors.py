@@ -35,33 +35,44 @@ class CaffestaError(Exception):
         code         the numeric caffesta_status.
         http_status  the HTTP status of the last answer, 0 when there was none.
         message      the library's message (method, path, HTTP status, the server's text).
+        delivery     what became of the request: "not_sent" (nothing reached the server, or it
+                     proved it did nothing: safe to send again), "may_have_arrived" (a write may
+                     have been applied: check before sending it again) or "answered" (the
+                     server answered; the status says how).
+        may_have_arrived  delivery == "may_have_arrived".
     """
 
     #: The caffesta_status this class stands for (None: the base class, or an unknown status).
     status_code: Optional[int] = None
 
     def __init__(self, message: str, *, status: str = "CAFFESTA_UNKNOWN", code: int = -1,
-                 http_status: int = 0) -> None:
+                 http_status: int = 0, delivery: str = "not_sent") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.http_status = http_status
+        self.delivery = delivery
+
+    @property
+    def may_have_arrived(self) -> bool:
+        """True when the request may have reached the server and no answer says what it did."""
+        return self.delivery == "may_have_arrived"
 
     def __str__(self) -> str:
         return self.message
 
     def __repr__(self) -> str:
-        return "%s(%r, status=%r, http_status=%d)" % (
-            type(self).__name__, self.message, self.status, self.http_status)
+        return "%s(%r, status=%r, http_status=%d, delivery=%r)" % (
+            type(self).__name__, self.message, self.status, self.http_status, self.delivery)
 
     def __reduce__(self) -> Tuple[Any, ...]:  # picklable, e.g. across multiprocessing
-        return (_rebuild, (type(self), self.message, self.status, self.code, self.http_status))
+        return (_rebuild, (type(self), self.message, self.status, self.code, self.http_status, self.delivery))
 
 
 def _rebuild(cls: Type[CaffestaError], message: str, status: str, code: int,
-             http_status: int) -> CaffestaError:
-    return cls(message, status=status, code=code, http_status=http_status)
+             http_status: int, delivery: str = "not_sent") -> CaffestaError:
+    return cls(message, status=status, code=code, http_status=http_status, delivery=delivery)
 
 
 class InvalidArgumentError(CaffestaError, ValueError):

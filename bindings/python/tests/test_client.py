@@ -40,7 +40,7 @@ def test_every_header_function_is_declared_with_its_arity():
 def test_status_values_match_the_header():
     text = HEADER.read_text()
     enum = dict((name, int(value)) for name, value in
-                re.findall(r"CAFFESTA_(OK|ERR_\w+) = (\d+)", text))
+                re.findall(r"CAFFESTA_(OK|PENDING|ERR_\w+) = (\d+)", text))
     ours = {name: value for name, value in vars(_native.Status).items() if name.isupper()}
     assert ours == enum
     lib = _native.load()

@@ -24,4 +24,15 @@ class LoadException extends \RuntimeException implements CaffestaException
     {
         return 0;
     }
+
+    /** Nothing was sent: the library never ran. */
+    public function getDelivery(): string
+    {
+        return 'not_sent';
+    }
+
+    public function mayHaveArrived(): bool
+    {
+        return false;
+    }
 }

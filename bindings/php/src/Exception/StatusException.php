@@ -33,6 +33,9 @@ class StatusException extends \RuntimeException implements CaffestaException
         16 => ['CAFFESTA_ERR_CANCELLED', CancelledException::class],
     ];
 
+    /** caffesta_delivery's values, as the bulk report writes them. */
+    public const DELIVERY = [0 => 'not_sent', 1 => 'may_have_arrived', 2 => 'answered'];
+
     /**
      * The exception for a status: the class of that status, or StatusException for a status this
      * binding does not know. $status is the name the library gave; by default the binding's own.
@@ -43,10 +46,11 @@ class StatusException extends \RuntimeException implements CaffestaException
         int $httpStatus = 0,
         ?string $status = null,
         ?\Throwable $previous = null,
+        string $delivery = 'not_sent',
     ): CaffestaException {
         [$name, $class] = self::STATUSES[$code] ?? ['CAFFESTA_UNKNOWN', self::class];
         $status ??= $name;
-        return new $class($message !== '' ? $message : $status, $code, $status, $httpStatus, $previous);
+        return new $class($message !== '' ? $message : $status, $code, $status, $httpStatus, $previous, $delivery);
     }
 
     /**

@@ -65,40 +65,26 @@ final class StreamTrace {
       streamConnection = connection
     } else if let n = Self.number(after: "Re-using existing connection #", in: text, at: 0) {
       connection = n
-    } else if Self.hasPrefix("Connection died, retrying", text, at: 0) {
+    } else if Bytes.hasPrefix(text, "Connection died, retrying") {
       libcurlRetries += 1
-    } else if Self.hasPrefix("REFUSED_STREAM, retrying", text, at: 0) {
+    } else if Bytes.hasPrefix(text, "REFUSED_STREAM, retrying") {
       libcurlRetries += 1
       streamRefused = true
-    } else if Self.hasPrefix("Connected to ", text, at: 0), let n = Self.number(after: "(#", in: text, anywhere: true) {
+    } else if Bytes.hasPrefix(text, "Connected to "), let n = Self.number(after: "(#", in: text, anywhere: true) {
       connection = n
-    } else if Self.find("GOAWAY, error=", in: text) != nil, let n = Self.number(after: "last_stream=", in: text, anywhere: true) {
+    } else if Bytes.find("GOAWAY, error=", in: text) != nil, let n = Self.number(after: "last_stream=", in: text, anywhere: true) {
       ledger.record(connection: connection, lastStream: n)
     }
   }
 
-  private static func hasPrefix(_ prefix: StaticString, _ text: UnsafeRawBufferPointer, at start: Int) -> Bool {
-    let count = prefix.utf8CodeUnitCount
-    guard start + count <= text.count else { return false }
-    for index in 0..<count where text[start + index] != prefix.utf8Start[index] { return false }
-    return true
-  }
-
-  private static func find(_ needle: StaticString, in text: UnsafeRawBufferPointer) -> Int? {
-    let count = needle.utf8CodeUnitCount
-    guard text.count >= count else { return nil }
-    for start in 0...(text.count - count) where hasPrefix(needle, text, at: start) { return start + count }
-    return nil
-  }
-
   private static func number(after prefix: StaticString, in text: UnsafeRawBufferPointer, at start: Int) -> Int? {
-    guard hasPrefix(prefix, text, at: start) else { return nil }
+    guard Bytes.matches(text, prefix, at: start) else { return nil }
     return digits(text, from: start + prefix.utf8CodeUnitCount)
   }
 
   private static func number(after needle: StaticString, in text: UnsafeRawBufferPointer, anywhere: Bool) -> Int? {
-    guard let start = find(needle, in: text) else { return nil }
-    return digits(text, from: start)
+    guard let start = Bytes.find(needle, in: text) else { return nil }
+    return digits(text, from: start + needle.utf8CodeUnitCount)
   }
 
   private static func digits(_ text: UnsafeRawBufferPointer, from start: Int) -> Int? {

@@ -18,7 +18,7 @@ enum Arguments {
   static func day(_ text: String, _ name: StaticString) throws(CaffestaError) -> String {
     let bytes = Array(text.utf8)
     guard bytes.count == 10, isDay(bytes[0..<10]) else {
-      throw .invalid("\(name) must be a date YYYY-MM-DD, got \"\(printable(text))\"")
+      throw .invalid("\(name) must be a date YYYY-MM-DD, got \"\(Bytes.printable(text.utf8, limit: 40))\"")
     }
     return text
   }
@@ -30,7 +30,7 @@ enum Arguments {
     guard bytes.count == 16, isDay(bytes[0..<10]), bytes[10] == UInt8(ascii: " "),
       isClock(bytes[11..<16], maxHour: 23)
     else {
-      throw .invalid("\(name) must be \"YYYY-MM-DD HH:MM\" in UTC, such as \"2018-06-13 14:28\", got \"\(printable(text))\"")
+      throw .invalid("\(name) must be \"YYYY-MM-DD HH:MM\" in UTC, such as \"2018-06-13 14:28\", got \"\(Bytes.printable(text.utf8, limit: 40))\"")
     }
     return text
   }
@@ -40,7 +40,7 @@ enum Arguments {
   static func dateTime(_ text: String, _ name: StaticString) throws(CaffestaError) -> String {
     let bytes = Array(text.utf8)
     let error = CaffestaError.invalid(
-      "\(name) must be an ISO 8601 date such as 2018-11-05, 2018-11-05T05:00 or 2018-11-05T05:00+02:00, got \"\(printable(text))\"")
+      "\(name) must be an ISO 8601 date such as 2018-11-05, 2018-11-05T05:00 or 2018-11-05T05:00+02:00, got \"\(Bytes.printable(text.utf8, limit: 40))\"")
     guard bytes.count >= 10, isDay(bytes[0..<10]) else { throw error }
     var rest = bytes[10...]
     guard let separator = rest.first else { return text }
@@ -86,13 +86,6 @@ enum Arguments {
     var result = 0
     for digit in b { result = result * 10 + Int(digit - UInt8(ascii: "0")) }
     return result
-  }
-
-  /// At most 40 printable characters of caller text, for an error message.
-  static func printable(_ text: String) -> String {
-    var out: [UInt8] = []
-    for byte in text.utf8.prefix(40) { out.append(byte >= 0x20 && byte != 0x7F ? byte : UInt8(ascii: "?")) }
-    return String(decoding: out, as: UTF8.self) + (text.utf8.count > 40 ? "..." : "")
   }
 
   /// A caller's JSON text that must be an object without duplicate keys; the tree is for

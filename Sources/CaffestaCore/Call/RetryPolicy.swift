@@ -26,6 +26,7 @@ struct RetryPolicy {
         return nil
       }
     case .failure(let failure):
+      if failure.wasCut { return nil }
       if failure.neverSent && (failure.status == .network || failure.status == .timeout) { return backoff(attempt) }
       if failure.status == .network && method.isIdempotent { return backoff(attempt) }
       return nil

@@ -17,6 +17,7 @@ public enum Status: Int32 {
   case partial = 14
   case proxy = 15
   case cancelled = 16
+  case pending = 17
 
   public var name: StaticString {
     switch self {
@@ -37,21 +38,30 @@ public enum Status: Int32 {
     case .partial: return "CAFFESTA_ERR_PARTIAL"
     case .proxy: return "CAFFESTA_ERR_PROXY"
     case .cancelled: return "CAFFESTA_ERR_CANCELLED"
+    case .pending: return "CAFFESTA_PENDING"
     }
   }
 }
 
-/// Every failure of the core: a status, a message for people, and the HTTP status of the
-/// answer that caused it (0 when there was none). Messages never contain the API key.
+/// Every failure of the core: a status, a message for people, the HTTP status of the answer
+/// that caused it (0 when there was none), and what became of the request. Messages never
+/// contain the API key.
 public struct CaffestaError: Error {
   public let status: Status
   public let message: String
   public let httpStatus: Int
+  public let delivery: Delivery
 
-  public init(_ status: Status, _ message: String, httpStatus: Int = 0) {
+  public init(_ status: Status, _ message: String, httpStatus: Int = 0, delivery: Delivery = .notSent) {
     self.status = status
     self.message = message
     self.httpStatus = httpStatus
+    self.delivery = delivery
+  }
+
+  /// The same failure with another delivery state.
+  func delivered(_ state: Delivery) -> CaffestaError {
+    CaffestaError(status, message, httpStatus: httpStatus, delivery: state)
   }
 
   static func invalid(_ message: String) -> CaffestaError {

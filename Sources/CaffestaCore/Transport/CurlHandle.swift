@@ -22,6 +22,7 @@ final class ResponseSink {
     let name: StaticString = "content-encoding:"
     let count = name.utf8CodeUnitCount
     guard line.count > count else { return true }
+    // Every header line of every answer passes here: a plain loop, cheaper than Bytes.
     for index in 0..<count where line[index] | 0x20 != name.utf8Start[index] { return true }
     for token in line[count...].split(separator: UInt8(ascii: ",")) {
       let coding = token.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }.map { $0 | 0x20 }
@@ -109,8 +110,6 @@ final class CurlHandle {
     _ = caf_curl_set_str(easy, CURLOPT_ACCEPT_ENCODING, "gzip, deflate")
     // The path goes out as the caller wrote it (Validation refuses dot-segments): no rewriting.
     _ = caf_curl_set_long(easy, CURLOPT_PATH_AS_IS, 1)
-    // In a batch over HTTP/2, wait for the one multiplexed connection instead of opening more.
-    _ = caf_curl_set_long(easy, CURLOPT_PIPEWAIT, 1)
     // Headers set here (the API key) go to the server only, never in a CONNECT to a proxy.
     _ = caf_curl_set_long(easy, CURLOPT_HEADEROPT, Int(CURLHEADER_SEPARATE))
     _ = caf_curl_set_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
@@ -182,17 +181,23 @@ final class CurlHandle {
   /// False once libcurl resent a request on this handle (see StreamTrace.libcurlRetries).
   var reusable: Bool { trace.libcurlRetries == 0 }
 
-  /// `ledger` is the connection cache's (a batch's multi handle), nil when the handle runs alone.
-  func prepare(_ request: HTTPRequest, settings: TransportSettings, ledger: GoawayLedger? = nil) {
+  /// `ledger` is the connection cache's (a multi handle's), nil when the handle runs alone;
+  /// `concurrent` when other transfers may share its connections (a bulk call, the engine).
+  func prepare(_ request: HTTPRequest, settings: TransportSettings, ledger: GoawayLedger? = nil, concurrent: Bool = false) {
     sink.reset(limit: settings.maxResponseBytes)
     errorBuffer[0] = 0
     trace.reset(ledger: ledger ?? ownLedger)
     // libcurl says which HTTP/2 stream and GOAWAY only in its verbose text: read it where a
     // stream may be refused (HTTP/2 is spoken over TLS only) and where it matters, for
     // requests in a batch (a GOAWAY is told to whichever transfer reads it) and for writes.
-    let https = hasHTTPSPrefix(request.url)
+    let https = Bytes.hasPrefix(request.url, "https://", ignoringCase: true)
     tunneled = https
-    _ = caf_curl_set_long(easy, CURLOPT_VERBOSE, https && (ledger != nil || !request.method.isIdempotent) ? 1 : 0)
+    _ = caf_curl_set_long(easy, CURLOPT_VERBOSE, https && (concurrent || !request.method.isIdempotent) ? 1 : 0)
+    // Side by side over HTTPS, wait for the one HTTP/2 connection being set up instead of opening
+    // more (TLS tells at once whether it multiplexes). Never over http://, where libcurl learns
+    // it only from the first answer: transfers would wait for it, and the concurrency asked
+    // would not be in flight.
+    _ = caf_curl_set_long(easy, CURLOPT_PIPEWAIT, https && concurrent ? 1 : 0)
     // A write goes out only on a connection idle for under a second: a server closing idle
     // connections (common ones wait 2 to 75 s) may do it just as the write is sent, leaving no
     // way to know whether it arrived. libcurl counts idle time in whole seconds: 0 means < 1 s.
@@ -284,14 +289,6 @@ final class CurlHandle {
     return port == Proxy.port(proxy) && start != UInt8(ascii: "{") && start != UInt8(ascii: "[")
   }
 
-  private func hasHTTPSPrefix(_ url: String) -> Bool {
-    var iterator = url.utf8.makeIterator()
-    for expected in "https://".utf8 {
-      guard let byte = iterator.next(), byte | 0x20 == expected | 0x20 else { return false }
-    }
-    return true
-  }
-
   /// The attempt's figures for the request log; a handful of field reads in libcurl.
   private func metrics(_ code: CURLcode) -> TransportMetrics {
     var metrics = TransportMetrics()
@@ -310,6 +307,21 @@ final class CurlHandle {
     metrics.bytesReceived = Int64(headerSize) + Int64(downloaded)
     if code != CURLE_OK { metrics.failureKind = String(cString: curl_easy_strerror(code)) }
     return metrics
+  }
+
+  /// The result of a prepared request cut before its end (taken out of its multi handle): a
+  /// cancel or a deadline. It may have arrived once any byte of it went out.
+  func cutShort(_ status: Status, _ message: String) -> TransportResult {
+    var code = 0
+    _ = caf_curl_get_long(easy, CURLINFO_RESPONSE_CODE, &code)
+    var measured = metrics(CURLE_OK)
+    measured.failureKind = status == .cancelled ? "Cancelled" : "Cut at the call's deadline"
+    sink.reset(limit: 0)
+    var failure = TransportFailure(status: status, message: message, neverSent: measured.bytesSent == 0,
+                                   httpStatus: code)
+    failure.wasCut = true
+    failure.metrics = measured
+    return .failure(failure)
   }
 
   func perform(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult {

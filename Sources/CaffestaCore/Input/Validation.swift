@@ -24,9 +24,9 @@ enum Validation {
   static func baseURL(_ url: String) throws(CaffestaError) -> String {
     let bytes = Array(url.utf8)
     let rest: ArraySlice<UInt8>
-    if hasPrefix(bytes, "https://") {
+    if Bytes.hasPrefix(bytes, "https://", ignoringCase: true) {
       rest = bytes[8...]
-    } else if hasPrefix(bytes, "http://") {
+    } else if Bytes.hasPrefix(bytes, "http://", ignoringCase: true) {
       rest = bytes[7...]
     } else {
       throw .invalid("base_url must start with http:// or https://")
@@ -52,7 +52,7 @@ enum Validation {
   private static func endsInAPIPrefix(_ path: [UInt8]) -> Bool {
     guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return false }
     let version = path[(slash + 1)...]
-    guard hasPrefix(Array(version), "v1."), version.count > 3,
+    guard Bytes.hasPrefix(version, "v1.", ignoringCase: true), version.count > 3,
       version.dropFirst(3).allSatisfy(isDigit)
     else { return false }
     return path[..<slash].reversed().starts(with: "a/".utf8)
@@ -167,12 +167,5 @@ enum Validation {
 
   static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
     isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
-  }
-
-  private static func hasPrefix(_ bytes: [UInt8], _ prefix: StaticString) -> Bool {
-    let count = prefix.utf8CodeUnitCount
-    guard bytes.count >= count else { return false }
-    for index in 0..<count where bytes[index] | 0x20 != prefix.utf8Start[index] { return false }
-    return true
   }
 }

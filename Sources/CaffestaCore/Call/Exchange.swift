@@ -1,8 +1,8 @@
 import CSupport
 
 /// One logical request with its deadline and retry policy, independent of how attempts are
-/// sent: Client.send runs attempts one after another, the bulk call runs many side by side.
-/// The deadline is the whole call's: a call of several requests passes the same one to each.
+/// sent (CallContext.send starts them on a driver). The deadline is usually the whole call's:
+/// a call of several requests passes the same one to each.
 struct Exchange {
   enum Outcome {
     case retry(afterMs: Int)
@@ -22,6 +22,10 @@ struct Exchange {
   private(set) var lastStatus = 0
   /// The input index of a bulk call's item, for its log events.
   var item: Int? = nil
+  /// What became of the request so far (the last attempt's, but a write that may have arrived
+  /// stays so until an answer settles it).
+  private var state = DeliveryState()
+  var delivery: Delivery { state.value }
 
   init(method: HTTPMethod, path: String, body: String?, config: Client.Settings, deadline: Int64) {
     request = HTTPRequest(method: method, url: config.baseURL + path, body: body)
@@ -45,20 +49,33 @@ struct Exchange {
   }
 
   func deadlineError() -> CaffestaError {
-    if let lastFailure { return Self.outOfTime(lastFailure) }
-    return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms")
+    if let lastFailure { return Self.outOfTime(lastFailure).delivered(delivery) }
+    if attempt == 0 {
+      return CaffestaError(.timeout, "\(call): not sent: the call's deadline passed before its turn", delivery: delivery)
+    }
+    return CaffestaError(.timeout, "\(call): no answer within the call's \(config.requestTimeoutMs) ms", delivery: delivery)
   }
 
-  /// The call was cancelled while it waited to retry after `lastFailure`.
+  /// The call was cancelled before this request was sent, or while it waited to retry after
+  /// `lastFailure`.
   func cancelledError() -> CaffestaError {
-    let after = lastFailure.map { " after \($0.message)" } ?? ""
-    return CaffestaError(.cancelled, "\(call): cancelled before retrying\(after)", httpStatus: lastFailure?.httpStatus ?? 0)
+    guard let lastFailure else {
+      return CaffestaError(.cancelled, "\(call): cancelled before it was sent", delivery: delivery)
+    }
+    return CaffestaError(.cancelled, "\(call): cancelled before retrying after \(lastFailure.message)",
+                         httpStatus: lastFailure.httpStatus, delivery: delivery)
+  }
+
+  /// The error of a request stopped at a decision point: cancelled (`.cancelled`), or cut by
+  /// the call's deadline (`.timeout`, a bulk call's).
+  func stoppedError(_ reason: Status) -> CaffestaError {
+    reason == .timeout ? deadlineError() : cancelledError()
   }
 
   /// Retry (when safe and the wait ends before the deadline) or the classified result. A
-  /// cancelled call is not retried: it finishes with CANCELLED where it would have retried.
-  /// Writes the attempt's event to the log when the client has one.
-  mutating func judge(_ result: TransportResult, cancelled: Bool = false) -> Outcome {
+  /// stopped call (`stop`: cancelled, or cut by its deadline) is not retried: it finishes with
+  /// that where it would have retried. Writes the attempt's event to the log when the client has one.
+  mutating func judge(_ result: TransportResult, stop: Status? = nil) -> Outcome {
     let outcome: Result<(JSON, Int), CaffestaError>
     switch result {
     case .answer(let answer):
@@ -68,29 +85,33 @@ struct Exchange {
       lastStatus = failure.httpStatus
       outcome = .failure(CaffestaError(failure.status, "\(call): \(failure.message)", httpStatus: failure.httpStatus))
     }
-    let judged = decide(result, outcome, cancelled: cancelled)
+    state.note(Delivery.of(result, classified: outcome), write: request.method != .get)
+    let judged = decide(result, outcome, stop: stop)
     if let log = config.log { log(AttemptEvent.text(of: self, result, outcome, judged)) }
     if case .retry = judged { attempt += 1 }
     return judged
   }
 
   private mutating func decide(
-    _ result: TransportResult, _ outcome: Result<(JSON, Int), CaffestaError>, cancelled: Bool
+    _ result: TransportResult, _ outcome: Result<(JSON, Int), CaffestaError>, stop: Status?
   ) -> Outcome {
     if let delay = policy.delayBeforeRetry(after: result, method: request.method, attempt: attempt),
       caf_monotonic_ms() + Int64(delay) < deadline
     {
       if case .failure(let error) = outcome { lastFailure = error }
-      if cancelled { return .finished(.failure(cancelledError())) }
+      if let stop { return .finished(.failure(stoppedError(stop))) }
       return .retry(afterMs: delay)
     }
     switch outcome {
     case .success: return .finished(outcome)
     case .failure(let error):
-      // Cut by the call's deadline: the earlier failure is the one worth telling. A timeout
-      // before the deadline is the attempt's own (its connect timeout): the retries ran out.
-      if error.status == .timeout, let lastFailure, caf_monotonic_ms() >= deadline {
-        return .finished(.failure(Self.outOfTime(lastFailure)))
+      // A retry cut by the call's deadline: the status is the last attempt's (TIMEOUT), and the
+      // earlier failure is told too. A timeout before the deadline is the attempt's own (its
+      // connect timeout): the retries ran out. (libcurl's timer may fire a few ms early.)
+      if error.status == .timeout, let lastFailure, caf_monotonic_ms() + timerSlackMs >= deadline {
+        return .finished(.failure(CaffestaError(
+          .timeout, "\(error.message) (a retry after: \(detail(of: lastFailure)))", httpStatus: error.httpStatus,
+          delivery: delivery)))
       }
       var final = Self.noting(attempt, on: error)
       // Say why when a read would have been retried: the write may have arrived.
@@ -99,8 +120,15 @@ struct Exchange {
       {
         final = CaffestaError(final.status, "\(final.message) (not retried because it is a write)", httpStatus: final.httpStatus)
       }
-      return .finished(.failure(final))
+      return .finished(.failure(final.delivered(delivery)))
     }
+  }
+
+  /// An error's message without the "METHOD url: " this exchange put in front of it.
+  private func detail(of error: CaffestaError) -> String {
+    let prefix = "\(call): "
+    guard error.message.utf8.starts(with: prefix.utf8) else { return error.message }
+    return String(decoding: error.message.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
   }
 
   private static func outOfTime(_ error: CaffestaError) -> CaffestaError {

@@ -21,24 +21,34 @@ extension Client {
     public let uuid: String?
 
     /// `{"job_id": N|null, "status": "...", "uuid": "..."|null}`
-    public func json() throws(CaffestaError) -> String {
+    public func json() -> String {
       let job = jobId.map { String($0) } ?? "null"
       let receipt = uuid.map(JSONWriter.quote) ?? "null"
       return "{\"job_id\":\(job),\"status\":\(JSONWriter.quote(status)),\"uuid\":\(receipt)}"
     }
   }
 
-  /// POST the order; the answer in either form. `status: failed` is CAFFESTA_ERR_API with the
-  /// server's reason. Not resent once it may have arrived.
-  public func submitOrder(json text: String) throws(CaffestaError) -> (order: SubmittedOrder, httpStatus: Int) {
+  /// POST the order; the answer in either form, as SubmittedOrder.json(). `status: failed` is
+  /// CAFFESTA_ERR_API with the server's reason. Not resent once it may have arrived.
+  public func submitOrder(json text: String) throws(CaffestaError) -> Operation<Reply> {
+    try submitted(json: text).map { Reply(json: $0.order.json(), httpStatus: $0.httpStatus) }
+  }
+
+  /// The old call: the job id to poll, or 0 when the answer made the order at once (its UUID
+  /// is then only in submitOrder's result).
+  public func createOrder(json text: String) throws(CaffestaError) -> Operation<(id: Int, httpStatus: Int)> {
+    try submitted(json: text).map { ($0.order.jobId ?? 0, $0.httpStatus) }
+  }
+
+  private func submitted(json text: String) throws(CaffestaError) -> Operation<(order: SubmittedOrder, httpStatus: Int)> {
     let order = try Arguments.object(text, "order_json")
     try Self.checkOrder(order)
-    let path = currentSettings.orderPath
-    do {
-      let (data, status) = try payload(.post, path, body: text)
-      return (try Self.submittedOrder(data, call: "POST \(currentSettings.baseURL)\(path)", httpStatus: status), status)
-    } catch {
-      throw OrderRefusal.explained(error)
+    return Operation(self, effect: .orderPlaced) { context, done in
+      let path = context.config.orderPath
+      context.send(.post, path, body: text, read: {
+        (answer: JSON, status: Int) throws(CaffestaError) -> (order: SubmittedOrder, httpStatus: Int) in
+        (try Self.submittedOrder(Self.unwrap(answer), call: "POST \(context.config.baseURL)\(path)", httpStatus: status), status)
+      }) { result in done(result.mapError(OrderRefusal.explained)) }
     }
   }
 
@@ -61,33 +71,28 @@ extension Client {
     return SubmittedOrder(jobId: jobId, status: state, uuid: uuid)
   }
 
-  /// The old call: the job id to poll, or 0 when the answer made the order at once (its UUID
-  /// is then only in submitOrder's result).
-  public func createOrder(json text: String) throws(CaffestaError) -> (id: Int, httpStatus: Int) {
-    let (order, status) = try submitOrder(json: text)
-    return (order.jobId ?? 0, status)
-  }
-
   /// Waits for a submitted order (submitOrder's result): one that is done already comes back
   /// without a request; one with a pending job is polled as waitForOrder(jobId:) does.
   /// Answers `{"job_id", "status": "success", "uuid"}`.
-  public func waitForOrder(submitted text: String, timeoutMs: Int) throws(CaffestaError) -> Reply {
+  public func waitForOrder(submitted text: String, timeoutMs: Int) throws(CaffestaError) -> Operation<Reply> {
     let submitted = try Arguments.object(text, "submitted_json")
-    guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
+    try Limits.timeout(timeoutMs, "timeout_ms")
     var jobId: Int? = nil
     if let value = submitted["job_id"], !value.isNull {
       guard let id = value.integer, id > 0 else { throw .invalid("submitted_json: job_id must be a positive integer or null") }
       jobId = id
     }
     if submitted["status"]?.string == "success", let uuid = submitted["uuid"]?.string {
-      return Reply(json: try SubmittedOrder(jobId: jobId, status: "success", uuid: uuid).json(), httpStatus: 0)
+      let reply = Reply(json: SubmittedOrder(jobId: jobId, status: "success", uuid: uuid).json(), httpStatus: 0)
+      return Operation(self) { context, done in context.driver.later { done(.success(reply)) } }
     }
     guard let jobId else {
       throw .invalid("submitted_json: neither a job_id to poll nor status \"success\" with a uuid")
     }
-    let (done, status) = try pollOrderJob(jobId: Int64(jobId), timeoutMs: timeoutMs)
-    let final = SubmittedOrder(jobId: jobId, status: "success", uuid: Self.unwrap(done)["message"]?.string)
-    return Reply(json: try final.json(), httpStatus: status)
+    return try pollOrderJob(jobId: Int64(jobId), timeoutMs: timeoutMs).map { (answer, status) in
+      let final = SubmittedOrder(jobId: jobId, status: "success", uuid: Self.unwrap(answer)["message"]?.string)
+      return Reply(json: final.json(), httpStatus: status)
+    }
   }
 
   /// No negative counts or sums (docs/api.md); the fields a job needs are there.
@@ -116,9 +121,10 @@ extension Client {
   }
 
   /// GET /draft/get_job_status/{job_id}: {job_id, status: pending|success|failed, message}.
-  public func orderJobStatus(jobId: Int64) throws(CaffestaError) -> Reply {
-    let (answer, status) = try send(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))")
-    return Reply(json: Self.normalizedJob(answer), httpStatus: status)
+  public func orderJobStatus(jobId: Int64) throws(CaffestaError) -> Operation<Reply> {
+    single(.get, "\(Self.apiPrefix)/draft/get_job_status/\(try Arguments.id(jobId, "job_id"))") { answer, status in
+      Reply(json: Self.normalizedJob(answer), httpStatus: status)
+    }
   }
 
   /// The status answer gives job_id as a string ("54300903") where the create answer gives a
@@ -134,52 +140,73 @@ extension Client {
 
   /// Polls the job with backoff until it succeeds (the reply's `message` is the order's UUID),
   /// fails (CAFFESTA_ERR_API with the reason) or `timeoutMs` passes (CAFFESTA_ERR_TIMEOUT).
-  public func waitForOrder(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> Reply {
-    let (answer, status) = try pollOrderJob(jobId: jobId, timeoutMs: timeoutMs)
-    return Reply(json: Self.normalizedJob(answer), httpStatus: status)
+  public func waitForOrder(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> Operation<Reply> {
+    try pollOrderJob(jobId: jobId, timeoutMs: timeoutMs).map { (answer, status) in
+      Reply(json: Self.normalizedJob(answer), httpStatus: status)
+    }
   }
 
   /// The job's final answer (the whole envelope) once it succeeded (its data's `message` is
-  /// the order's UUID).
-  func pollOrderJob(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> (JSON, Int) {
+  /// the order's UUID). The wait has its own deadline (timeoutMs, within a call object's
+  /// timeout); each poll gets at most the client's request timeout.
+  func pollOrderJob(jobId: Int64, timeoutMs: Int) throws(CaffestaError) -> Operation<(JSON, Int)> {
     let id = try Arguments.id(jobId, "job_id")
-    guard timeoutMs > 0, timeoutMs <= 24 * 3_600_000 else { throw .invalid("timeout_ms must be 1 ms to 24 hours") }
-    let path = "\(Self.apiPrefix)/draft/get_job_status/\(id)"
-    let deadline = caf_monotonic_ms() + Int64(timeoutMs)
-    let mark = cancelMark  // a poll's wait is a retry decision: cancel() ends it
-    var pause: Int64 = 200
-    while true {
+    try Limits.timeout(timeoutMs, "timeout_ms")
+    return Operation(self, deadline: .wait(timeoutMs)) { context, done in
+      Self.poll(context, job: id, pause: 200, done)
+    }
+  }
+
+  /// One poll; a pending job is polled again after `pause` ms (growing to 2 s), a wait that a
+  /// cancel() ends early.
+  private static func poll(_ context: CallContext, job id: Int, pause: Int64,
+                           _ done: @escaping (Result<(JSON, Int), CaffestaError>) -> Void) {
+    let path = "\(apiPrefix)/draft/get_job_status/\(id)"
+    let waited = Int(context.deadline - context.started)
+    let stillPending = "order job \(id) still pending after \(waited) ms"
+    context.send(.get, path, deadline: context.requestDeadline()) { result in
       let answer: JSON, status: Int
-      do {
-        (answer, status) = try send(.get, path, deadline: min(deadline, callDeadline()))
-      } catch {
-        guard error.status == .timeout, caf_monotonic_ms() >= deadline else { throw error }
-        throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms")
+      switch result {
+      case .success(let (body, code)): (answer, status) = (body, code)
+      case .failure(let error):
+        guard error.status == .timeout, caf_monotonic_ms() >= context.deadline else { return done(.failure(error)) }
+        return done(.failure(CaffestaError(.timeout, stillPending, delivery: error.delivery)))
       }
-      let data = Self.unwrap(answer)
+      let data = unwrap(answer)
       switch data["status"]?.string {
       case "success":
-        return (answer, status)
+        done(.success((answer, status)))
       case "failed":
         let reason = data["message"]?.string ?? "no reason given"
-        throw OrderRefusal.explained(CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status))
+        done(.failure(OrderRefusal.explained(
+          CaffestaError(.api, "order job \(id) failed: \(reason)", httpStatus: status, delivery: .answered))))
       case "pending":
-        let left = deadline - caf_monotonic_ms()
-        guard left > 0 else { throw CaffestaError(.timeout, "order job \(id) still pending after \(timeoutMs) ms") }
-        guard sleep(Int(min(pause, left)), unlessCancelledSince: mark) else {
-          throw CaffestaError(.cancelled, "order job \(id): cancelled while it was still pending", httpStatus: status)
+        let left = context.deadline - caf_monotonic_ms()
+        guard left > 0 else { return done(.failure(CaffestaError(.timeout, stillPending, delivery: .answered))) }
+        context.driver.schedule(at: caf_monotonic_ms() + min(pause, left), watch: context) {
+          switch context.stop {
+          case .some(.timeout):
+            done(.failure(CaffestaError(.timeout, stillPending, httpStatus: status, delivery: .answered)))
+          case .some:
+            done(.failure(CaffestaError(.cancelled, "order job \(id): cancelled while it was still pending", httpStatus: status,
+                                        delivery: .answered)))
+          case nil:
+            if caf_monotonic_ms() >= context.deadline {
+              return done(.failure(CaffestaError(.timeout, stillPending, delivery: .answered)))
+            }
+            poll(context, job: id, pause: min(pause * 3 / 2, 2_000), done)
+          }
         }
-        pause = min(pause * 3 / 2, 2_000)
       default:
-        throw CaffestaError(.protocolError, "GET \(path): unexpected job status", httpStatus: status)
+        done(.failure(CaffestaError(.protocolError, "GET \(path): unexpected job status", httpStatus: status)))
       }
     }
   }
 
   /// GET /draft/receipts/{uuid}/info: a bare array of receipts.
-  public func receiptInfo(uuid: String) throws(CaffestaError) -> Reply {
+  public func receiptInfo(uuid: String) throws(CaffestaError) -> Operation<Reply> {
     guard !uuid.isEmpty, uuid.utf8.count <= 128 else { throw .invalid("order_uuid must be 1 to 128 characters") }
     guard !uuid.utf8.contains(0) else { throw .invalid("order_uuid may not hold a NUL character") }
-    return try payloadReply(.get, "\(Self.apiPrefix)/draft/receipts/\(PathSegment.encode(uuid))/info")
+    return payloadReply(.get, "\(Self.apiPrefix)/draft/receipts/\(PathSegment.encode(uuid))/info")
   }
 }

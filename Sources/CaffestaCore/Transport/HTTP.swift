@@ -87,6 +87,8 @@ public struct TransportFailure {
   /// The status of the status line received before the failure (0: none), e.g. the 200 of an
   /// answer cut off half-way or larger than the limit.
   public var httpStatus: Int
+  /// The library cut the transfer itself (a call's cancel or deadline): never retried.
+  public var wasCut = false
   public var metrics = TransportMetrics()
 
   public init(status: Status, message: String, neverSent: Bool, httpStatus: Int = 0) {
@@ -111,40 +113,14 @@ public enum TransportResult {
 
 /// Sends one HTTP request. Class-bound so that it can be stored as an existential in Embedded Swift.
 public protocol Transport: AnyObject {
+  /// One request, blocking until its result (the sequential driver runs requests this way).
   func send(_ request: HTTPRequest, settings: TransportSettings) -> TransportResult
-  func makeBatch() -> TransportBatch
-}
-
-/// Requests in flight side by side, for the bulk calls. Driven by one thread: the caller's.
-public protocol TransportBatch: AnyObject {
-  /// Starts a request; `tag` comes back with its result. False when it could not be started.
-  func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool
-  /// Waits up to `timeoutMs` for requests to finish and returns those that did.
-  func wait(timeoutMs: Int) -> [(tag: Int, result: TransportResult)]
-  /// Ends the batch; what it holds (connections) may serve the next one.
-  func finish()
+  /// A driver for calls on one thread; `concurrent` when many requests will be in flight at
+  /// once (a bulk call, the engine) rather than one at a time (a call on its caller's thread).
+  func makeDriver(concurrent: Bool) -> Driver
 }
 
 extension Transport {
-  /// Transports without their own concurrency run a batch one request at a time.
-  public func makeBatch() -> TransportBatch { SequentialBatch(self) }
-}
-
-final class SequentialBatch: TransportBatch {
-  private let transport: Transport
-  private var finished: [(tag: Int, result: TransportResult)] = []
-
-  init(_ transport: Transport) { self.transport = transport }
-
-  func start(_ request: HTTPRequest, settings: TransportSettings, tag: Int) -> Bool {
-    finished.append((tag, transport.send(request, settings: settings)))
-    return true
-  }
-
-  func wait(timeoutMs: Int) -> [(tag: Int, result: TransportResult)] {
-    defer { finished = [] }
-    return finished
-  }
-
-  func finish() {}
+  /// Transports without their own concurrency run one request at a time.
+  public func makeDriver(concurrent: Bool) -> Driver { SequentialDriver(self) }
 }

@@ -9,7 +9,7 @@ extension Client {
   /// is the optional `add_gr_by` field code uses ("terminal_id": one row per terminal).
   /// Answers `{"data": [...], "success": true}`; this returns the array.
   public func exportSales(_ grouping: SalesGrouping, start: String?, end: String?, shiftDay: String?,
-                          addGroupBy: String? = nil) throws(CaffestaError) -> Reply
+                          addGroupBy: String? = nil) throws(CaffestaError) -> Operation<Reply>
   {
     let query: String
     switch (start, end, shiftDay) {
@@ -29,12 +29,12 @@ extension Client {
       else { throw .invalid("add_gr_by must be a field name such as \"terminal_id\"") }
       groupBy = "&add_gr_by=\(addGroupBy)"
     }
-    return try payloadReply(.get, "\(Self.apiPrefix)/product/\(grouping.path)?\(query)\(groupBy)")
+    return payloadReply(.get, "\(Self.apiPrefix)/product/\(grouping.path)?\(query)\(groupBy)")
   }
 
   /// GET /draft/receipts_by_shift_day/{terminal_id}/{date}: every receipt of one shift day.
-  public func receiptsByShiftDay(terminalId: Int64, day: String) throws(CaffestaError) -> Reply {
+  public func receiptsByShiftDay(terminalId: Int64, day: String) throws(CaffestaError) -> Operation<Reply> {
     let terminal = try Arguments.id(terminalId, "terminal_id")
-    return try payloadReply(.get, "\(Self.apiPrefix)/draft/receipts_by_shift_day/\(terminal)/\(try Arguments.day(day, "date"))")
+    return payloadReply(.get, "\(Self.apiPrefix)/draft/receipts_by_shift_day/\(terminal)/\(try Arguments.day(day, "date"))")
   }
 }

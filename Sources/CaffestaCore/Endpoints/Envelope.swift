@@ -1,15 +1,6 @@
 /// docs/api.md's answer envelopes: `{"success": ..., "data": ...}` and `{"code": "ok", "data": ...}`
 /// wrap the payload; bare objects and arrays are the payload. Errors were classified already.
 extension Client {
-  /// Sends the request and returns the payload: `data`, or the bare answer, or null when a
-  /// write's envelope carries no data (`{"success": true}`). `body` is JSON text, sent as it is.
-  func payload(_ method: HTTPMethod, _ path: String, body: String? = nil, deadline: Int64? = nil)
-    throws(CaffestaError) -> (JSON, Int)
-  {
-    let (answer, status) = try send(method, path, body: body, deadline: deadline)
-    return (Self.unwrap(answer), status)
-  }
-
   static func isEnvelope(_ answer: JSON) -> Bool {
     if let source = answer.source {  // an answer: read from its text, no tree needed
       return source.isObject && (source.member("success") != nil || source.member("code") != nil)
@@ -17,6 +8,8 @@ extension Client {
     return answer.isObject && (answer["success"] != nil || answer["code"] != nil)
   }
 
+  /// The payload: `data`, or the bare answer, or null when a write's envelope carries no data
+  /// (`{"success": true}`).
   static func unwrap(_ answer: JSON) -> JSON {
     guard isEnvelope(answer) else { return answer }
     return answer["data"] ?? JSON.null()
@@ -42,12 +35,6 @@ extension Client {
       let id = data.member(key)
     else { return nil }
     return data.positiveIntegerToken(id)
-  }
-
-  /// A reply carrying the payload as the server wrote it.
-  func payloadReply(_ method: HTTPMethod, _ path: String, body: String? = nil) throws(CaffestaError) -> Reply {
-    let (answer, status) = try send(method, path, body: body)
-    return Reply(json: Self.payloadText(answer), httpStatus: status)
   }
 
   /// The integer `key` of a payload, for the create calls ("id", "job_id"); ids may come as

@@ -5,15 +5,19 @@ extension Client {
   /// This returns `[{"id": 1, "name": "Склад кафе", "label": "(id:1) Склад кафе", "position": 1}]`
   /// ordered by position; a label without "(id:N)" gives `"id": null`, never a guess (a key
   /// taken for an id sends stock documents to the wrong storage once one is deleted).
-  public func listStorages() throws(CaffestaError) -> Reply {
-    let path = "\(Self.apiPrefix)/draft/storages"
-    let (data, status) = try payload(.get, path)
+  public func listStorages() -> Operation<Reply> {
+    single(.get, "\(Self.apiPrefix)/draft/storages", read: Self.storages)
+  }
+
+  private static func storages(_ answer: JSON, _ status: Int) throws(CaffestaError) -> Reply {
+    let path = "\(apiPrefix)/draft/storages"
+    let data = unwrap(answer)
     guard data.isObject else {
       throw CaffestaError(.protocolError, "GET \(path): expected an object of position → label", httpStatus: status)
     }
     var entries: [(position: Int, label: String)] = []
     for key in data.keys {
-      guard let position = Self.decimal(key) else {
+      guard let position = decimal(key) else {
         throw CaffestaError(.protocolError, "GET \(path): a key is not a position number", httpStatus: status)
       }
       guard let label = data[key]?.string else {
@@ -26,7 +30,7 @@ extension Client {
     // Composed as text: ids and positions are written as the digits read, never through a double.
     var text = "["
     for (index, entry) in entries.enumerated() {
-      let (id, name) = Self.storageLabel(entry.label)
+      let (id, name) = storageLabel(entry.label)
       if index > 0 { text += "," }
       text += "{\"id\":\(id.map { String($0) } ?? "null"),\"name\":\(JSONWriter.quote(name))"
       text += ",\"label\":\(JSONWriter.quote(entry.label)),\"position\":\(entry.position)}"
@@ -60,8 +64,8 @@ extension Client {
   }
 
   /// GET /draft/store/{id}: the stock on one storage, a bare array (numbers come as strings).
-  public func storageStock(storageId: Int64) throws(CaffestaError) -> Reply {
+  public func storageStock(storageId: Int64) throws(CaffestaError) -> Operation<Reply> {
     let id = try Arguments.id(storageId, "storage_id")
-    return try payloadReply(.get, "\(Self.apiPrefix)/draft/store/\(id)")
+    return payloadReply(.get, "\(Self.apiPrefix)/draft/store/\(id)")
   }
 }

@@ -14,7 +14,7 @@ enum Proxy {
       throw .invalid("proxy may not hold spaces, control characters or non-ASCII")
     }
     let schemes: [StaticString] = ["http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"]
-    guard schemes.contains(where: { hasPrefix(bytes, $0) }) else {
+    guard schemes.contains(where: { Bytes.hasPrefix(bytes, $0, ignoringCase: true) }) else {
       throw .invalid("proxy must be \"direct\" or start with http://, https://, socks4://, socks4a://, socks5:// or socks5h://")
     }
     guard let host = authority(bytes).split(separator: UInt8(ascii: "@")).last, !host.isEmpty,
@@ -30,7 +30,7 @@ enum Proxy {
   static func inEffect(configured: String?, url: String) -> String? {
     if let configured { return configured.isEmpty ? nil : configured }
     let bytes = Array(url.utf8)
-    let https = hasPrefix(bytes, "https://")
+    let https = Bytes.hasPrefix(bytes, "https://", ignoringCase: true)
     let names: [StaticString] = https ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
                                       : ["http_proxy", "all_proxy", "ALL_PROXY"]
     guard let proxy = names.lazy.compactMap(environment).first else { return nil }
@@ -52,12 +52,12 @@ enum Proxy {
     if auth.first == UInt8(ascii: "[") {
       return Array(auth.dropFirst().prefix(while: { $0 != UInt8(ascii: "]") }))
     }
-    return auth.prefix(while: { $0 != UInt8(ascii: ":") }).map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
+    return auth.prefix(while: { $0 != UInt8(ascii: ":") }).map(Bytes.lowered)
   }
 
   private static func exempts(_ list: String, host: [UInt8]) -> Bool {
     for raw in Array(list.utf8).split(separator: UInt8(ascii: ",")) {
-      var entry = raw.filter { $0 != 0x20 && $0 != 0x09 }.map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
+      var entry = raw.filter { $0 != 0x20 && $0 != 0x09 }.map(Bytes.lowered)
       if entry == [UInt8(ascii: "*")] { return true }
       while entry.first == UInt8(ascii: ".") { entry.removeFirst() }
       guard !entry.isEmpty, entry.count <= host.count else { continue }
@@ -88,7 +88,7 @@ enum Proxy {
   static func named(_ proxy: String) -> String {
     let bytes = Array(proxy.utf8)
     var schemeEnd = 0
-    if let colon = find(bytes, "://") { schemeEnd = colon + 3 }
+    if let colon = Bytes.find("://", in: bytes) { schemeEnd = colon + 3 }
     let auth = authority(bytes)
     var shown: [UInt8] = Array(bytes[0..<schemeEnd])
     if let at = auth.lastIndex(of: UInt8(ascii: "@")) {
@@ -107,7 +107,7 @@ enum Proxy {
     let auth = authority(Array(proxy.utf8))
     let hostPort = auth.split(separator: UInt8(ascii: "@")).last ?? auth[...]
     guard let colon = hostPort.lastIndex(of: UInt8(ascii: ":")), hostPort.last != UInt8(ascii: "]") else {
-      return hasPrefix(Array(proxy.utf8), "https://") ? 443 : 1080
+      return Bytes.hasPrefix(proxy, "https://", ignoringCase: true) ? 443 : 1080
     }
     var value = 0
     for byte in hostPort[(colon + 1)...] {
@@ -119,26 +119,9 @@ enum Proxy {
 
   /// The bytes between "scheme://" (if any) and the first '/', '?' or '#'.
   private static func authority(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-    let start = find(bytes, "://").map { $0 + 3 } ?? 0
+    let start = Bytes.find("://", in: bytes).map { $0 + 3 } ?? 0
     let rest = bytes[start...]
     let end = rest.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
     return rest[start..<(end ?? rest.endIndex)]
-  }
-
-  private static func find(_ bytes: [UInt8], _ needle: StaticString) -> Int? {
-    let count = needle.utf8CodeUnitCount
-    guard bytes.count >= count else { return nil }
-    outer: for start in 0...(bytes.count - count) {
-      for index in 0..<count where bytes[start + index] != needle.utf8Start[index] { continue outer }
-      return start
-    }
-    return nil
-  }
-
-  private static func hasPrefix(_ bytes: [UInt8], _ prefix: StaticString) -> Bool {
-    let count = prefix.utf8CodeUnitCount
-    guard bytes.count >= count else { return false }
-    for index in 0..<count where bytes[index] | 0x20 != prefix.utf8Start[index] { return false }
-    return true
   }
 }

@@ -1,8 +1,8 @@
 import CCurl
 import CSupport
 
-/// The real transport: a small pool of easy handles, so that calls on several threads run in
-/// parallel, each on its own kept-alive connection.
+/// The real transport: pools of easy handles and of multi handles (each multi keeps its
+/// connections), so that calls on several threads run in parallel on kept-alive connections.
 public final class CurlTransport: Transport {
   private let apiKey: String
   private let lock: OpaquePointer
@@ -10,6 +10,8 @@ public final class CurlTransport: Transport {
   private var idleMultis: [(multi: UnsafeMutableRawPointer, ledger: GoawayLedger)] = []
   private var forkGeneration: UInt32
   private let maxIdle = 16
+  /// A call on a thread holds one multi handle: as many stay pooled as threads commonly call at once.
+  private let maxIdleMultis = 16
 
   /// The running libcurl, read when a client is created: an older one than the floor is an
   /// error naming both versions, never a client that silently lacks a protection.
@@ -47,22 +49,22 @@ public final class CurlTransport: Transport {
     return result
   }
 
-  public func makeBatch() -> TransportBatch {
+  public func makeDriver(concurrent: Bool) -> Driver {
     caf_mutex_lock(lock)
     abandonAfterFork()
     let pooled = idleMultis.popLast()
     caf_mutex_unlock(lock)
-    if let pooled { return CurlMultiBatch(transport: self, multi: pooled.multi, ledger: pooled.ledger) }
-    guard let multi = curl_multi_init() else { return SequentialBatch(self) }
+    if let pooled { return CurlDriver(transport: self, multi: pooled.multi, ledger: pooled.ledger, concurrent: concurrent) }
+    guard let multi = curl_multi_init() else { return SequentialDriver(self) }
     _ = caf_curlm_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
-    return CurlMultiBatch(transport: self, multi: multi, ledger: GoawayLedger())
+    return CurlDriver(transport: self, multi: multi, ledger: GoawayLedger(), concurrent: concurrent)
   }
 
-  /// A finished batch's multi handle keeps its connections for the next bulk call.
+  /// A finished driver's multi handle keeps its connections for the next call.
   func checkIn(multi: UnsafeMutableRawPointer, ledger: GoawayLedger) {
     caf_mutex_lock(lock)
     abandonAfterFork()
-    if idleMultis.count < 4 { idleMultis.append((multi, ledger)) } else { curl_multi_cleanup(multi) }
+    if idleMultis.count < maxIdleMultis { idleMultis.append((multi, ledger)) } else { curl_multi_cleanup(multi) }
     caf_mutex_unlock(lock)
   }
 

@@ -96,16 +96,17 @@ public enum AnswerClassifier {
   static func bodySnippet(_ body: [UInt8]) -> String {
     if looksLikeHTML(body) {
       guard let title = htmlTitle(body) else { return "an HTML page" }
-      return "an HTML page titled \"\(printable(title))\""
+      return "an HTML page titled \"\(Bytes.printable(title, limit: 120))\""
     }
-    return printable(body.prefix(120))
+    return Bytes.printable(body, limit: 120)
   }
 
   /// The text of the first <title>...</title> in the first 64 KiB, spaces collapsed, at most 120 bytes.
   static func htmlTitle(_ body: [UInt8]) -> ArraySlice<UInt8>? {
     let head = body.prefix(65_536)
-    guard let open = find(head, "<title"), let close = head[open...].firstIndex(of: UInt8(ascii: ">")),
-      let end = find(head[(close + 1)...], "</title")
+    guard let open = Bytes.find("<title", in: head, ignoringCase: true),
+      let close = head[open...].firstIndex(of: UInt8(ascii: ">")),
+      let end = Bytes.find("</title", in: head[(close + 1)...], ignoringCase: true)
     else { return nil }
     var text: [UInt8] = []
     for byte in head[(close + 1)..<end] {
@@ -114,22 +115,5 @@ public enum AnswerClassifier {
     }
     while text.last == 0x20 { text.removeLast() }
     return text.isEmpty ? nil : text.prefix(120)
-  }
-
-  private static func printable(_ bytes: ArraySlice<UInt8>) -> String {
-    var out: [UInt8] = []
-    for byte in bytes { out.append(byte >= 0x20 && byte < 0x7F ? byte : UInt8(ascii: "?")) }
-    return String(decoding: out, as: UTF8.self)
-  }
-
-  /// Case-insensitive search for ASCII `needle`; the index where it starts.
-  private static func find(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Int? {
-    let count = needle.utf8CodeUnitCount
-    guard bytes.count >= count else { return nil }
-    outer: for start in bytes.startIndex...(bytes.endIndex - count) {
-      for index in 0..<count where bytes[start + index] | 0x20 != needle.utf8Start[index] { continue outer }
-      return start
-    }
-    return nil
   }
 }
