@@ -181,7 +181,8 @@ caffesta_status caffesta_client_set_proxy(caffesta_client *client, const char *p
  *   - Not kept: every acquired client is a new client object. Its settings, request log, progress
  *     callback and caffesta_client_cancel() start at the defaults and end with it, so nothing that
  *     one request set reaches the next: set them after each acquire. The last error is the
- *     thread's, as always (caffesta_client_acquire() sets it).
+ *     thread's, as always (caffesta_client_acquire() sets it), and so is a call object armed with
+ *     caffesta_call_next(): it runs the thread's next call, whichever client makes it.
  *   - Bounded: the registry keeps at most caffesta_shared_clients_set_limit() entries (8 by
  *     default). A new entry takes the place of the least recently used one that no client holds,
  *     whose connections close then; when every entry is held, the client acquired is an ordinary

@@ -40,6 +40,9 @@ final class Client implements ClientInterface
         'max_response_size', 'order_path', 'logger', 'proxy', 'persistent'];
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
     private const DEFAULT_TIMEOUT_MS = 60_000;
+    /** What a call's own $options may hold (every endpoint method's last argument). */
+    private const CALL_OPTIONS = ['timeout_ms'];
+    private const MAX_TIMEOUT_MS = 86_400_000;
     /** upsertProducts()'s default, the same as Python's upsert_products(). */
     public const DEFAULT_CONCURRENCY = 8;
 
@@ -51,6 +54,8 @@ final class Client implements ClientInterface
     private ?\Closure $logCallback = null;
     /** A persistent client that took over an earlier one's connections (isReused()). */
     private bool $reused = false;
+    /** The caffesta_call* that carries a call's own options, made at the first call given some. */
+    private ?\FFI\CData $call = null;
 
     /**
      * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
@@ -203,6 +208,11 @@ final class Client implements ClientInterface
             $this->handle = null;
             $this->ffi->caffesta_client_free($handle);
         }
+        if ($this->call !== null) {
+            $call = $this->call;
+            $this->call = null;
+            $this->ffi->caffesta_call_free($call);
+        }
     }
 
     /**
@@ -225,18 +235,20 @@ final class Client implements ClientInterface
      * @param int|array<string, mixed> $order submitOrder()'s result, or a job id
      * @param int $timeoutMs how long to wait, in ms (1 ms to 24 hours). Each poll is a request bounded
      *        by the client's timeout_ms option, not by $timeoutMs: a poll that hangs can make the call
-     *        last longer than $timeoutMs (up to timeout_ms more)
+     *        last longer than $timeoutMs (up to timeout_ms more); $options' timeout_ms bounds it all
+     * @param array{timeout_ms?: int} $options this call's own, as every endpoint method's: the shorter of
+     *        its timeout_ms and $timeoutMs ends the wait
      * @throws ApiException when the job failed (the message gives the reason)
      * @throws TimeoutException when it is still pending after $timeoutMs
      * @throws CaffestaException
      */
-    public function waitForOrder(int|array $order, int $timeoutMs = 60_000): array
+    public function waitForOrder(int|array $order, int $timeoutMs = 60_000, array $options = []): array
     {
         if (is_array($order)) {
-            return $this->jsonCall('caffesta_order_wait_submitted', Body::encode($order, 'order'),
+            return $this->jsonCall('caffesta_order_wait_submitted', $options, Body::encode($order, 'order'),
                 Convert::cLong($timeoutMs, 'timeout_ms'));
         }
-        return $this->jsonCall('caffesta_order_wait', $order, Convert::cLong($timeoutMs, 'timeout_ms'));
+        return $this->jsonCall('caffesta_order_wait', $options, $order, Convert::cLong($timeoutMs, 'timeout_ms'));
     }
 
     /**
@@ -244,15 +256,16 @@ final class Client implements ClientInterface
      * the previous one has been consumed, following next_start_id to the end. Each value is one
      * page's list of products (empty pages are skipped); its key is the page's start_id.
      *   foreach ($client->iterateProductPages(2) as $page) { $db->saveAll($page); }
+     * @param array{timeout_ms?: int} $options each page request's own, as getProductsPage()'s
      * @return \Generator<int, list<array<string, mixed>>>
      * @throws CaffestaException while iterating; ProtocolException if the server's next_start_id does
      *         not move forward (rather than loop for ever)
      */
-    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0): \Generator
+    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): \Generator
     {
         $startId = 0;
         while (true) {
-            $page = $this->getProductsPage($posId, $startId, $ts);
+            $page = $this->getProductsPage($posId, $startId, $ts, $options);
             $items = $page['items'] ?? null;
             $next = $page['next_start_id'] ?? null;
             if (!is_array($items) || ($next !== null && !is_int($next))) {
@@ -277,12 +290,13 @@ final class Client implements ClientInterface
      * The products changed since $ts, one product at a time, fetched page by page as
      * iterateProductPages() does; keys run 0, 1, 2, ... across pages, so iterator_to_array() of it
      * equals getAllProducts().
+     * @param array{timeout_ms?: int} $options each page request's own, as getProductsPage()'s
      * @return \Generator<int, array<string, mixed>>
      * @throws CaffestaException while iterating
      */
-    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0): \Generator
+    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): \Generator
     {
-        foreach ($this->iterateProductPages($posId, $ts) as $page) {
+        foreach ($this->iterateProductPages($posId, $ts, $options) as $page) {
             foreach ($page as $product) {
                 yield $product;
             }
@@ -368,29 +382,96 @@ final class Client implements ClientInterface
         $this->check($this->ffi->caffesta_client_set_log($this->handle, $this->logCallback, null));
     }
 
-    /** Calls a function whose last parameter is char **result_json; returns the JSON decoded. */
-    private function jsonCall(string $function, mixed ...$arguments): mixed
+    /**
+     * Calls a function whose last parameter is char **result_json; returns the JSON decoded.
+     * @param array<string, mixed> $options the call's own (callOptions())
+     */
+    private function jsonCall(string $function, array $options, mixed ...$arguments): mixed
     {
         $handle = $this->handle();
         $out = $this->ffi->new('char*');
-        $status = $this->ffi->$function($handle, ...[...$arguments, \FFI::addr($out)]);
+        $status = $this->invoke($function, $options, [$handle, ...$arguments, \FFI::addr($out)]);
         return $this->decode($this->take($status, $out, $function));
     }
 
-    /** Calls a function whose last parameter is long long *id; returns the id. */
-    private function idCall(string $function, mixed ...$arguments): int
+    /**
+     * Calls a function whose last parameter is long long *id; returns the id.
+     * @param array<string, mixed> $options the call's own (callOptions())
+     */
+    private function idCall(string $function, array $options, mixed ...$arguments): int
     {
         $handle = $this->handle();
         $id = $this->ffi->new('long long');
-        $this->check($this->ffi->$function($handle, ...[...$arguments, \FFI::addr($id)]), $function);
+        $this->check($this->invoke($function, $options, [$handle, ...$arguments, \FFI::addr($id)]), $function);
         return $id->cdata;
     }
 
-    /** Calls a function that returns a status only. */
-    private function plainCall(string $function, mixed ...$arguments): void
+    /**
+     * Calls a function that returns a status only.
+     * @param array<string, mixed> $options the call's own (callOptions())
+     */
+    private function plainCall(string $function, array $options, mixed ...$arguments): void
     {
         $handle = $this->handle();
-        $this->check($this->ffi->$function($handle, ...$arguments), $function);
+        $this->check($this->invoke($function, $options, [$handle, ...$arguments]), $function);
+    }
+
+    /**
+     * Calls the C function, under this client's call object when the call has options of its own
+     * (caffesta_call_next() arms it for this thread's next call; the call takes it at once).
+     * @param array<string, mixed> $options
+     * @param list<mixed> $arguments
+     */
+    private function invoke(string $function, array $options, array $arguments): int
+    {
+        if ($options === []) {
+            return $this->ffi->$function(...$arguments);
+        }
+        $this->callOptions($options);
+        try {
+            return $this->ffi->$function(...$arguments);
+        } catch (\Throwable $e) {
+            // FFI refused the call before C ran it: nothing took the armed object, so disarm it, or
+            // this thread's next call (another request's, in a php-fpm worker) would run under it.
+            $this->ffi->caffesta_call_next(null);
+            throw $e;
+        }
+    }
+
+    /**
+     * A call's own options, checked: its timeout_ms (0 without one). An unknown option, or a timeout
+     * that is not an int of 1 ms to 24 hours, is an InvalidArgumentException before anything is sent.
+     * @param array<string, mixed> $options
+     */
+    private static function callTimeout(array $options): int
+    {
+        $unknown = array_diff(array_keys($options), self::CALL_OPTIONS);
+        if ($unknown !== []) {
+            throw Convert::invalid('unknown call option ' . implode(', ', array_map('strval', $unknown))
+                . '; known: ' . implode(', ', self::CALL_OPTIONS));
+        }
+        $timeout = Convert::intOption($options, 'timeout_ms');
+        if ($timeout !== null && ($timeout < 1 || $timeout > self::MAX_TIMEOUT_MS)) {
+            throw Convert::invalid("call option timeout_ms must be 1 ms to 24 hours, not $timeout");
+        }
+        return $timeout ?? 0;
+    }
+
+    /**
+     * Arms the call object with a call's own options: ['timeout_ms' => 2000] ends the call within 2 s
+     * (the client's timeout_ms still bounds it).
+     * @param array<string, mixed> $options
+     */
+    private function callOptions(array $options): void
+    {
+        $timeout = self::callTimeout($options);
+        if ($this->call === null) {
+            $out = $this->ffi->new('caffesta_call*');
+            $this->check($this->ffi->caffesta_call_create(\FFI::addr($out)));
+            $this->call = $out;
+        }
+        $this->check($this->ffi->caffesta_call_set_timeout($this->call, $timeout));
+        $this->check($this->ffi->caffesta_call_next($this->call));
     }
 
     private function handle(): \FFI\CData

@@ -136,20 +136,25 @@ final class FpmTest extends EmulatorTestCase
      * logger, a low retry count and a limit of one kept set, then died of a fatal error: the next
      * request's client logs nothing, retries a 503 as the default says, and its set of connections
      * takes the place of the dead request's (released at shutdown: it would be held for ever
-     * otherwise) — kept, so the request after it reuses it. The worker lives throughout.
+     * otherwise) — kept, so the request after it reuses it. A call with its own timeout ends at it,
+     * and the next request's call, without one, waits out a longer hold. The worker lives throughout.
      */
     public function testAWorkerKeepsItsConnectionAndNothingElse(): void
     {
         if (!self::isRoot()) {
             $this->markTestSkipped('a root master needs the test to run as root');
         }
-        $pages = ['fatal.php' => self::FATAL, 'after.php' => self::AFTER];
+        $pages = ['fatal.php' => self::FATAL, 'after.php' => self::AFTER, 'timeout.php' => self::TIMEOUT];
         $answers = $this->runRecipe(asNobody: false, pages: $pages, visit: function (\Closure $get): array {
                 $answers = ['fatal' => $get('/fatal.php')];
                 $this->emulator->fault(['kind' => 'status', 'status' => 503, 'method' => 'GET',
                     'path_prefix' => '/a/v1.0/storage/test']);
                 $answers['first'] = json_decode((string) $get('/after.php'), true);
                 $answers['second'] = json_decode((string) $get('/after.php'), true);
+                $this->emulator->fault(['kind' => 'hang', 'delay_ms' => 5_000, 'path_prefix' => '/a/v1.0/storage/test']);
+                $answers['timeout'] = json_decode((string) $get('/timeout.php'), true);
+                $this->emulator->fault(['kind' => 'delay', 'delay_ms' => 600, 'path_prefix' => '/a/v1.0/storage/test']);
+                $answers['third'] = json_decode((string) $get('/after.php'), true);
                 return $answers;
             });
         $this->assertSame(1, preg_match('/^logged: 1 pid: (\d+)$/m', (string) $answers['fatal'], $fatal),
@@ -160,11 +165,14 @@ final class FpmTest extends EmulatorTestCase
         $this->assertIsArray($first, json_encode($answers));
         $this->assertSame(['reused' => false, 'logged' => 0, 'error' => null], array_diff_key($first, ['pid' => 0]));
         $this->assertSame(['reused' => true, 'logged' => 0, 'error' => null], array_diff_key($second, ['pid' => 0]));
+        $this->assertSame(['pid' => (int) $fatal[1], 'error' => 'Caffesta\\Exception\\TimeoutException'], $answers['timeout']);
+        $this->assertSame(['pid' => (int) $fatal[1], 'reused' => true, 'logged' => 0, 'error' => null], $answers['third']);
         $this->assertSame([(int) $fatal[1], (int) $fatal[1]], [$first['pid'], $second['pid']]);
         $gets = array_values(array_filter($this->emulator->requests(),
             static fn (array $r): bool => $r['path'] === '/a/v1.0/storage/test'));
-        // fatal's GET; after's 503 and its retry; after's second GET over the same connection.
-        $this->assertCount(4, $gets);
+        // fatal's GET; after's 503 and its retry; after's second GET over the same connection; the
+        // timed-out GET; the third after's.
+        $this->assertCount(6, $gets);
         $this->assertSame($gets[2]['peer'], $gets[3]['peer']);
     }
 
@@ -377,6 +385,21 @@ final class FpmTest extends EmulatorTestCase
         ini_set('memory_limit', '16M');
         $text = str_repeat('x', 32 << 20);   // a fatal error (memory): PHP runs no destructor after it
         echo "after the fatal error\n";
+        PHP;
+
+    /** A call with its own timeout of 200 ms. */
+    private const TIMEOUT = <<<'PHP'
+        <?php
+        $out = ['pid' => getmypid(), 'error' => null];
+        try {
+            $client = new Caffesta\Client('after', getenv('CAFFESTA_API_KEY'), ['persistent' => true,
+                'base_url' => getenv('CAFFESTA_BASE_URL')]);
+            $client->authTest(['timeout_ms' => 200]);
+        } catch (Throwable $e) {
+            $out['error'] = get_class($e);
+        }
+        header('Content-Type: application/json');
+        echo json_encode($out);
         PHP;
 
     /** A request after it: its own client, no logger, the default retries. */
