@@ -299,16 +299,6 @@ static void test_threads_acquire_use_and_free_at_once(void) {
 
 /* ---- Fork ---- */
 
-static int wait_child(pid_t pid, int timeout_ms) {
-  int status = 0;
-  for (long long deadline = now_ms() + timeout_ms; now_ms() < deadline; sleep_ms(20)) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
 /* A forked child (a php-fpm worker of a master that used a client) finds the entry, opens its
  * own connection, and leaves the parent's to the parent. */
 static void test_a_forked_child_keeps_off_the_parents_connection(void) {
@@ -340,7 +330,13 @@ static void test_a_forked_child_keeps_off_the_parents_connection(void) {
   free(again);
 }
 
-/* fork() while other threads acquire and free: every child gets the registry unlocked. */
+/* fork() while other threads acquire and free: every child gets the registry unlocked.
+ * (ThreadSanitizer cannot follow a fork of a threaded process: skipped there.) */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
 static int forking; /* __atomic: the churning threads watch it */
 static void *churn(void *arg) {
   int *wrong = arg;
@@ -355,12 +351,15 @@ static void *churn(void *arg) {
 }
 
 static void test_fork_while_threads_acquire(void) {
+#ifdef UNDER_TSAN
+  return;
+#endif
   CHECK_STATUS(caffesta_shared_clients_set_limit(4), CAFFESTA_OK);
   pthread_t threads[2];
   int wrong[2] = {0, 0};
   __atomic_store_n(&forking, 1, __ATOMIC_RELEASE);
   for (int t = 0; t < 2; t++) CHECK(pthread_create(&threads[t], NULL, churn, &wrong[t]) == 0);
-  int hung = 0;
+  int failed_children = 0;
   for (int i = 0; i < 40; i++) {
     fflush(NULL);
     pid_t pid = fork();
@@ -371,14 +370,15 @@ static void test_fork_while_threads_acquire(void) {
       code |= caffesta_shared_clients_set_limit(1) == CAFFESTA_OK ? 0 : 2;
       _exit(code);
     }
-    if (pid < 0 || wait_child(pid, 20000) != 0) hung++;
+    int code = pid < 0 ? -1 : wait_child(pid, 60000);
+    if (code != 0 && !(under_valgrind() && code == 99)) failed_children++; /* 99: valgrind's, see harness.h */
   }
   __atomic_store_n(&forking, 0, __ATOMIC_RELEASE);
   for (int t = 0; t < 2; t++) {
     pthread_join(threads[t], NULL);
     CHECK(wrong[t] == 0);
   }
-  CHECK(hung == 0);
+  CHECK(failed_children == 0);
   CHECK_STATUS(caffesta_shared_clients_set_limit(8), CAFFESTA_OK);
 }
 
