@@ -315,6 +315,7 @@ static void test_a_forked_child_keeps_off_the_parents_connection(void) {
     caffesta_client_free(c);
     caffesta_shared_clients_set_limit(0); /* the child closes its entries: never the parent's connection */
     if (code) fprintf(stderr, "  child: %d %s\n", code, caffesta_last_error());
+    free(parent);
     exit(code);
   }
   CHECK(pid > 0);

@@ -115,14 +115,13 @@ trait BulkUpsert
             $offset = count($report);
             $cancelledInChunk = false;
             $left = $deadline === null ? null : intdiv($deadline - hrtime(true), 1_000_000);
-            if ($left !== null && $left < 1) {
-                $entries = array_map(static fn (string $unused): array => ['ref_code' => null, 'action' => 'failed',
-                    'status' => 'CAFFESTA_ERR_TIMEOUT', 'message' => "not sent: the call's deadline passed before its turn",
-                    'delivery' => 'not_sent'], $chunk);
-                foreach ($entries as $i => &$entry) {
-                    $entry['ref_code'] = $refCodes[$offset + $i];
+            if ($left !== null && $left < 1) {   // the deadline passed: the library's own words for it
+                $entries = [];
+                foreach (array_keys($chunk) as $i) {
+                    $entries[] = ['ref_code' => $refCodes[$offset + $i], 'action' => 'failed',
+                        'status' => 'CAFFESTA_ERR_TIMEOUT', 'message' => "not sent: the call's deadline passed before its turn",
+                        'delivery' => 'not_sent'];
                 }
-                unset($entry);
             } else {
                 $entries = $this->upsertChunk('[' . implode(',', $chunk) . ']', $concurrency, count($chunk),
                     $left === null ? [] : ['timeout_ms' => $left], $cancelledInChunk);
