@@ -5,7 +5,7 @@ import CaffestaCore
 // the core and hands out the result (the ABI helpers are in Conversions.swift).
 
 @_cdecl("caffesta_auth_test") public func caffesta_auth_test(_ client: OpaquePointer?) -> Int32 {
-  ABI.status(client) { c throws(CaffestaError) in try c.authTest() }
+  ABI.status(client) { c throws(CaffestaError) in c.authTest() }
 }
 
 @_cdecl("caffesta_product_upsert") public func caffesta_product_upsert(_ client: OpaquePointer?, _ productJson: CText, _ result: JSONOut) -> Int32 {

@@ -5,7 +5,7 @@ import CaffestaCore
 // calls the core and hands out the result (the ABI helpers are in Conversions.swift).
 
 @_cdecl("caffesta_storages_list") public func caffesta_storages_list(_ client: OpaquePointer?, _ result: JSONOut) -> Int32 {
-  ABI.json(client, result) { c throws(CaffestaError) in try c.listStorages() }
+  ABI.json(client, result) { c throws(CaffestaError) in c.listStorages() }
 }
 
 @_cdecl("caffesta_storage_stock") public func caffesta_storage_stock(_ client: OpaquePointer?, _ storageId: Int64, _ result: JSONOut) -> Int32 {

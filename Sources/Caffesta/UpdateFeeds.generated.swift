@@ -29,19 +29,19 @@ import CaffestaCore
 }
 
 @_cdecl("caffesta_categories_get") public func caffesta_categories_get(_ client: OpaquePointer?, _ result: JSONOut) -> Int32 {
-  ABI.json(client, result) { c throws(CaffestaError) in try c.referenceList(.categories) }
+  ABI.json(client, result) { c throws(CaffestaError) in c.referenceList(.categories) }
 }
 
 @_cdecl("caffesta_workspaces_get") public func caffesta_workspaces_get(_ client: OpaquePointer?, _ result: JSONOut) -> Int32 {
-  ABI.json(client, result) { c throws(CaffestaError) in try c.referenceList(.workspaces) }
+  ABI.json(client, result) { c throws(CaffestaError) in c.referenceList(.workspaces) }
 }
 
 @_cdecl("caffesta_taxes_get") public func caffesta_taxes_get(_ client: OpaquePointer?, _ result: JSONOut) -> Int32 {
-  ABI.json(client, result) { c throws(CaffestaError) in try c.referenceList(.taxes) }
+  ABI.json(client, result) { c throws(CaffestaError) in c.referenceList(.taxes) }
 }
 
 @_cdecl("caffesta_modifier_groups_get") public func caffesta_modifier_groups_get(_ client: OpaquePointer?, _ result: JSONOut) -> Int32 {
-  ABI.json(client, result) { c throws(CaffestaError) in try c.referenceList(.modifierGroups) }
+  ABI.json(client, result) { c throws(CaffestaError) in c.referenceList(.modifierGroups) }
 }
 
 @_cdecl("caffesta_sync_changes") public func caffesta_sync_changes(_ client: OpaquePointer?, _ posId: Int64, _ knownJson: CText, _ result: JSONOut) -> Int32 {
