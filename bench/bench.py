@@ -209,6 +209,10 @@ def main():
     measure_rounds(wan, p["wan_reps"], False, log)
     wan_by_id = {c["id"]: c for c in wan}
 
+    log("php-fpm: an admin page's upsert over a 50 ms round trip (bench/fpm/run.py)")
+    fpm = run([sys.executable, HERE + "/fpm/run.py", "--library", a.library] + (["--quick"] if a.quick else []))
+    fpm_cases = fpm["cases"]
+
     def ratio(slow, fast, table, key="median_cpu_ms"):
         """slow / fast of one measure: CPU by default, "instructions_per_item", "median_ms" (wall)."""
         s, f = table.get(slow, {}), table.get(fast, {})
@@ -246,6 +250,9 @@ def main():
          ratio("raw-seq", "raw-multi-8", by_id, "median_ms"), None, None, "x"),
         ("loopback: library sequential / bulk c=8, wall (speed-up)",
          ratio("lib-seq", "lib-many-8", by_id, "median_ms"), None, None, "x"),
+        ("php-fpm upsert, 50 ms RTT: persistent, round trips", fpm_cases["persistent"]["round_trips"], "<=", 1.2, "RT"),
+        ("php-fpm upsert, 50 ms RTT: new client, round trips", fpm_cases["new"]["round_trips"], None, None, "RT"),
+        ("php-fpm upsert, 50 ms RTT: Guzzle, round trips", fpm_cases["guzzle"]["round_trips"], None, None, "RT"),
     ]
     verdicts = []
     for what, value, op, target, unit in comparisons:
@@ -285,6 +292,11 @@ def main():
           (load["median_us"], load["floor_us"], load["runs"]))
     print("WAN-like items created first (PUT 404 + POST each, c=16): %.0f ms for %d" % (created["ms"], created["items"]))
     print("stripped library: %d bytes (%.0f KiB)" % (size, size / 1024))
+    print("php-fpm admin page, one upsert per request, %d ms round trip (nginx TLS 1.3 + HTTP/2, relay):" % fpm["rtt_ms"])
+    print("  %-54s %8s %9s %8s %7s %5s" % ("client", "requests", "median ms", "p90 ms", "RT", "conns"))
+    for c in fpm_cases.values():
+        print("  %-54s %8d %9.1f %8.1f %7.2f %5d" % (c["label"], c["requests"], c["median_ms"], c["p90_ms"],
+                                                      c["round_trips"], c["connections"]))
     print()
     print("%-58s %9s %9s  %s" % ("ratio", "value", "target", "met"))
     for v in verdicts:
@@ -317,7 +329,7 @@ def main():
                    machine=dict(cpus=os.cpu_count(), cpu=cpu, kernel=platform.release(), versions=versions(),
                                 load_average_before=load_before[0], load_average_after=load_after[0]),
                    cases={c["id"]: {k: v for k, v in c.items() if k != "argv"} for c in cases + wan},
-                   wan_create=created, memory=memory, load=load, stripped_size=size, comparisons=verdicts)
+                   wan_create=created, memory=memory, load=load, stripped_size=size, fpm=fpm, comparisons=verdicts)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(results, f, indent=2)

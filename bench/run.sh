@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark (issue 7): builds the C programs of bench/ against the installed library,
 # starts nginx (bench/nginx.conf.in) and the emulator (20 ms per answer) on loopback, runs
-# bench/bench.py, which prints the table and writes build/bench/results.json, and stops both.
+# bench/bench.py, which prints the table and writes build/bench/results.json, and stops both
+# (bench/fpm/run.py starts and stops the php-fpm case's own servers).
 #   bench/run.sh            the full run: a few minutes on 2 cores
 #   bench/run.sh --quick    (or BENCH_QUICK=1) tiny counts, one round: checks that every path works
 # `make bench` runs it with the staged library; by hand, set CAFFESTA_LIBRARY and PKG_CONFIG_PATH
@@ -34,6 +35,9 @@ missing=()
 [ -x "$nginx" ] || missing+=("nginx (apt-get install nginx-light)")
 php -r 'exit(function_exists("curl_init") ? 0 : 1);' 2>/dev/null || missing+=("PHP's curl extension (apt-get install php-curl)")
 [ "$has_requests" = 1 ] || missing+=("Python's requests (pip install requests)")
+# The php-fpm case (bench/fpm/run.py): php-fpm behind nginx, and Guzzle as the PHP shop's client.
+ls /usr/sbin/php-fpm* >/dev/null 2>&1 || command -v php-fpm >/dev/null || missing+=("php-fpm (apt-get install php-fpm)")
+[ -f /usr/share/php/GuzzleHttp/autoload.php ] || missing+=("Guzzle (apt-get install php-guzzlehttp-guzzle)")
 pkg-config --exists caffesta libcurl jansson || missing+=("pkg-config caffesta libcurl jansson (make stage)")
 [ -f "$CAFFESTA_LIBRARY" ] || missing+=("$CAFFESTA_LIBRARY (make stage)")
 if [ ${#missing[@]} -gt 0 ]; then

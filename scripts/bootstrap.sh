@@ -5,7 +5,8 @@ set -euo pipefail
 
 apt_missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-# nginx-light, php-curl and Python's requests are for the benchmark (its quick pass is a test).
+# nginx-light, php-curl, php-guzzlehttp-guzzle and Python's requests are for the benchmark (its
+# quick pass is a test; Guzzle is the PHP shop's client that its php-fpm case compares with).
 # nlohmann-json3-dev is for the C++ example (a JSON library, not string concatenation); php-fpm for
 # the php-fpm recipe's test (nginx -> php-fpm -> the preloaded binding -> the emulator);
 # nginx-light (ssl, http2), tinyproxy and httpbin are the real peers of Tests/c/test_peers.c.
@@ -14,7 +15,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # composer installs the PHP package as a shop would (its tests) and builds it (make dist); cmake
 # builds a till against the installed CMake package (Tests/cmake).
 for pkg in pkg-config gcc g++ make libcurl4-openssl-dev libjansson-dev php-cli php-opcache php-curl php-fpm phpunit openssl \
-           valgrind nginx-light nlohmann-json3-dev tinyproxy libcurl4-doc patchelf composer cmake \
+           valgrind nginx-light php-guzzlehttp-guzzle nlohmann-json3-dev tinyproxy libcurl4-doc patchelf composer cmake \
            debhelper dpkg-dev lintian debootstrap ${CAFFESTA_EXTRA_APT:-}; do
   have_pkg "$pkg" || apt_missing+=("$pkg")
 done

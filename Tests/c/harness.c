@@ -237,6 +237,21 @@ void kill_emulator(pid_t pid) {
   waitpid(pid, NULL, 0);
 }
 
+int wait_child(pid_t pid, int timeout_ms) {
+  int status = 0;
+  for (long long deadline = now_ms() + timeout_ms; now_ms() < deadline; sleep_ms(20)) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+int under_valgrind(void) {
+  const char *preload = getenv("LD_PRELOAD");
+  return preload && strstr(preload, "vgpreload") != NULL;
+}
+
 pid_t spawn_emulator(int port, const char *const *extra, char *url, size_t size) {
   int fd;
   pid_t pid = start_emulator(port, 0, extra, &fd);

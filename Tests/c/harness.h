@@ -70,6 +70,13 @@ int read_listening(int fd, int timeout_ms, char *url, size_t size);
 pid_t spawn_emulator(int port, const char *const *extra, char *url, size_t size);
 /* Stops an emulator started above (SIGTERM, then SIGKILL); pid <= 0 does nothing. */
 void kill_emulator(pid_t pid);
+/* Waits for a forked child up to timeout_ms: its exit status, or -1 when it was killed by a signal
+ * or did not end in time (it is killed then). */
+int wait_child(pid_t pid, int timeout_ms);
+/* Whether this process runs under valgrind: a forked child's exit then reports what the parent's
+ * other threads held on their stacks as lost (those threads do not exist in the child), and its
+ * exit status is valgrind's error code, 99. */
+int under_valgrind(void);
 
 /* ---- The emulators' request logs and counts, at any URL ---- */
 

@@ -122,17 +122,6 @@ static void test_threads_share_one_client_through_mixed_calls(void) {
 
 /* ---- Fork ---- */
 
-/* Waits for a child up to timeout_ms; its exit status, or -1 (killed) on timeout or a signal. */
-static int wait_child(pid_t pid, int timeout_ms) {
-  int status = 0;
-  for (long long deadline = now_ms() + timeout_ms; now_ms() < deadline; sleep_ms(20)) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
 static void test_fork_child_uses_the_client_parent_keeps_its_connection(void) {
   emulator_reset();
   long before = emulator_stat("products");

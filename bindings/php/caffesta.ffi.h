@@ -118,6 +118,64 @@ caffesta_status caffesta_client_set_max_response_size(caffesta_client *client, l
  * The string is copied. Statuses: INVALID_ARGUMENT. Safe to call while other threads use the client. */
 caffesta_status caffesta_client_set_proxy(caffesta_client *client, const char *proxy);
 
+/* ---- Shared clients (connections kept across requests: php-fpm) ----
+ *
+ * A host that frees everything at the end of each request, as a php-fpm worker does, would open a
+ * new connection for every request's client: a TCP and a TLS handshake, two or three round trips
+ * before the request itself. A client from caffesta_client_acquire() takes its connections from a
+ * process-wide registry instead, and leaves them there when it is freed, so the next request's
+ * client sends at once on the same kept-alive connection.
+ *
+ *   caffesta_client *client = NULL;
+ *   if (caffesta_client_acquire("mycafe", api_key, NULL, &client, NULL) == CAFFESTA_OK) {
+ *     caffesta_client_set_timeouts(client, 2000, 10000);  // a new client: set what you need
+ *     status = caffesta_product_upsert(client, product_json, &result);
+ *     caffesta_client_free(client);                       // the connections stay, for the next one
+ *   }
+ *
+ *   - Kept: one entry per account name, API key and share key holds the connections (with their
+ *     TLS sessions) and libcurl's DNS cache. Clients whose settings send requests elsewhere or
+ *     otherwise (base URL, proxy, CA file) should say so in the share key; the PHP binding passes
+ *     its options there.
+ *   - Not kept: every acquired client is a new client object. Its settings, request log, progress
+ *     callback and caffesta_client_cancel() start at the defaults and end with it, so nothing that
+ *     one request set reaches the next: set them after each acquire. The last error is the
+ *     thread's, as always (caffesta_client_acquire() sets it), and so is a call object armed with
+ *     caffesta_call_next(): it runs the thread's next call, whichever client makes it.
+ *   - Bounded: the registry keeps at most caffesta_shared_clients_set_limit() entries (8 by
+ *     default). A new entry takes the place of the least recently used one that no client holds,
+ *     whose connections close then; when every entry is held, the client acquired is an ordinary
+ *     one (its connections close with it). A connection the server closed while it was idle (its
+ *     keep-alive timeout) is replaced by a new one at the next call, as in any client.
+ *   - Threads: any thread may acquire, use and free; clients of one entry may run at once, as the
+ *     threads of one client do.
+ *   - fork(): the child finds the parent's entries but never uses or closes the parent's
+ *     connections (a forked client's rule): its first call opens its own.
+ *   - The registry lasts as long as the process: a php-fpm worker recycled by pm.max_requests
+ *     starts again with none. The API keys of its entries stay in memory until then, as a
+ *     client's does while it lives. */
+
+/* Acquires a client whose connections are kept across requests (see above).
+ *   account_name, api_key  as for caffesta_client_new().
+ *   share_key  the caller's name for the settings that decide where and how its requests go
+ *              (base URL, proxy, CA file): clients share an entry only when their account name,
+ *              API key and share key are equal. NULL or "" for none; UTF-8, at most 4096 bytes.
+ *   out        on CAFFESTA_OK: a new client, freed with caffesta_client_free() (its connections
+ *              stay in the registry); NULL after an error.
+ *   reused     NULL, or where to write 1 when the entry existed already (its open connections
+ *              serve this client), 0 when it is new or the client is an ordinary one.
+ * Statuses: INVALID_ARGUMENT (as caffesta_client_create(), or a share key too long), NO_MEMORY.
+ * Safe to call from several threads. */
+caffesta_status caffesta_client_acquire(const char *account_name, const char *api_key, const char *share_key,
+                                        caffesta_client **out, int *reused);
+
+/* Sets how many entries the registry keeps: 0 to 1024 (default 8). Entries beyond it that no
+ * client holds are closed now, the least recently used first; held ones at the first acquire or
+ * limit after their last client is freed. 0 turns sharing off: caffesta_client_acquire() then
+ * gives ordinary clients.
+ * Statuses: INVALID_ARGUMENT. Safe to call from several threads. */
+caffesta_status caffesta_shared_clients_set_limit(int limit);
+
 /* ---- Calls ---- */
 
 /* Checks the API key: GET /a/v1.0/storage/test.

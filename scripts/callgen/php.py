@@ -63,6 +63,12 @@ def param(p):
     return "%s %s" % (php_type, var), value, None
 
 
+# Every endpoint method's last argument: this call's own options (Client::callOptions() checks
+# them and runs the call under a caffesta_call object), as Guzzle's request methods take $options.
+OPTIONS = ("array $options = []", None,
+           "@param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)")
+
+
 def returns(call):
     """(the PHP return type, the @return annotation or None)."""
     if call.result == "id":
@@ -94,10 +100,11 @@ def method(table, call):
     params = [param(p) for p in call.inputs]
     php_type, annotation = returns(call)
     helper = {"json": "return $this->jsonCall", "id": "return $this->idCall", "status": "$this->plainCall"}[call.result]
-    args = ["'%s'" % call.c] + [v for _, v, _ in params]
+    args = ["'%s'" % call.c, "$options"] + [v for _, v, _ in params]
+    params.append(OPTIONS)
     body = "        %s(%s);" % (helper, ", ".join(args))
     if len(body) > 110:
-        body = "        %s(%s,\n            %s);" % (helper, args[0], ",\n            ".join(args[1:]))
+        body = "        %s(%s, %s,\n            %s);" % (helper, args[0], args[1], ",\n            ".join(args[2:]))
     return "\n".join(docblock(table, call, params, annotation) + ["    " + signature(call, params), "    {", body, "    }"]) + "\n"
 
 
@@ -110,8 +117,9 @@ def trait(table):
            "use Caffesta\\Exception\\CaffestaException;\n\n"
            "/**\n * The endpoint methods of Client: one per plain call of include/caffesta.h, each converting its\n"
            " * arguments (Convert, Body) and calling the library through Client's jsonCall(), idCall() or\n"
-           " * plainCall(), as Guzzle's ClientTrait sits beside its Client. The calls written by hand are in\n"
-           " * Client (waitForOrder, the product iterators) and BulkUpsert (upsertProducts).\n"
+           " * plainCall(), as Guzzle's ClientTrait sits beside its Client; the last argument, $options, is\n"
+           " * the call's own (['timeout_ms' => 2000]). The calls written by hand are in Client\n"
+           " * (waitForOrder, the product iterators) and BulkUpsert (upsertProducts).\n"
            " * @internal use Client, or ClientInterface for a test double\n */\n"
            "trait ClientTrait\n{\n" % BANNER,
            "    /**\n     * The C parameters an argument of this binding renames, per call: an InvalidArgumentException\n"
@@ -123,9 +131,9 @@ def trait(table):
     for name, pairs in argument_names(table, lambda p: snake(p.php)).items():
         out.append("        '%s' => [%s],\n" % (name, ", ".join("'%s' => '%s'" % pair for pair in pairs)))
     out.append("    ];\n\n"
-               "    abstract private function jsonCall(string $function, mixed ...$arguments): mixed;\n\n"
-               "    abstract private function idCall(string $function, mixed ...$arguments): int;\n\n"
-               "    abstract private function plainCall(string $function, mixed ...$arguments): void;\n")
+               "    abstract private function jsonCall(string $function, array $options, mixed ...$arguments): mixed;\n\n"
+               "    abstract private function idCall(string $function, array $options, mixed ...$arguments): int;\n\n"
+               "    abstract private function plainCall(string $function, array $options, mixed ...$arguments): void;\n")
     for section, calls in table.in_sections():
         chosen = [c for c in calls if c in endpoint_calls(table)]
         if chosen:
@@ -149,7 +157,7 @@ def interface(table):
             if not call.php or call.result == "setting" or call.php in seen or "::" in call.php:
                 continue
             if call in endpoint_calls(table):
-                params = [param(p) for p in call.inputs]
+                params = [param(p) for p in call.inputs] + [OPTIONS]
                 chosen.append("\n".join(docblock(table, call, params, returns(call)[1])
                                         + ["    " + signature(call, params) + ";"]))
             elif call.get("php_signature"):
@@ -167,6 +175,8 @@ def interface(table):
     out.append("\n    // ---- The client itself %s\n\n" % ("-" * 73))
     out.append("    /** The server this client calls: the base_url option, else https://{accountName}.caffesta.com. */\n"
                "    public function baseUrl(): string;\n\n"
+               "    /** Whether this persistent client took over the connections of an earlier one in this process. */\n"
+               "    public function isReused(): bool;\n\n"
                "    /** Stops the upsertProducts() that is running, and calls another thread runs on this client. */\n"
                "    public function cancel(): void;\n\n"
                "    /** Frees the client and closes its connections. Safe to call more than once. */\n"

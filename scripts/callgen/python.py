@@ -9,7 +9,7 @@ PACKAGE = "bindings/python/caffesta/"
 CTYPES = {
     "caffesta_client *": "_C", "caffesta_client **": "POINTER(_C)", "caffesta_status": "_S",
     "const char *": "c_char_p", "char **": "_JSON_OUT", "char *": "c_void_p", "void *": "c_void_p",
-    "long long": "_ID", "long long *": "_ID_OUT", "long": "c_long", "int": "c_int", "void": "None",
+    "long long": "_ID", "long long *": "_ID_OUT", "long": "c_long", "int": "c_int", "int *": "POINTER(c_int)", "void": "None",
     "caffesta_progress_fn": "caffesta_progress_fn", "caffesta_log_fn": "caffesta_log_fn",
     "caffesta_call *": "_CALL", "const caffesta_call *": "_CALL", "caffesta_call **": "POINTER(_CALL)",
     "caffesta_done_fn": "caffesta_done_fn", "caffesta_delivery": "caffesta_delivery",

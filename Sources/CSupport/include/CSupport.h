@@ -97,4 +97,9 @@ void caf_json_scan_free(caf_json_scan_result *result);
 /* Decodes a valid string token (quotes included) into out, which holds at least length bytes;
  * returns the decoded length. */
 size_t caf_json_string_decode(const char *token, size_t length, char *out);
+
+/* The shared clients' registry lock (caffesta_client_acquire): a process-wide mutex that fork()
+ * takes first and releases in parent and child (pthread_atfork), so a child never inherits it held. */
+void caf_registry_lock(void);
+void caf_registry_unlock(void);
 #endif

@@ -26,7 +26,10 @@ public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   withCStrings(input[1...], count: 3) { s in
     let number = Int64(truncatingIfNeeded: Int(s[1].map { $0.pointee } ?? 0) &* 7919)
     switch selector % 30 {
-    case 0: if let c = caffesta_client_new(s[0], s[1]) { caffesta_client_free(c) }
+    case 0:
+      if let c = caffesta_client_new(s[0], s[1]) { caffesta_client_free(c) }
+      var shared: OpaquePointer? = nil  // a shared client: its registry entry stays, bounded by its limit
+      if caffesta_client_acquire(s[0], s[1], s[2], &shared, nil) == 0 { caffesta_client_free(shared) }
     case 1: _ = caffesta_client_set_base_url(client, s[0])
     case 2: _ = caffesta_product_upsert(client, s[0], &out)
     case 3: _ = caffesta_request(client, s[0], s[1], s[2], &out)

@@ -26,6 +26,10 @@ trait BulkUpsert
 
     abstract private function decode(string $json): mixed;
 
+    abstract private function invoke(string $function, array $options, array $arguments): int;
+
+    abstract private static function callTimeout(array $options): int;
+
     /**
      * Upserts many products as upsertProduct() does one, with up to $concurrency (1 to 64) requests
      * in flight, and returns the report: one entry per product, in input order (a list, whatever
@@ -48,8 +52,15 @@ trait BulkUpsert
      * have 'action' => 'cancelled'); when $progress threw, it carries that exception's message and
      * getPrevious() is that exception.
      *
+     * Time: ['timeout_ms' => N] in $options is the whole batch's deadline, N ms from now (it may be
+     * longer than the client's timeout_ms, which bounds each product's requests): each chunk gets
+     * what is left of it, and products whose chunk had not started by then are reported failed
+     * without a request: ['status' => 'CAFFESTA_ERR_TIMEOUT', 'message' => "not sent: the call's
+     * deadline passed before its turn", 'delivery' => 'not_sent'], as the library reports its own.
+     *
      * @param array<array<string, mixed>> $products product bodies as upsertProduct() takes them
      * @param null|callable(int, int): void $progress
+     * @param array{timeout_ms?: int} $options the batch's own, as every endpoint method's
      * @return list<array<string, mixed>>
      * @throws InvalidArgumentException for a bad $concurrency, or a product that cannot be encoded as
      *         JSON (named by its key), before any request
@@ -57,9 +68,10 @@ trait BulkUpsert
      * @throws CaffestaException when a whole chunk fails (out of memory, say)
      */
     public function upsertProducts(array $products, int $concurrency = Client::DEFAULT_CONCURRENCY,
-        ?callable $progress = null): array
+        ?callable $progress = null, array $options = []): array
     {
         Convert::cInt($concurrency, 'concurrency must be 1 to 64');
+        $timeoutMs = self::callTimeout($options);
         $items = [];
         $refCodes = [];
         foreach ($products as $key => $product) {
@@ -67,11 +79,12 @@ trait BulkUpsert
             $refCodes[] = is_array($product) ? ($product['ref_code'] ?? null) : null;
         }
         if ($items === []) {
-            return $this->upsertChunk('[]', $concurrency); // still checks $concurrency
+            return $this->upsertChunk('[]', $concurrency, 0, $options); // still checks $concurrency and $options
         }
         $this->cancelRequested = false; // a cancel() before the batch began is not this batch's
         try {
-            return $this->upsertChunks($items, $refCodes, $concurrency, $progress);
+            $deadline = $timeoutMs > 0 ? hrtime(true) + $timeoutMs * 1_000_000 : null;
+            return $this->upsertChunks($items, $refCodes, $concurrency, $progress, $deadline);
         } finally {
             $this->cancelRequested = false;
         }
@@ -80,9 +93,11 @@ trait BulkUpsert
     /**
      * @param list<string> $items the products' JSON
      * @param list<mixed> $refCodes
+     * @param ?int $deadline the batch's, in hrtime() nanoseconds
      * @return list<array<string, mixed>>
      */
-    private function upsertChunks(array $items, array $refCodes, int $concurrency, ?callable $progress): array
+    private function upsertChunks(array $items, array $refCodes, int $concurrency, ?callable $progress,
+        ?int $deadline): array
     {
         $total = count($items);
         $report = [];
@@ -99,7 +114,18 @@ trait BulkUpsert
             }
             $offset = count($report);
             $cancelledInChunk = false;
-            $entries = $this->upsertChunk('[' . implode(',', $chunk) . ']', $concurrency, count($chunk), $cancelledInChunk);
+            $left = $deadline === null ? null : intdiv($deadline - hrtime(true), 1_000_000);
+            if ($left !== null && $left < 1) {   // the deadline passed: the library's own words for it
+                $entries = [];
+                foreach (array_keys($chunk) as $i) {
+                    $entries[] = ['ref_code' => $refCodes[$offset + $i], 'action' => 'failed',
+                        'status' => 'CAFFESTA_ERR_TIMEOUT', 'message' => "not sent: the call's deadline passed before its turn",
+                        'delivery' => 'not_sent'];
+                }
+            } else {
+                $entries = $this->upsertChunk('[' . implode(',', $chunk) . ']', $concurrency, count($chunk),
+                    $left === null ? [] : ['timeout_ms' => $left], $cancelledInChunk);
+            }
             foreach ($entries as $i => $entry) {
                 // The library numbers the items of a chunk from 0: "item 3: ..." of the batch instead.
                 if ($offset !== 0 && is_array($entry) && is_string($entry['message'] ?? null)
@@ -128,13 +154,16 @@ trait BulkUpsert
     /**
      * One caffesta_products_upsert_many call: its report, decoded. CAFFESTA_ERR_PARTIAL writes the
      * report too (failed items are in it): it is read and freed like an OK one.
+     * @param array<string, mixed> $options the call's own
      * @return list<array<string, mixed>>
      */
-    private function upsertChunk(string $json, int $concurrency, int $expected = 0, bool &$cancelled = false): array
+    private function upsertChunk(string $json, int $concurrency, int $expected, array $options,
+        bool &$cancelled = false): array
     {
         $handle = $this->handle();
         $out = $this->ffi->new('char*');
-        $status = $this->ffi->caffesta_products_upsert_many($handle, $json, $concurrency, \FFI::addr($out));
+        $status = $this->invoke('caffesta_products_upsert_many', $options,
+            [$handle, $json, $concurrency, \FFI::addr($out)]);
         $cancelled = $status === Status::CANCELLED && !\FFI::isNull($out);
         if (($status === Status::PARTIAL || $cancelled) && !\FFI::isNull($out)) {
             $status = Status::OK;

@@ -37,9 +37,12 @@ final class Client implements ClientInterface
     private const JSON_DECODE = JSON_THROW_ON_ERROR | JSON_BIGINT_AS_STRING;
     private const JSON_DEPTH = 4096;
     private const OPTIONS = ['base_url', 'timeout_ms', 'connect_timeout_ms', 'max_retries', 'ca_file',
-        'max_response_size', 'order_path', 'logger', 'proxy'];
+        'max_response_size', 'order_path', 'logger', 'proxy', 'persistent'];
     private const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
     private const DEFAULT_TIMEOUT_MS = 60_000;
+    /** What a call's own $options may hold (every endpoint method's last argument). */
+    private const CALL_OPTIONS = ['timeout_ms'];
+    private const MAX_TIMEOUT_MS = 86_400_000;
     /** upsertProducts()'s default, the same as Python's upsert_products(). */
     public const DEFAULT_CONCURRENCY = 8;
 
@@ -49,6 +52,10 @@ final class Client implements ClientInterface
     private string $baseUrl;
     /** The request log's C callback, kept alive with the client. */
     private ?\Closure $logCallback = null;
+    /** A persistent client that took over an earlier one's connections (isReused()). */
+    private bool $reused = false;
+    /** The caffesta_call* that carries a call's own options, made at the first call given some. */
+    private ?\FFI\CData $call = null;
 
     /**
      * @param string|false $accountName the account's subdomain: https://{accountName}.caffesta.com
@@ -77,6 +84,14 @@ final class Client implements ClientInterface
      *                       FFI callback per client (PHP keeps it until the end of the request).
      *   proxy               the proxy for every request ("http://host:3128"), or "direct" for none
      *                       whatever the environment says; null or absent: libcurl's proxy variables
+     *   persistent          true: the connections (with their TLS sessions and DNS cache) outlive this
+     *                       object and serve the next persistent client of this process with the same
+     *                       account, key, base_url, proxy and ca_file — a php-fpm worker's next request
+     *                       sends at once instead of opening a connection (caffesta_client_acquire()).
+     *                       Only the connections carry over: every other option, the logger and
+     *                       cancel() are this object's. Needs the library loaded for the process's life:
+     *                       preloaded (the php-fpm recipe) or the CLI; otherwise an ordinary client.
+     *                       Default false
      * @throws InvalidArgumentException for a bad account name, key or option
      */
     public function __construct(string|false $accountName, string|false $apiKey, array $options = [])
@@ -90,13 +105,32 @@ final class Client implements ClientInterface
         }
         Convert::checkText('account_name', $accountName);
         Convert::checkText('api_key', $apiKey);
+        $persistent = $options['persistent'] ?? false;
+        if (!is_bool($persistent)) {
+            throw Convert::invalid('option persistent must be a bool, not ' . get_debug_type($persistent));
+        }
         $this->ffi = Library::ffi();
         $out = $this->ffi->new('caffesta_client*');
-        $status = $this->ffi->caffesta_client_create($accountName, $apiKey, \FFI::addr($out));
+        if ($persistent && Library::staysLoaded()) {
+            $reused = $this->ffi->new('int');
+            $status = $this->ffi->caffesta_client_acquire($accountName, $apiKey, self::shareKey($options),
+                \FFI::addr($out), \FFI::addr($reused));
+            $this->reused = $status === Status::OK && $reused->cdata === 1;
+        } else {
+            $status = $this->ffi->caffesta_client_create($accountName, $apiKey, \FFI::addr($out));
+        }
         if ($status !== Status::OK || \FFI::isNull($out)) {
             throw $this->failure($status === Status::OK ? Status::INTERNAL : $status);
         }
         $this->handle = $out;
+        if ($persistent) {
+            // A fatal error skips destructors, not shutdown functions: the native client is let go
+            // (its log callback with it) before PHP frees this request's closures.
+            $client = \WeakReference::create($this);
+            register_shutdown_function(static function () use ($client): void {
+                $client->get()?->close();
+            });
+        }
         $this->baseUrl = "https://$accountName.caffesta.com";
         try {
             $this->configure($options);
@@ -119,6 +153,33 @@ final class Client implements ClientInterface
     public function baseUrl(): string
     {
         return $this->baseUrl;
+    }
+
+    /**
+     * Whether this persistent client took over the connections of an earlier one in this process
+     * (the same account, key, base_url, proxy and ca_file): true from a php-fpm worker's second
+     * request on; false for the first, for a client that is not persistent, and when the library
+     * keeps no more (Client::setPersistentLimit()). For logs and tests: the calls work the same.
+     */
+    public function isReused(): bool
+    {
+        return $this->reused;
+    }
+
+    /**
+     * How many sets of connections this process keeps for persistent clients, 0 to 1024 (default
+     * 8): one per account, key, base_url, proxy and ca_file in use. Beyond it, the least recently
+     * used set that no client holds is closed; 0 keeps none (persistent clients are then ordinary).
+     * Per process: a php-fpm worker sets it for itself (in each request, or in preloaded code).
+     * @throws InvalidArgumentException for a limit out of range
+     */
+    public static function setPersistentLimit(int $limit): void
+    {
+        $ffi = Library::ffi();
+        $status = $ffi->caffesta_shared_clients_set_limit(Convert::cInt($limit, 'the persistent limit must be 0 to 1024'));
+        if ($status !== Status::OK) {
+            throw StatusException::fromStatus($status, $ffi->caffesta_last_error(), 0, $ffi->caffesta_status_name($status));
+        }
     }
 
     /**
@@ -147,6 +208,11 @@ final class Client implements ClientInterface
             $this->handle = null;
             $this->ffi->caffesta_client_free($handle);
         }
+        if ($this->call !== null) {
+            $call = $this->call;
+            $this->call = null;
+            $this->ffi->caffesta_call_free($call);
+        }
     }
 
     /**
@@ -169,18 +235,20 @@ final class Client implements ClientInterface
      * @param int|array<string, mixed> $order submitOrder()'s result, or a job id
      * @param int $timeoutMs how long to wait, in ms (1 ms to 24 hours). Each poll is a request bounded
      *        by the client's timeout_ms option, not by $timeoutMs: a poll that hangs can make the call
-     *        last longer than $timeoutMs (up to timeout_ms more)
+     *        last longer than $timeoutMs (up to timeout_ms more); $options' timeout_ms bounds it all
+     * @param array{timeout_ms?: int} $options this call's own, as every endpoint method's: the shorter of
+     *        its timeout_ms and $timeoutMs ends the wait
      * @throws ApiException when the job failed (the message gives the reason)
      * @throws TimeoutException when it is still pending after $timeoutMs
      * @throws CaffestaException
      */
-    public function waitForOrder(int|array $order, int $timeoutMs = 60_000): array
+    public function waitForOrder(int|array $order, int $timeoutMs = 60_000, array $options = []): array
     {
         if (is_array($order)) {
-            return $this->jsonCall('caffesta_order_wait_submitted', Body::encode($order, 'order'),
+            return $this->jsonCall('caffesta_order_wait_submitted', $options, Body::encode($order, 'order'),
                 Convert::cLong($timeoutMs, 'timeout_ms'));
         }
-        return $this->jsonCall('caffesta_order_wait', $order, Convert::cLong($timeoutMs, 'timeout_ms'));
+        return $this->jsonCall('caffesta_order_wait', $options, $order, Convert::cLong($timeoutMs, 'timeout_ms'));
     }
 
     /**
@@ -188,15 +256,16 @@ final class Client implements ClientInterface
      * the previous one has been consumed, following next_start_id to the end. Each value is one
      * page's list of products (empty pages are skipped); its key is the page's start_id.
      *   foreach ($client->iterateProductPages(2) as $page) { $db->saveAll($page); }
+     * @param array{timeout_ms?: int} $options each page request's own, as getProductsPage()'s
      * @return \Generator<int, list<array<string, mixed>>>
      * @throws CaffestaException while iterating; ProtocolException if the server's next_start_id does
      *         not move forward (rather than loop for ever)
      */
-    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0): \Generator
+    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): \Generator
     {
         $startId = 0;
         while (true) {
-            $page = $this->getProductsPage($posId, $startId, $ts);
+            $page = $this->getProductsPage($posId, $startId, $ts, $options);
             $items = $page['items'] ?? null;
             $next = $page['next_start_id'] ?? null;
             if (!is_array($items) || ($next !== null && !is_int($next))) {
@@ -221,16 +290,31 @@ final class Client implements ClientInterface
      * The products changed since $ts, one product at a time, fetched page by page as
      * iterateProductPages() does; keys run 0, 1, 2, ... across pages, so iterator_to_array() of it
      * equals getAllProducts().
+     * @param array{timeout_ms?: int} $options each page request's own, as getProductsPage()'s
      * @return \Generator<int, array<string, mixed>>
      * @throws CaffestaException while iterating
      */
-    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0): \Generator
+    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): \Generator
     {
-        foreach ($this->iterateProductPages($posId, $ts) as $page) {
+        foreach ($this->iterateProductPages($posId, $ts, $options) as $page) {
             foreach ($page as $product) {
                 yield $product;
             }
         }
+    }
+
+    /**
+     * What a persistent client's connections are kept under besides the account and key: the options
+     * that decide where and how requests go. The others (timeouts, retries, ...) are set on each client.
+     * @param array<string, mixed> $options
+     */
+    private static function shareKey(array $options): string
+    {
+        $key = [];
+        foreach (['base_url', 'proxy', 'ca_file'] as $name) {
+            $key[$name] = ($options[$name] ?? null) === null ? null : Convert::stringOption($options, $name);
+        }
+        return json_encode($key, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE);
     }
 
     /** @param array<string, mixed> $options */
@@ -298,29 +382,96 @@ final class Client implements ClientInterface
         $this->check($this->ffi->caffesta_client_set_log($this->handle, $this->logCallback, null));
     }
 
-    /** Calls a function whose last parameter is char **result_json; returns the JSON decoded. */
-    private function jsonCall(string $function, mixed ...$arguments): mixed
+    /**
+     * Calls a function whose last parameter is char **result_json; returns the JSON decoded.
+     * @param array<string, mixed> $options the call's own (callOptions())
+     */
+    private function jsonCall(string $function, array $options, mixed ...$arguments): mixed
     {
         $handle = $this->handle();
         $out = $this->ffi->new('char*');
-        $status = $this->ffi->$function($handle, ...[...$arguments, \FFI::addr($out)]);
+        $status = $this->invoke($function, $options, [$handle, ...$arguments, \FFI::addr($out)]);
         return $this->decode($this->take($status, $out, $function));
     }
 
-    /** Calls a function whose last parameter is long long *id; returns the id. */
-    private function idCall(string $function, mixed ...$arguments): int
+    /**
+     * Calls a function whose last parameter is long long *id; returns the id.
+     * @param array<string, mixed> $options the call's own (callOptions())
+     */
+    private function idCall(string $function, array $options, mixed ...$arguments): int
     {
         $handle = $this->handle();
         $id = $this->ffi->new('long long');
-        $this->check($this->ffi->$function($handle, ...[...$arguments, \FFI::addr($id)]), $function);
+        $this->check($this->invoke($function, $options, [$handle, ...$arguments, \FFI::addr($id)]), $function);
         return $id->cdata;
     }
 
-    /** Calls a function that returns a status only. */
-    private function plainCall(string $function, mixed ...$arguments): void
+    /**
+     * Calls a function that returns a status only.
+     * @param array<string, mixed> $options the call's own (callOptions())
+     */
+    private function plainCall(string $function, array $options, mixed ...$arguments): void
     {
         $handle = $this->handle();
-        $this->check($this->ffi->$function($handle, ...$arguments), $function);
+        $this->check($this->invoke($function, $options, [$handle, ...$arguments]), $function);
+    }
+
+    /**
+     * Calls the C function, under this client's call object when the call has options of its own
+     * (caffesta_call_next() arms it for this thread's next call; the call takes it at once).
+     * @param array<string, mixed> $options
+     * @param list<mixed> $arguments
+     */
+    private function invoke(string $function, array $options, array $arguments): int
+    {
+        if ($options === []) {
+            return $this->ffi->$function(...$arguments);
+        }
+        $this->callOptions($options);
+        try {
+            return $this->ffi->$function(...$arguments);
+        } catch (\Throwable $e) {
+            // FFI refused the call before C ran it: nothing took the armed object, so disarm it, or
+            // this thread's next call (another request's, in a php-fpm worker) would run under it.
+            $this->ffi->caffesta_call_next(null);
+            throw $e;
+        }
+    }
+
+    /**
+     * A call's own options, checked: its timeout_ms (0 without one). An unknown option, or a timeout
+     * that is not an int of 1 ms to 24 hours, is an InvalidArgumentException before anything is sent.
+     * @param array<string, mixed> $options
+     */
+    private static function callTimeout(array $options): int
+    {
+        $unknown = array_diff(array_keys($options), self::CALL_OPTIONS);
+        if ($unknown !== []) {
+            throw Convert::invalid('unknown call option ' . implode(', ', array_map('strval', $unknown))
+                . '; known: ' . implode(', ', self::CALL_OPTIONS));
+        }
+        $timeout = Convert::intOption($options, 'timeout_ms');
+        if ($timeout !== null && ($timeout < 1 || $timeout > self::MAX_TIMEOUT_MS)) {
+            throw Convert::invalid("call option timeout_ms must be 1 ms to 24 hours, not $timeout");
+        }
+        return $timeout ?? 0;
+    }
+
+    /**
+     * Arms the call object with a call's own options: ['timeout_ms' => 2000] ends the call within 2 s
+     * (the client's timeout_ms still bounds it).
+     * @param array<string, mixed> $options
+     */
+    private function callOptions(array $options): void
+    {
+        $timeout = self::callTimeout($options);
+        if ($this->call === null) {
+            $out = $this->ffi->new('caffesta_call*');
+            $this->check($this->ffi->caffesta_call_create(\FFI::addr($out)));
+            $this->call = $out;
+        }
+        $this->check($this->ffi->caffesta_call_set_timeout($this->call, $timeout));
+        $this->check($this->ffi->caffesta_call_next($this->call));
     }
 
     private function handle(): \FFI\CData

@@ -17,9 +17,10 @@ interface ClientInterface
 
     /**
      * Checks the API key; AuthenticationException if it is wrong.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function authTest(): void;
+    public function authTest(array $options = []): void;
 
     /**
      * Creates the product, or updates the one Caffesta holds with the same ref_code. Returns {"id",
@@ -27,20 +28,22 @@ interface ClientInterface
      * the caller did. The ref_code is text: a number is refused (send an integer SKU as its digits,
      * "1001").
      * @param array<string, mixed> $product
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{id: int, ref_code: string, action: string}
      * @throws CaffestaException
      */
-    public function upsertProduct(array $product): array;
+    public function upsertProduct(array $product, array $options = []): array;
 
     /**
      * Sends any request and returns the answer's whole body (the envelope too), classified like
      * every other call. The path starts with '/' and is relative to the base URL; GET and DELETE
      * take no body.
      * @param array<mixed>|null $body
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function request(string $method, string $path, ?array $body = null): mixed;
+    public function request(string $method, string $path, ?array $body = null, array $options = []): mixed;
 
     // ---- Bulk catalog sync -----------------------------------------------------------------------
 
@@ -53,7 +56,7 @@ interface ClientInterface
      * the report in both cases, Python and PHP return it, or raise on a cancel with the report
      * attached.
      */
-    public function upsertProducts(array $products, int $concurrency = Client::DEFAULT_CONCURRENCY, ?callable $progress = null): array;
+    public function upsertProducts(array $products, int $concurrency = Client::DEFAULT_CONCURRENCY, ?callable $progress = null, array $options = []): array;
 
     // ---- Storages --------------------------------------------------------------------------------
 
@@ -62,19 +65,21 @@ interface ClientInterface
      * склад", "label": "(id:7) Общий склад", "position": 2}]. The id is the N of the label's
      * "(id:N)" (the id every storage call takes), null when the label has none; never the answer's
      * key, which is only a position.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array{id: ?int, name: string, label: string, position: int}>
      * @throws CaffestaException
      */
-    public function listStorages(): array;
+    public function listStorages(array $options = []): array;
 
     /**
      * The stock on one storage: [{id, name, measure, cost, summ, balance}], Caffesta product ids,
      * the numbers as strings ("0.245614", "-3.000") as the API sends them. NotFoundException for an
      * unknown storage.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getStorageStock(int $storageId): array;
+    public function getStorageStock(int $storageId, array $options = []): array;
 
     // ---- Incoming invoices and moves -------------------------------------------------------------
 
@@ -86,89 +91,100 @@ interface ClientInterface
      * server it is not resent, so a NetworkException or TimeoutException means "check with
      * listInvoices() before trying again".
      * @param array<string, mixed> $invoice
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function createInvoice(array $invoice): int;
+    public function createInvoice(array $invoice, array $options = []): int;
 
     /**
      * Posts (wires) an invoice: its stock arrives on the storage.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function wireInvoice(int $invoiceId): void;
+    public function wireInvoice(int $invoiceId, array $options = []): void;
 
     /**
      * Unposts (unwires) an invoice: its stock leaves the storage again.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function unwireInvoice(int $invoiceId): void;
+    public function unwireInvoice(int $invoiceId, array $options = []): void;
 
     /**
      * The invoices dated on or after a day ("YYYY-MM-DD" or a date), as summaries without items:
      * [{id, name, total_amount, total_wo_nds, total_nds_sum, type, shipper, created_at, created_by,
      * updated_at, updated_by, storage, status, finished, doc_date, paid}]. status is "wired" or
      * "not_wired" ("unwired" in older answers means "not_wired").
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function listInvoices(string|\DateTimeInterface $startDate): array;
+    public function listInvoices(string|\DateTimeInterface $startDate, array $options = []): array;
 
     /**
      * One invoice with its items, products, packages (deleted, hidden), shipper (ref_code),
      * storage, updated_by and status "wired" or "not_wired" ("unwired", the older word, means the
      * same). NotFoundException for an unknown id.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, mixed>
      * @throws CaffestaException
      */
-    public function getInvoice(int $invoiceId): array;
+    public function getInvoice(int $invoiceId, array $options = []): array;
 
     /**
      * Creates a move between storages, NOT wired, and returns its id: {comment?, date, storage_from
      * {caf_id}, storage_to {caf_id}, items [{amount, product_code}]}; a date as for
      * createInvoice(). Not idempotent, like createInvoice().
      * @param array<string, mixed> $move
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function createMove(array $move): int;
+    public function createMove(array $move, array $options = []): int;
 
     /**
      * Posts (wires) a move: the stock goes from one storage to the other.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function wireMove(int $moveId): void;
+    public function wireMove(int $moveId, array $options = []): void;
 
     /**
      * Unposts (unwires) a move.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function unwireMove(int $moveId): void;
+    public function unwireMove(int $moveId, array $options = []): void;
 
     // ---- Products --------------------------------------------------------------------------------
 
     /**
      * Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}.
      * NotFoundException if there is none.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, mixed>
      * @throws CaffestaException
      */
-    public function getProduct(string $refCode): array;
+    public function getProduct(string $refCode, array $options = []): array;
 
     /**
      * Writes the given fields of the product with this Caffesta id; returns the answer's data.
      * NotFoundException if there is no such product.
      * @param array<string, mixed> $fields
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function updateProduct(int $productId, array $fields): mixed;
+    public function updateProduct(int $productId, array $fields, array $options = []): mixed;
 
     /**
      * Writes the given fields of the product with this ref_code (sent percent-encoded as one path
      * segment); returns the answer's data. NotFoundException if there is no such product.
      * @param array<string, mixed> $fields
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function updateProductByRefCode(string $refCode, array $fields): mixed;
+    public function updateProductByRefCode(string $refCode, array $fields, array $options = []): mixed;
 
     /**
      * Imports the WHOLE menu: every product the body does not list is REMOVED from the menu
@@ -176,19 +192,21 @@ interface ClientInterface
      * value_day}]}]}: in prices, value is the COST and value_day the RETAIL price). To add and
      * update without removing anything, use importMenuPart(). Returns the answer's data.
      * @param array<string, mixed> $menu
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function importMenu(array $menu): mixed;
+    public function importMenu(array $menu, array $options = []): mixed;
 
     /**
      * Imports part of the menu: adds and updates the listed items, removes nothing (the body of
      * importMenu()). Returns the answer's data.
      * @param array<string, mixed> $menu
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function importMenuPart(array $menu): mixed;
+    public function importMenuPart(array $menu, array $options = []): mixed;
 
     // ---- Delivery orders -------------------------------------------------------------------------
 
@@ -201,10 +219,11 @@ interface ClientInterface
      * once it may have reached the server. ApiException when the server answers status "failed"
      * (its reason is the message).
      * @param array<string, mixed> $order
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{job_id: ?int, status: string, uuid: ?string}
      * @throws CaffestaException
      */
-    public function submitOrder(array $order): array;
+    public function submitOrder(array $order, array $options = []): array;
 
     /**
      * Waits for submitOrder()'s result: an order made at once comes back without a request, a
@@ -212,113 +231,131 @@ interface ClientInterface
      * request bounded by the client's timeout, not by this one. ApiException when the job failed,
      * TimeoutException when it is still pending after the timeout.
      */
-    public function waitForOrder(int|array $order, int $timeoutMs = 60_000): array;
+    public function waitForOrder(int|array $order, int $timeoutMs = 60_000, array $options = []): array;
 
     /**
      * The older form of submitOrder(): returns the id of the job to poll, or 0 when the server made
      * the order at once (its UUID is then only in submitOrder()'s result).
      * @param array<string, mixed> $order
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function createOrder(array $order): int;
+    public function createOrder(array $order, array $options = []): int;
 
     /**
      * The job's state, once: {"job_id", "status": "pending" | "success" | "failed", "message"};
      * message is the order's UUID on success, the reason on failure.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, mixed>
      * @throws CaffestaException
      */
-    public function getOrderJobStatus(int $jobId): array;
+    public function getOrderJobStatus(int $jobId, array $options = []): array;
 
     /**
      * The receipts of an order, by the UUID a successful job gives: a list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getReceiptInfo(string $orderUuid): array;
+    public function getReceiptInfo(string $orderUuid, array $options = []): array;
 
     // ---- Update feeds ----------------------------------------------------------------------------
 
     /**
      * One Unix timestamp per section of a POS's update feeds: {"categories", "menus", "products",
      * "balances", "clients", ...}.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, int>
      * @throws CaffestaException
      */
-    public function getUpdates(int $posId): array;
+    public function getUpdates(int $posId, array $options = []): array;
 
     /**
      * One keyset page of the products changed since ts: {"items": [...], "next_start_id": id |
      * null}. Start with start_id 0 and pass next_start_id back until it is null; deleted products
      * come only when ts != 0.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{items: list<array<string, mixed>>, next_start_id: ?int}
      * @throws CaffestaException
      */
-    public function getProductsPage(int $posId, int $startId = 0, int|\DateTimeInterface $ts = 0): array;
+    public function getProductsPage(
+        int $posId,
+        int $startId = 0,
+        int|\DateTimeInterface $ts = 0,
+        array $options = [],
+    ): array;
 
     /**
      * Every product changed since ts, all pages followed, in one list (deleted ones only when ts !=
      * 0); for a large catalog the page iterators hold one page at a time.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getAllProducts(int $posId, int|\DateTimeInterface $ts = 0): array;
+    public function getAllProducts(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): array;
 
     /** Written by hand beside getAllProducts(): see Client. */
-    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0): \Generator;
+    public function iterateProductPages(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): \Generator;
 
     /** Written by hand beside getAllProducts(): see Client. */
-    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0): \Generator;
+    public function iterateProducts(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): \Generator;
 
     /**
      * Stock balances changed since ts, by Caffesta product id.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getBalances(int $posId, int|\DateTimeInterface $ts = 0): array;
+    public function getBalances(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): array;
 
     /**
      * Loyalty clients changed since ts.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getClients(int|\DateTimeInterface $ts = 0): array;
+    public function getClients(int|\DateTimeInterface $ts = 0, array $options = []): array;
 
     /**
      * Per-shop price, stop list and availability changed since ts: [{price, avgInvoicedSelfCost,
      * availableForSale, inStopList, shop_id, product_id}].
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getProductShopData(int $posId, int|\DateTimeInterface $ts = 0): array;
+    public function getProductShopData(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): array;
 
     /**
      * The categories: a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getCategories(): array;
+    public function getCategories(array $options = []): array;
 
     /**
      * The workspaces (kitchen departments): a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getWorkspaces(): array;
+    public function getWorkspaces(array $options = []): array;
 
     /**
      * The taxes: a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getTaxes(): array;
+    public function getTaxes(array $options = []): array;
 
     /**
      * The modifier groups: a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getModifierGroups(): array;
+    public function getModifierGroups(array $options = []): array;
 
     /**
      * Fetches only what changed since the last sync. known is the "timestamps" of the previous
@@ -327,10 +364,11 @@ interface ClientInterface
      * product_shop_data, balances, clients, categories, workspaces, taxes); keep "timestamps" and
      * pass it next time.
      * @param array<string, mixed> $known
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{timestamps: array<string, int>, changed: list<string>, data: array<string, list<array<string, mixed>>>}
      * @throws CaffestaException
      */
-    public function syncChanges(int $posId, array $known = []): array;
+    public function syncChanges(int $posId, array $known = [], array $options = []): array;
 
     // ---- Sales exports ---------------------------------------------------------------------------
 
@@ -341,6 +379,7 @@ interface ClientInterface
      * and date-times, sent with their zone and refused with microseconds; without a zone the
      * account's zone applies), or shift_day ("YYYY-MM-DD") alone. Grouping by terminal
      * (add_gr_by=terminal_id) gives one row per terminal.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
@@ -349,11 +388,13 @@ interface ClientInterface
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
         bool $groupByTerminal = false,
+        array $options = [],
     ): array;
 
     /**
      * Sales grouped by POS: [{qnt, caf_terminal_id (null possible), cafe_workspace_id, cash, card,
      * cashless, credit, discount, total_pay}]; the arguments of getSalesByProduct().
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
@@ -362,21 +403,30 @@ interface ClientInterface
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
         bool $groupByTerminal = false,
+        array $options = [],
     ): array;
 
     /**
      * Every receipt of one shift day ("YYYY-MM-DD" or a date) of one terminal, ungrouped: [{id,
      * terminal_number, type, income (1 or -1), ..., bill_dishes [{id, parent_id, count, weight,
      * dish {ref_code, ...}, ...}]}]; receipts carry no client.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getReceiptsByShiftDay(int $terminalId, string|\DateTimeInterface $date): array;
+    public function getReceiptsByShiftDay(
+        int $terminalId,
+        string|\DateTimeInterface $date,
+        array $options = [],
+    ): array;
 
     // ---- The client itself -------------------------------------------------------------------------
 
     /** The server this client calls: the base_url option, else https://{accountName}.caffesta.com. */
     public function baseUrl(): string;
+
+    /** Whether this persistent client took over the connections of an earlier one in this process. */
+    public function isReused(): bool;
 
     /** Stops the upsertProducts() that is running, and calls another thread runs on this client. */
     public function cancel(): void;

@@ -9,8 +9,9 @@ use Caffesta\Exception\CaffestaException;
 /**
  * The endpoint methods of Client: one per plain call of include/caffesta.h, each converting its
  * arguments (Convert, Body) and calling the library through Client's jsonCall(), idCall() or
- * plainCall(), as Guzzle's ClientTrait sits beside its Client. The calls written by hand are in
- * Client (waitForOrder, the product iterators) and BulkUpsert (upsertProducts).
+ * plainCall(), as Guzzle's ClientTrait sits beside its Client; the last argument, $options, is
+ * the call's own (['timeout_ms' => 2000]). The calls written by hand are in Client
+ * (waitForOrder, the product iterators) and BulkUpsert (upsertProducts).
  * @internal use Client, or ClientInterface for a test double
  */
 trait ClientTrait
@@ -37,21 +38,22 @@ trait ClientTrait
         'caffesta_sync_changes' => ['known_json' => 'known'],
     ];
 
-    abstract private function jsonCall(string $function, mixed ...$arguments): mixed;
+    abstract private function jsonCall(string $function, array $options, mixed ...$arguments): mixed;
 
-    abstract private function idCall(string $function, mixed ...$arguments): int;
+    abstract private function idCall(string $function, array $options, mixed ...$arguments): int;
 
-    abstract private function plainCall(string $function, mixed ...$arguments): void;
+    abstract private function plainCall(string $function, array $options, mixed ...$arguments): void;
 
     // ---- Calls -----------------------------------------------------------------------------------
 
     /**
      * Checks the API key; AuthenticationException if it is wrong.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function authTest(): void
+    public function authTest(array $options = []): void
     {
-        $this->plainCall('caffesta_auth_test');
+        $this->plainCall('caffesta_auth_test', $options);
     }
 
     /**
@@ -60,12 +62,14 @@ trait ClientTrait
      * the caller did. The ref_code is text: a number is refused (send an integer SKU as its digits,
      * "1001").
      * @param array<string, mixed> $product
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{id: int, ref_code: string, action: string}
      * @throws CaffestaException
      */
-    public function upsertProduct(array $product): array
+    public function upsertProduct(array $product, array $options = []): array
     {
-        return $this->jsonCall('caffesta_product_upsert', Convert::body($product, 'product', 'product'));
+        return $this->jsonCall('caffesta_product_upsert', $options,
+            Convert::body($product, 'product', 'product'));
     }
 
     /**
@@ -73,12 +77,13 @@ trait ClientTrait
      * every other call. The path starts with '/' and is relative to the base URL; GET and DELETE
      * take no body.
      * @param array<mixed>|null $body
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function request(string $method, string $path, ?array $body = null): mixed
+    public function request(string $method, string $path, ?array $body = null, array $options = []): mixed
     {
-        return $this->jsonCall('caffesta_request',
+        return $this->jsonCall('caffesta_request', $options,
             Convert::text($method, 'method'),
             Convert::text($path, 'path'),
             $body === null ? null : Convert::body($body, 'body'));
@@ -91,24 +96,26 @@ trait ClientTrait
      * склад", "label": "(id:7) Общий склад", "position": 2}]. The id is the N of the label's
      * "(id:N)" (the id every storage call takes), null when the label has none; never the answer's
      * key, which is only a position.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array{id: ?int, name: string, label: string, position: int}>
      * @throws CaffestaException
      */
-    public function listStorages(): array
+    public function listStorages(array $options = []): array
     {
-        return $this->jsonCall('caffesta_storages_list');
+        return $this->jsonCall('caffesta_storages_list', $options);
     }
 
     /**
      * The stock on one storage: [{id, name, measure, cost, summ, balance}], Caffesta product ids,
      * the numbers as strings ("0.245614", "-3.000") as the API sends them. NotFoundException for an
      * unknown storage.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getStorageStock(int $storageId): array
+    public function getStorageStock(int $storageId, array $options = []): array
     {
-        return $this->jsonCall('caffesta_storage_stock', $storageId);
+        return $this->jsonCall('caffesta_storage_stock', $options, $storageId);
     }
 
     // ---- Incoming invoices and moves -------------------------------------------------------------
@@ -121,29 +128,33 @@ trait ClientTrait
      * server it is not resent, so a NetworkException or TimeoutException means "check with
      * listInvoices() before trying again".
      * @param array<string, mixed> $invoice
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function createInvoice(array $invoice): int
+    public function createInvoice(array $invoice, array $options = []): int
     {
-        return $this->idCall('caffesta_invoice_create', Convert::body($invoice, 'invoice', 'invoice'));
+        return $this->idCall('caffesta_invoice_create', $options,
+            Convert::body($invoice, 'invoice', 'invoice'));
     }
 
     /**
      * Posts (wires) an invoice: its stock arrives on the storage.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function wireInvoice(int $invoiceId): void
+    public function wireInvoice(int $invoiceId, array $options = []): void
     {
-        $this->plainCall('caffesta_invoice_wire', $invoiceId);
+        $this->plainCall('caffesta_invoice_wire', $options, $invoiceId);
     }
 
     /**
      * Unposts (unwires) an invoice: its stock leaves the storage again.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function unwireInvoice(int $invoiceId): void
+    public function unwireInvoice(int $invoiceId, array $options = []): void
     {
-        $this->plainCall('caffesta_invoice_unwire', $invoiceId);
+        $this->plainCall('caffesta_invoice_unwire', $options, $invoiceId);
     }
 
     /**
@@ -151,24 +162,26 @@ trait ClientTrait
      * [{id, name, total_amount, total_wo_nds, total_nds_sum, type, shipper, created_at, created_by,
      * updated_at, updated_by, storage, status, finished, doc_date, paid}]. status is "wired" or
      * "not_wired" ("unwired" in older answers means "not_wired").
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function listInvoices(string|\DateTimeInterface $startDate): array
+    public function listInvoices(string|\DateTimeInterface $startDate, array $options = []): array
     {
-        return $this->jsonCall('caffesta_invoices_list', Convert::day($startDate, 'start_date'));
+        return $this->jsonCall('caffesta_invoices_list', $options, Convert::day($startDate, 'start_date'));
     }
 
     /**
      * One invoice with its items, products, packages (deleted, hidden), shipper (ref_code),
      * storage, updated_by and status "wired" or "not_wired" ("unwired", the older word, means the
      * same). NotFoundException for an unknown id.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, mixed>
      * @throws CaffestaException
      */
-    public function getInvoice(int $invoiceId): array
+    public function getInvoice(int $invoiceId, array $options = []): array
     {
-        return $this->jsonCall('caffesta_invoice_get', $invoiceId);
+        return $this->jsonCall('caffesta_invoice_get', $options, $invoiceId);
     }
 
     /**
@@ -176,29 +189,32 @@ trait ClientTrait
      * {caf_id}, storage_to {caf_id}, items [{amount, product_code}]}; a date as for
      * createInvoice(). Not idempotent, like createInvoice().
      * @param array<string, mixed> $move
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function createMove(array $move): int
+    public function createMove(array $move, array $options = []): int
     {
-        return $this->idCall('caffesta_move_create', Convert::body($move, 'move', 'move'));
+        return $this->idCall('caffesta_move_create', $options, Convert::body($move, 'move', 'move'));
     }
 
     /**
      * Posts (wires) a move: the stock goes from one storage to the other.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function wireMove(int $moveId): void
+    public function wireMove(int $moveId, array $options = []): void
     {
-        $this->plainCall('caffesta_move_wire', $moveId);
+        $this->plainCall('caffesta_move_wire', $options, $moveId);
     }
 
     /**
      * Unposts (unwires) a move.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function unwireMove(int $moveId): void
+    public function unwireMove(int $moveId, array $options = []): void
     {
-        $this->plainCall('caffesta_move_unwire', $moveId);
+        $this->plainCall('caffesta_move_unwire', $options, $moveId);
     }
 
     // ---- Products --------------------------------------------------------------------------------
@@ -206,24 +222,26 @@ trait ClientTrait
     /**
      * Reads a product by ref_code: {id, ref_code, name, measure, category {id}, ...}.
      * NotFoundException if there is none.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, mixed>
      * @throws CaffestaException
      */
-    public function getProduct(string $refCode): array
+    public function getProduct(string $refCode, array $options = []): array
     {
-        return $this->jsonCall('caffesta_product_get', Convert::text($refCode, 'ref_code'));
+        return $this->jsonCall('caffesta_product_get', $options, Convert::text($refCode, 'ref_code'));
     }
 
     /**
      * Writes the given fields of the product with this Caffesta id; returns the answer's data.
      * NotFoundException if there is no such product.
      * @param array<string, mixed> $fields
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function updateProduct(int $productId, array $fields): mixed
+    public function updateProduct(int $productId, array $fields, array $options = []): mixed
     {
-        return $this->jsonCall('caffesta_product_update',
+        return $this->jsonCall('caffesta_product_update', $options,
             $productId,
             Convert::body($fields, 'fields', 'product'));
     }
@@ -232,12 +250,13 @@ trait ClientTrait
      * Writes the given fields of the product with this ref_code (sent percent-encoded as one path
      * segment); returns the answer's data. NotFoundException if there is no such product.
      * @param array<string, mixed> $fields
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function updateProductByRefCode(string $refCode, array $fields): mixed
+    public function updateProductByRefCode(string $refCode, array $fields, array $options = []): mixed
     {
-        return $this->jsonCall('caffesta_product_update_by_ref_code',
+        return $this->jsonCall('caffesta_product_update_by_ref_code', $options,
             Convert::text($refCode, 'ref_code'),
             Convert::body($fields, 'fields', 'product'));
     }
@@ -248,24 +267,26 @@ trait ClientTrait
      * value_day}]}]}: in prices, value is the COST and value_day the RETAIL price). To add and
      * update without removing anything, use importMenuPart(). Returns the answer's data.
      * @param array<string, mixed> $menu
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function importMenu(array $menu): mixed
+    public function importMenu(array $menu, array $options = []): mixed
     {
-        return $this->jsonCall('caffesta_menu_import', Convert::body($menu, 'menu', 'menu'));
+        return $this->jsonCall('caffesta_menu_import', $options, Convert::body($menu, 'menu', 'menu'));
     }
 
     /**
      * Imports part of the menu: adds and updates the listed items, removes nothing (the body of
      * importMenu()). Returns the answer's data.
      * @param array<string, mixed> $menu
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return mixed the answer's data
      * @throws CaffestaException
      */
-    public function importMenuPart(array $menu): mixed
+    public function importMenuPart(array $menu, array $options = []): mixed
     {
-        return $this->jsonCall('caffesta_menu_import_part', Convert::body($menu, 'menu', 'menu'));
+        return $this->jsonCall('caffesta_menu_import_part', $options, Convert::body($menu, 'menu', 'menu'));
     }
 
     // ---- Delivery orders -------------------------------------------------------------------------
@@ -279,44 +300,48 @@ trait ClientTrait
      * once it may have reached the server. ApiException when the server answers status "failed"
      * (its reason is the message).
      * @param array<string, mixed> $order
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{job_id: ?int, status: string, uuid: ?string}
      * @throws CaffestaException
      */
-    public function submitOrder(array $order): array
+    public function submitOrder(array $order, array $options = []): array
     {
-        return $this->jsonCall('caffesta_order_submit', Convert::body($order, 'order', 'order'));
+        return $this->jsonCall('caffesta_order_submit', $options, Convert::body($order, 'order', 'order'));
     }
 
     /**
      * The older form of submitOrder(): returns the id of the job to poll, or 0 when the server made
      * the order at once (its UUID is then only in submitOrder()'s result).
      * @param array<string, mixed> $order
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @throws CaffestaException
      */
-    public function createOrder(array $order): int
+    public function createOrder(array $order, array $options = []): int
     {
-        return $this->idCall('caffesta_order_create', Convert::body($order, 'order', 'order'));
+        return $this->idCall('caffesta_order_create', $options, Convert::body($order, 'order', 'order'));
     }
 
     /**
      * The job's state, once: {"job_id", "status": "pending" | "success" | "failed", "message"};
      * message is the order's UUID on success, the reason on failure.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, mixed>
      * @throws CaffestaException
      */
-    public function getOrderJobStatus(int $jobId): array
+    public function getOrderJobStatus(int $jobId, array $options = []): array
     {
-        return $this->jsonCall('caffesta_order_job_status', $jobId);
+        return $this->jsonCall('caffesta_order_job_status', $options, $jobId);
     }
 
     /**
      * The receipts of an order, by the UUID a successful job gives: a list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getReceiptInfo(string $orderUuid): array
+    public function getReceiptInfo(string $orderUuid, array $options = []): array
     {
-        return $this->jsonCall('caffesta_receipt_info', Convert::text($orderUuid, 'order_uuid'));
+        return $this->jsonCall('caffesta_receipt_info', $options, Convert::text($orderUuid, 'order_uuid'));
     }
 
     // ---- Update feeds ----------------------------------------------------------------------------
@@ -324,106 +349,121 @@ trait ClientTrait
     /**
      * One Unix timestamp per section of a POS's update feeds: {"categories", "menus", "products",
      * "balances", "clients", ...}.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array<string, int>
      * @throws CaffestaException
      */
-    public function getUpdates(int $posId): array
+    public function getUpdates(int $posId, array $options = []): array
     {
-        return $this->jsonCall('caffesta_updates_get', $posId);
+        return $this->jsonCall('caffesta_updates_get', $options, $posId);
     }
 
     /**
      * One keyset page of the products changed since ts: {"items": [...], "next_start_id": id |
      * null}. Start with start_id 0 and pass next_start_id back until it is null; deleted products
      * come only when ts != 0.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{items: list<array<string, mixed>>, next_start_id: ?int}
      * @throws CaffestaException
      */
-    public function getProductsPage(int $posId, int $startId = 0, int|\DateTimeInterface $ts = 0): array
+    public function getProductsPage(
+        int $posId,
+        int $startId = 0,
+        int|\DateTimeInterface $ts = 0,
+        array $options = [],
+    ): array
     {
-        return $this->jsonCall('caffesta_products_page', $posId, $startId, Convert::ts($ts));
+        return $this->jsonCall('caffesta_products_page', $options, $posId, $startId, Convert::ts($ts));
     }
 
     /**
      * Every product changed since ts, all pages followed, in one list (deleted ones only when ts !=
      * 0); for a large catalog the page iterators hold one page at a time.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getAllProducts(int $posId, int|\DateTimeInterface $ts = 0): array
+    public function getAllProducts(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): array
     {
-        return $this->jsonCall('caffesta_products_all', $posId, Convert::ts($ts));
+        return $this->jsonCall('caffesta_products_all', $options, $posId, Convert::ts($ts));
     }
 
     /**
      * Stock balances changed since ts, by Caffesta product id.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getBalances(int $posId, int|\DateTimeInterface $ts = 0): array
+    public function getBalances(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): array
     {
-        return $this->jsonCall('caffesta_balances_get', $posId, Convert::ts($ts));
+        return $this->jsonCall('caffesta_balances_get', $options, $posId, Convert::ts($ts));
     }
 
     /**
      * Loyalty clients changed since ts.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getClients(int|\DateTimeInterface $ts = 0): array
+    public function getClients(int|\DateTimeInterface $ts = 0, array $options = []): array
     {
-        return $this->jsonCall('caffesta_clients_get', Convert::ts($ts));
+        return $this->jsonCall('caffesta_clients_get', $options, Convert::ts($ts));
     }
 
     /**
      * Per-shop price, stop list and availability changed since ts: [{price, avgInvoicedSelfCost,
      * availableForSale, inStopList, shop_id, product_id}].
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getProductShopData(int $posId, int|\DateTimeInterface $ts = 0): array
+    public function getProductShopData(int $posId, int|\DateTimeInterface $ts = 0, array $options = []): array
     {
-        return $this->jsonCall('caffesta_product_shop_data_get', $posId, Convert::ts($ts));
+        return $this->jsonCall('caffesta_product_shop_data_get', $options, $posId, Convert::ts($ts));
     }
 
     /**
      * The categories: a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getCategories(): array
+    public function getCategories(array $options = []): array
     {
-        return $this->jsonCall('caffesta_categories_get');
+        return $this->jsonCall('caffesta_categories_get', $options);
     }
 
     /**
      * The workspaces (kitchen departments): a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getWorkspaces(): array
+    public function getWorkspaces(array $options = []): array
     {
-        return $this->jsonCall('caffesta_workspaces_get');
+        return $this->jsonCall('caffesta_workspaces_get', $options);
     }
 
     /**
      * The taxes: a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getTaxes(): array
+    public function getTaxes(array $options = []): array
     {
-        return $this->jsonCall('caffesta_taxes_get');
+        return $this->jsonCall('caffesta_taxes_get', $options);
     }
 
     /**
      * The modifier groups: a reference list.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getModifierGroups(): array
+    public function getModifierGroups(array $options = []): array
     {
-        return $this->jsonCall('caffesta_modifier_groups_get');
+        return $this->jsonCall('caffesta_modifier_groups_get', $options);
     }
 
     /**
@@ -433,12 +473,13 @@ trait ClientTrait
      * product_shop_data, balances, clients, categories, workspaces, taxes); keep "timestamps" and
      * pass it next time.
      * @param array<string, mixed> $known
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return array{timestamps: array<string, int>, changed: list<string>, data: array<string, list<array<string, mixed>>>}
      * @throws CaffestaException
      */
-    public function syncChanges(int $posId, array $known = []): array
+    public function syncChanges(int $posId, array $known = [], array $options = []): array
     {
-        return $this->jsonCall('caffesta_sync_changes', $posId, Convert::body($known, 'known'));
+        return $this->jsonCall('caffesta_sync_changes', $options, $posId, Convert::body($known, 'known'));
     }
 
     // ---- Sales exports ---------------------------------------------------------------------------
@@ -450,6 +491,7 @@ trait ClientTrait
      * and date-times, sent with their zone and refused with microseconds; without a zone the
      * account's zone applies), or shift_day ("YYYY-MM-DD") alone. Grouping by terminal
      * (add_gr_by=terminal_id) gives one row per terminal.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
@@ -458,9 +500,10 @@ trait ClientTrait
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
         bool $groupByTerminal = false,
+        array $options = [],
     ): array
     {
-        return $this->jsonCall('caffesta_sales_by_product_grouped',
+        return $this->jsonCall('caffesta_sales_by_product_grouped', $options,
             $start === null ? null : Convert::moment($start, 'start'),
             $end === null ? null : Convert::moment($end, 'end'),
             $shiftDay === null ? null : Convert::day($shiftDay, 'shift_day'),
@@ -470,6 +513,7 @@ trait ClientTrait
     /**
      * Sales grouped by POS: [{qnt, caf_terminal_id (null possible), cafe_workspace_id, cash, card,
      * cashless, credit, discount, total_pay}]; the arguments of getSalesByProduct().
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
@@ -478,9 +522,10 @@ trait ClientTrait
         string|\DateTimeInterface|null $end = null,
         string|\DateTimeInterface|null $shiftDay = null,
         bool $groupByTerminal = false,
+        array $options = [],
     ): array
     {
-        return $this->jsonCall('caffesta_sales_by_pos_grouped',
+        return $this->jsonCall('caffesta_sales_by_pos_grouped', $options,
             $start === null ? null : Convert::moment($start, 'start'),
             $end === null ? null : Convert::moment($end, 'end'),
             $shiftDay === null ? null : Convert::day($shiftDay, 'shift_day'),
@@ -491,11 +536,18 @@ trait ClientTrait
      * Every receipt of one shift day ("YYYY-MM-DD" or a date) of one terminal, ungrouped: [{id,
      * terminal_number, type, income (1 or -1), ..., bill_dishes [{id, parent_id, count, weight,
      * dish {ref_code, ...}, ...}]}]; receipts carry no client.
+     * @param array{timeout_ms?: int} $options this call's own: timeout_ms (within the client's)
      * @return list<array<string, mixed>>
      * @throws CaffestaException
      */
-    public function getReceiptsByShiftDay(int $terminalId, string|\DateTimeInterface $date): array
+    public function getReceiptsByShiftDay(
+        int $terminalId,
+        string|\DateTimeInterface $date,
+        array $options = [],
+    ): array
     {
-        return $this->jsonCall('caffesta_receipts_by_shift_day', $terminalId, Convert::day($date, 'date'));
+        return $this->jsonCall('caffesta_receipts_by_shift_day', $options,
+            $terminalId,
+            Convert::day($date, 'date'));
     }
 }

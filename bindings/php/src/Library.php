@@ -40,6 +40,18 @@ final class Library
         return self::$mode;
     }
 
+    /**
+     * Whether the library stays loaded in this process after the request: preloaded (FFI::scope,
+     * the php-fpm way), or the CLI, whose one request lasts as long as the process. A library
+     * declared with FFI::cdef() in a php-fpm request is unloaded with the request's FFI object,
+     * so nothing of it can serve the next request: persistent clients need this.
+     */
+    public static function staysLoaded(): bool
+    {
+        self::ffi();
+        return self::$mode === 'scope' || in_array(PHP_SAPI, ['cli', 'phpdbg'], true);
+    }
+
     /** The library's version at run time, "1.1.0". */
     public static function version(): string
     {

@@ -23,7 +23,9 @@ use Caffesta\Tests\Support\Readme;
  *     tree and a header naming the library's absolute path (ffi-header.php).
  * A request goes nginx -> php-fpm -> the preloaded binding -> the emulator; the account, the key
  * and the base URL reach the worker only through the env file and the pool's env[...] lines, and
- * the site wins over a default server like Debian's.
+ * the site wins over a default server like Debian's. The pool runs one worker (its pm lines'
+ * numbers changed), so that the recipe's persistent client is seen to keep its connection from one
+ * request to the next, in the emulator's log.
  */
 final class FpmTest extends EmulatorTestCase
 {
@@ -112,11 +114,66 @@ final class FpmTest extends EmulatorTestCase
 
     private function assertRecipeWorks(array $answer): void
     {
+        $pid = $answer['pid'] ?? null;
+        unset($answer['pid']);
         $this->assertSame([
             'shop' => "caffesta: ok\n", 'sapi' => 'fpm-fcgi', 'preloaded' => true, 'key_from_env' => true,
             'account' => 'demo', 'base_url' => $this->emulator->url(), 'upsert' => 'created', 'mode' => 'scope',
-            'ffi_outside_preload' => 'refused',
+            'reused' => true, 'ffi_outside_preload' => 'refused',
         ], $answer);
+        // The second request (check.php) went over the first one's (shop.php's) connection.
+        $peers = [];
+        foreach ($this->emulator->requests() as $request) {
+            $peers[$request['method'] . ' ' . $request['path']][] = $request['peer'];
+        }
+        $check = $peers["PUT /a/v1.0/product/by_ref_code/fpm%2F$pid"] ?? [];
+        $this->assertCount(2, $peers['GET /a/v1.0/storage/test'] ?? [], json_encode($peers));
+        $this->assertCount(1, array_unique([...$peers['GET /a/v1.0/storage/test'], ...$check]), json_encode($peers));
+    }
+
+    /**
+     * A worker's requests: nothing of one reaches the next but the connection. A request that set a
+     * logger, a low retry count and a limit of one kept set, then died of a fatal error: the next
+     * request's client logs nothing, retries a 503 as the default says, and its set of connections
+     * takes the place of the dead request's (released at shutdown: it would be held for ever
+     * otherwise) — kept, so the request after it reuses it. A call with its own timeout ends at it,
+     * and the next request's call, without one, waits out a longer hold. The worker lives throughout.
+     */
+    public function testAWorkerKeepsItsConnectionAndNothingElse(): void
+    {
+        if (!self::isRoot()) {
+            $this->markTestSkipped('a root master needs the test to run as root');
+        }
+        $pages = ['fatal.php' => self::FATAL, 'after.php' => self::AFTER, 'timeout.php' => self::TIMEOUT];
+        $answers = $this->runRecipe(asNobody: false, pages: $pages, visit: function (\Closure $get): array {
+                $answers = ['fatal' => $get('/fatal.php')];
+                $this->emulator->fault(['kind' => 'status', 'status' => 503, 'method' => 'GET',
+                    'path_prefix' => '/a/v1.0/storage/test']);
+                $answers['first'] = json_decode((string) $get('/after.php'), true);
+                $answers['second'] = json_decode((string) $get('/after.php'), true);
+                $this->emulator->fault(['kind' => 'hang', 'delay_ms' => 5_000, 'path_prefix' => '/a/v1.0/storage/test']);
+                $answers['timeout'] = json_decode((string) $get('/timeout.php'), true);
+                $this->emulator->fault(['kind' => 'delay', 'delay_ms' => 600, 'path_prefix' => '/a/v1.0/storage/test']);
+                $answers['third'] = json_decode((string) $get('/after.php'), true);
+                return $answers;
+            });
+        $this->assertSame(1, preg_match('/^logged: 1 pid: (\d+)$/m', (string) $answers['fatal'], $fatal),
+            (string) $answers['fatal']);
+        $this->assertStringNotContainsString('after the fatal error', (string) $answers['fatal']);
+        $first = $answers['first'];
+        $second = $answers['second'];
+        $this->assertIsArray($first, json_encode($answers));
+        $this->assertSame(['reused' => false, 'logged' => 0, 'error' => null], array_diff_key($first, ['pid' => 0]));
+        $this->assertSame(['reused' => true, 'logged' => 0, 'error' => null], array_diff_key($second, ['pid' => 0]));
+        $this->assertSame(['pid' => (int) $fatal[1], 'error' => 'Caffesta\\Exception\\TimeoutException'], $answers['timeout']);
+        $this->assertSame(['pid' => (int) $fatal[1], 'reused' => true, 'logged' => 0, 'error' => null], $answers['third']);
+        $this->assertSame([(int) $fatal[1], (int) $fatal[1]], [$first['pid'], $second['pid']]);
+        $gets = array_values(array_filter($this->emulator->requests(),
+            static fn (array $r): bool => $r['path'] === '/a/v1.0/storage/test'));
+        // fatal's GET; after's 503 and its retry; after's second GET over the same connection; the
+        // timed-out GET; the third after's.
+        $this->assertCount(6, $gets);
+        $this->assertSame($gets[2]['peer'], $gets[3]['peer']);
     }
 
     /** The README's line for a master started without systemd, exporting the env file's variables. */
@@ -129,8 +186,12 @@ final class FpmTest extends EmulatorTestCase
         return $match[1];
     }
 
-    /** Runs the recipe and returns the shop script's JSON answer (or a failure message). */
-    private function runRecipe(bool $asNobody): array
+    /**
+     * Runs the recipe and returns the shop script's JSON answer (or a failure message); or, given
+     * $visit, what $visit($get) returns, $pages (name => PHP) being in the document root too.
+     * @param array<string, string> $pages
+     */
+    private function runRecipe(bool $asNobody, array $pages = [], ?\Closure $visit = null): array
     {
         $fpm = self::binary('php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, 'php-fpm');
         $nginx = self::binary('nginx');
@@ -190,6 +251,12 @@ final class FpmTest extends EmulatorTestCase
         }
         file_put_contents("$dir/php.ini", strtr($phpIni, $paths));
         $pool = strtr(self::recipe('pool'), $paths);
+        $oneWorker = ['pm.max_children = 5' => 'pm.max_children = 1', 'pm.start_servers = 2' => 'pm.start_servers = 1',
+            'pm.max_spare_servers = 3' => 'pm.max_spare_servers = 1'];
+        foreach (array_keys($oneWorker) as $line) {
+            $this->assertStringContainsString("\n$line\n", $pool, 'the pool recipe changed: update this test');
+        }
+        $pool = strtr($pool, $oneWorker);
         if ($asNobody) {   // the README's "a root master only" lines, left out as it says
             $pool = (string) preg_replace('/^; A root master only.*\n(.*\n){4}/m', '', $pool, 1, $count);
             $this->assertSame(1, $count, 'the pool recipe has no "A root master only" lines');
@@ -206,6 +273,9 @@ final class FpmTest extends EmulatorTestCase
             . strtr(self::recipe('nginx'), $paths) . "}\n");
         file_put_contents("$dir/shop/public/shop.php", self::recipe('script'));
         file_put_contents("$dir/shop/public/check.php", self::CHECK);
+        foreach ($pages as $name => $code) {
+            file_put_contents("$dir/shop/public/$name", $code);
+        }
 
         // The master's environment: the env file, exported by the README's start line; nothing
         // of the test's own CAFFESTA_* (no CAFFESTA_LIBRARY: the recipe must not need it).
@@ -240,6 +310,9 @@ final class FpmTest extends EmulatorTestCase
                 }
                 return $body;
             };
+            if ($visit !== null) {
+                return $visit($get);
+            }
             $shop = $get('/shop.php');
             $this->assertNotFalse($shop, "no answer from nginx:\n" . $logs());
             $body = $get('/check.php');
@@ -282,6 +355,8 @@ final class FpmTest extends EmulatorTestCase
             $out['upsert'] = $client->upsertProduct(['ref_code' => 'fpm/' . getmypid(), 'name' => 'Из php-fpm',
                 'caf_tax_id' => 1, 'category_ref_code' => 'c', 'workspace_ref_code' => 'w'])['action'];
             $out['mode'] = Caffesta\Library::mode();
+            $out['reused'] = $client->isReused();
+            $out['pid'] = getmypid();
             $out['binding'] = dirname((new ReflectionClass(Caffesta\Client::class))->getFileName(), 2);
         } catch (Throwable $e) {
             $out['error'] = get_class($e) . ': ' . $e->getMessage();
@@ -291,6 +366,53 @@ final class FpmTest extends EmulatorTestCase
             $out['ffi_outside_preload'] = 'allowed';
         } catch (FFI\Exception $e) {
             $out['ffi_outside_preload'] = 'refused';
+        }
+        header('Content-Type: application/json');
+        echo json_encode($out);
+        PHP;
+
+    /** A request that sets what must not outlive it, then dies of a fatal error. */
+    private const FATAL = <<<'PHP'
+        <?php
+        Caffesta\Client::setPersistentLimit(1);
+        $logged = 0;
+        $client = new Caffesta\Client('fatal', getenv('CAFFESTA_API_KEY'), ['persistent' => true,
+            'base_url' => getenv('CAFFESTA_BASE_URL'), 'max_retries' => 0,
+            'logger' => function () use (&$logged) { $logged++; }]);
+        $client->authTest();
+        echo "logged: $logged pid: ", getmypid(), "\n";
+        flush();
+        ini_set('memory_limit', '16M');
+        $text = str_repeat('x', 32 << 20);   // a fatal error (memory): PHP runs no destructor after it
+        echo "after the fatal error\n";
+        PHP;
+
+    /** A call with its own timeout of 200 ms. */
+    private const TIMEOUT = <<<'PHP'
+        <?php
+        $out = ['pid' => getmypid(), 'error' => null];
+        try {
+            $client = new Caffesta\Client('after', getenv('CAFFESTA_API_KEY'), ['persistent' => true,
+                'base_url' => getenv('CAFFESTA_BASE_URL')]);
+            $client->authTest(['timeout_ms' => 200]);
+        } catch (Throwable $e) {
+            $out['error'] = get_class($e);
+        }
+        header('Content-Type: application/json');
+        echo json_encode($out);
+        PHP;
+
+    /** A request after it: its own client, no logger, the default retries. */
+    private const AFTER = <<<'PHP'
+        <?php
+        $out = ['pid' => getmypid(), 'reused' => null, 'logged' => 0, 'error' => null];
+        try {
+            $client = new Caffesta\Client('after', getenv('CAFFESTA_API_KEY'), ['persistent' => true,
+                'base_url' => getenv('CAFFESTA_BASE_URL')]);
+            $out['reused'] = $client->isReused();
+            $client->authTest();
+        } catch (Throwable $e) {
+            $out['error'] = get_class($e) . ': ' . $e->getMessage();
         }
         header('Content-Type: application/json');
         echo json_encode($out);

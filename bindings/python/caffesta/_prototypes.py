@@ -54,6 +54,9 @@ PROTOTYPES = {
     "caffesta_client_set_ca_file": (_S, [_C, c_char_p]),
     "caffesta_client_set_max_response_size": (_S, [_C, _ID]),
     "caffesta_client_set_proxy": (_S, [_C, c_char_p]),
+    # ---- Shared clients ----
+    "caffesta_client_acquire": (_S, [c_char_p, c_char_p, c_char_p, POINTER(_C), POINTER(c_int)]),
+    "caffesta_shared_clients_set_limit": (_S, [c_int]),
     # ---- Calls ----
     "caffesta_auth_test": (_S, [_C]),
     "caffesta_product_upsert": (_S, [_C, c_char_p, _JSON_OUT]),
